@@ -1,0 +1,370 @@
+; spin: a multiboot guest that runs every vCPU in a tight loop at a chosen
+; guest-physical address and counts loop iterations in a mailbox page.
+; The contract with the orchestrator is described in images/README.md.
+
+bits 32
+
+IMAGE_BASE      equ 0x00400000
+MAILBOX         equ 0x00005000
+TRAMPOLINE      equ 0x00006000
+BSP_STACK_TOP   equ 0x00080000
+
+MB_MAGIC        equ 0x00
+MB_VERSION      equ 0x04
+MB_ONLINE       equ 0x08
+MB_NCPUS        equ 0x0c
+MB_CODE_ADDR    equ 0x10
+MB_CODE_STRIDE  equ 0x14
+MB_COUNTERS     equ 0x40
+MAX_CPUS        equ 64
+
+MAILBOX_MAGIC   equ 0x424d4c53          ; "SLMB"
+CONFIG_MAGIC    equ 0x46434c53          ; "SLCF"
+DEFAULT_CODE    equ 0x00100000
+DEFAULT_STRIDE  equ 0x40
+
+LAPIC           equ 0xfee00000
+LAPIC_ID        equ 0x20
+LAPIC_SVR       equ 0xf0
+LAPIC_ICR_LO    equ 0x300
+LAPIC_ICR_HI    equ 0x310
+
+FW_CFG_SEL      equ 0x510
+FW_CFG_DATA     equ 0x511
+FW_CFG_FILE_DIR equ 0x19
+COM1            equ 0x3f8
+
+        org IMAGE_BASE
+        section .text
+
+mb_header:
+        dd 0x1badb002
+        dd 0x00010000
+        dd -(0x1badb002 + 0x00010000)
+        dd mb_header                    ; header_addr
+        dd IMAGE_BASE                   ; load_addr
+        dd 0                            ; load_end_addr: whole file
+        dd 0                            ; bss_end_addr: none
+        dd start                        ; entry_addr
+
+start:
+        cli
+        mov esp, BSP_STACK_TOP
+        lgdt [gdt_desc_image]
+        jmp 0x08:.reload
+.reload:
+        mov ax, 0x10
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov fs, ax
+        mov gs, ax
+
+        call read_config
+
+        ; mailbox: clear, then describe the run
+        mov edi, MAILBOX
+        mov ecx, 1024
+        xor eax, eax
+        rep stosd
+        mov dword [MAILBOX + MB_VERSION], 1
+        mov dword [MAILBOX + MB_ONLINE], 1
+        mov eax, [cfg_ncpus]
+        mov [MAILBOX + MB_NCPUS], eax
+        mov eax, [cfg_code]
+        mov [MAILBOX + MB_CODE_ADDR], eax
+        mov eax, [cfg_stride]
+        mov [MAILBOX + MB_CODE_STRIDE], eax
+
+        ; one copy of the loop per vCPU at code + i*stride
+        xor edx, edx
+.copy_loops:
+        cmp edx, [cfg_ncpus]
+        jae .copied
+        mov edi, edx
+        imul edi, [cfg_stride]
+        add edi, [cfg_code]
+        mov esi, loop_template
+        mov ecx, loop_template_end - loop_template
+        rep movsb
+        inc edx
+        jmp .copy_loops
+.copied:
+        ; AP trampoline below 1 MiB
+        mov esi, section.tramp.start
+        mov edi, TRAMPOLINE
+        mov ecx, tramp_end - tramp_start
+        rep movsb
+
+        cmp dword [cfg_ncpus], 1
+        jbe .all_up
+
+        ; enable the local APIC, then INIT, SIPI, SIPI to all but self
+        or dword [LAPIC + LAPIC_SVR], 0x1ff
+        mov dword [LAPIC + LAPIC_ICR_HI], 0
+        mov dword [LAPIC + LAPIC_ICR_LO], 0x000c4500
+        mov ecx, 10000
+        call delay
+        mov dword [LAPIC + LAPIC_ICR_LO], 0x000c4600 | (TRAMPOLINE >> 12)
+        mov ecx, 200
+        call delay
+        mov dword [LAPIC + LAPIC_ICR_LO], 0x000c4600 | (TRAMPOLINE >> 12)
+
+        ; wait for every AP, bounded
+        mov ecx, 2000000
+.wait_aps:
+        mov eax, [MAILBOX + MB_ONLINE]
+        cmp eax, [cfg_ncpus]
+        jae .all_up
+        out 0x80, al
+        loop .wait_aps
+        mov esi, msg_missing
+        call puts
+        mov eax, [MAILBOX + MB_ONLINE]
+        call puthex
+        mov esi, msg_of
+        call puts
+        mov eax, [cfg_ncpus]
+        call puthex
+        mov esi, msg_nl
+        call puts
+.dead:
+        hlt
+        jmp .dead
+
+.all_up:
+        mov dword [MAILBOX + MB_MAGIC], MAILBOX_MAGIC
+        mov esi, msg_banner1
+        call puts
+        mov eax, [cfg_ncpus]
+        call puthex
+        mov esi, msg_banner2
+        call puts
+        mov eax, [cfg_code]
+        call puthex
+        mov esi, msg_banner3
+        call puts
+        mov eax, [cfg_stride]
+        call puthex
+        mov esi, msg_nl
+        call puts
+        mov eax, [LAPIC + LAPIC_ID]
+        shr eax, 24
+        jmp enter_loop
+
+; eax = vCPU index (its APIC ID, which QEMU numbers like its CPU indexes)
+enter_loop:
+        lea ebx, [MAILBOX + MB_COUNTERS + eax*8]
+        imul eax, [cfg_stride]
+        add eax, [cfg_code]
+        jmp eax
+
+ap_entry32:
+        mov ax, 0x10
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov fs, ax
+        mov gs, ax
+        lock inc dword [MAILBOX + MB_ONLINE]
+        mov eax, [LAPIC + LAPIC_ID]
+        shr eax, 24
+        cmp eax, [cfg_ncpus]
+        jae .park
+        jmp enter_loop
+.park:
+        cli
+        hlt
+        jmp .park
+
+; position independent: copied to code + i*stride; ebx = this vCPU's counter
+loop_template:
+.spin:
+        add dword [ebx], 1
+        adc dword [ebx + 4], 0
+        jmp short .spin
+loop_template_end:
+
+; ecx = iterations of a port-0x80 write (each one a VM exit)
+delay:
+        out 0x80, al
+        loop delay
+        ret
+
+; fills cfg_* from fw_cfg file opt/slotlab/spin when present
+read_config:
+        pushad
+        mov ax, FW_CFG_FILE_DIR
+        mov dx, FW_CFG_SEL
+        out dx, ax
+        call fw_read_be32
+        mov ebp, eax                    ; file count
+.next_file:
+        test ebp, ebp
+        jz .done
+        dec ebp
+        mov edi, fw_entry
+        mov ecx, 64
+        mov dx, FW_CFG_DATA
+.read_entry:
+        in al, dx
+        stosb
+        loop .read_entry
+        mov esi, fw_entry + 8
+        mov edi, config_name
+        mov ecx, config_name_end - config_name
+        repe cmpsb
+        jne .next_file
+        ; found: select it and read up to cfg_size bytes
+        movzx eax, word [fw_entry + 4]
+        xchg al, ah
+        mov dx, FW_CFG_SEL
+        out dx, ax
+        mov ecx, [fw_entry]
+        bswap ecx
+        cmp ecx, cfg_end - cfg_raw
+        jbe .size_ok
+        mov ecx, cfg_end - cfg_raw
+.size_ok:
+        mov edi, cfg_raw
+        mov dx, FW_CFG_DATA
+.read_cfg:
+        jecxz .check
+        in al, dx
+        stosb
+        dec ecx
+        jmp .read_cfg
+.check:
+        cmp dword [cfg_raw], CONFIG_MAGIC
+        jne .done
+        mov eax, [cfg_raw + 8]
+        test eax, eax
+        jz .no_cpus
+        cmp eax, MAX_CPUS
+        jbe .cpus_ok
+        mov eax, MAX_CPUS
+.cpus_ok:
+        mov [cfg_ncpus], eax
+.no_cpus:
+        mov eax, [cfg_raw + 12]
+        test eax, eax
+        jz .no_code
+        mov [cfg_code], eax
+.no_code:
+        mov eax, [cfg_raw + 16]
+        test eax, eax
+        jz .done
+        mov [cfg_stride], eax
+.done:
+        popad
+        ret
+
+fw_read_be32:
+        push edx
+        mov dx, FW_CFG_DATA
+        xor eax, eax
+        mov ecx, 4
+.byte:
+        shl eax, 8
+        in al, dx
+        loop .byte
+        pop edx
+        ret
+
+; esi = NUL-terminated string
+puts:
+        push eax
+        push edx
+.ch:
+        lodsb
+        test al, al
+        jz .end
+        call putc
+        jmp .ch
+.end:
+        pop edx
+        pop eax
+        ret
+
+putc:
+        push eax
+        mov ah, al
+        mov dx, COM1 + 5
+.busy:
+        in al, dx
+        test al, 0x20
+        jz .busy
+        mov al, ah
+        mov dx, COM1
+        out dx, al
+        pop eax
+        ret
+
+; eax as 0x%08x
+puthex:
+        pushad
+        mov ebx, eax
+        mov al, '0'
+        call putc
+        mov al, 'x'
+        call putc
+        mov ecx, 8
+.digit:
+        rol ebx, 4
+        mov al, bl
+        and al, 0x0f
+        add al, '0'
+        cmp al, '9'
+        jbe .out
+        add al, 'a' - '9' - 1
+.out:
+        call putc
+        loop .digit
+        popad
+        ret
+
+        align 8
+gdt_desc_image:
+        dw gdt_end - gdt - 1
+        dd gdt
+        align 8
+gdt:
+        dq 0
+        dq 0x00cf9a000000ffff
+        dq 0x00cf92000000ffff
+gdt_end:
+
+config_name:    db "opt/slotlab/spin", 0
+config_name_end:
+msg_banner1:    db "slotlab spin: ", 0
+msg_banner2:    db " vCPUs running at ", 0
+msg_banner3:    db " stride ", 0
+msg_missing:    db "slotlab spin: vCPUs missing: online ", 0
+msg_of:         db " of ", 0
+msg_nl:         db 13, 10, 0
+
+        align 4
+cfg_raw:        times 32 db 0
+cfg_end:
+cfg_ncpus:      dd 1
+cfg_code:       dd DEFAULT_CODE
+cfg_stride:     dd DEFAULT_STRIDE
+fw_entry:       times 64 db 0
+
+; real-mode AP entry, copied to TRAMPOLINE; its labels are addresses there
+        section tramp vstart=TRAMPOLINE follows=.text
+tramp_start:
+bits 16
+        cli
+        xor ax, ax
+        mov ds, ax
+        o32 lgdt [tramp_gdt_desc]
+        mov eax, cr0
+        or eax, 1
+        mov cr0, eax
+        jmp dword 0x08:ap_entry32
+        align 8
+tramp_gdt_desc:
+        dw gdt_end - gdt - 1
+        dd gdt
+tramp_end:

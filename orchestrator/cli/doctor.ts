@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { execa } from 'execa';
+import { knownBuilds } from '../builds/build-registry.js';
+import { errorMessage } from '../errors.js';
+import { IMAGE_NAMES, imagePath } from '../images/build-images.js';
+import { assertKvmUsable } from '../machine/machine.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** The command that fixes it. */
+  fix?: string;
+}
+
+async function onPath(command: string): Promise<boolean> {
+  return (await execa('sh', ['-c', `command -v ${command}`], { reject: false })).exitCode === 0;
+}
+
+export async function runChecks(): Promise<Check[]> {
+  const checks: Check[] = [];
+  try {
+    assertKvmUsable();
+    checks.push({ name: '/dev/kvm', ok: true, detail: 'readable and writable' });
+  } catch (error) {
+    checks.push({ name: '/dev/kvm', ok: false, detail: errorMessage(error), fix: 'modprobe kvm_intel || modprobe kvm_amd  (as root)' });
+  }
+  for (const [command, pkg] of [['nasm', 'nasm'], ['setpriv', 'util-linux'], ['dpkg-deb', 'dpkg']] as const) {
+    const ok = await onPath(command);
+    checks.push({ name: command, ok, detail: ok ? 'on PATH' : 'not found', fix: ok ? undefined : `apt-get install ${pkg}  (or: npm run setup)` });
+  }
+  for (const build of knownBuilds()) {
+    try {
+      const resolved = await build.resolve();
+      checks.push({ name: `build ${build.name}`, ok: true, detail: `${resolved.provenance.version} at ${resolved.binary}` });
+      const bios = [...resolved.dataDirs, '/usr/share/seabios', '/usr/share/qemu'].map((dir) => `${dir}/bios-256k.bin`).find((file) => fs.existsSync(file));
+      checks.push({
+        name: `firmware for ${build.name}`,
+        ok: bios !== undefined,
+        detail: bios ?? 'bios-256k.bin not found',
+        fix: bios ? undefined : 'apt-get install seabios  (or: npm run setup)',
+      });
+    } catch (error) {
+      checks.push({ name: `build ${build.name}`, ok: false, detail: errorMessage(error), fix: 'npm run setup' });
+    }
+  }
+  for (const name of IMAGE_NAMES) {
+    const ok = fs.existsSync(imagePath(name));
+    checks.push({ name: `image ${name}`, ok, detail: ok ? imagePath(name) : 'not built', fix: ok ? undefined : 'npm run setup' });
+  }
+  return checks;
+}
+
+export function renderChecks(checks: Check[]): string {
+  return checks
+    .map((check) => `${check.ok ? 'ok     ' : 'MISSING'} ${check.name}: ${check.detail}${check.fix ? `\n        fix: ${check.fix}` : ''}`)
+    .join('\n');
+}

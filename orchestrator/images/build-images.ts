@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { SlotlabError } from '../errors.js';
+import { imageBuildDir, imagesDir } from '../paths.js';
+
+export const IMAGE_NAMES = ['spin'] as const;
+export type ImageName = (typeof IMAGE_NAMES)[number];
+
+export class ImageBuildError extends SlotlabError {
+  constructor(name: string, detail: string) {
+    super('IMAGE_BUILD_FAILED', `building guest image '${name}' failed: ${detail}`);
+  }
+}
+
+export class ImageMissingError extends SlotlabError {
+  constructor(name: string, file: string) {
+    super('IMAGE_MISSING', `guest image '${name}' is not built (${file} is missing or stale); run \`slotlab setup\` (or \`npm run setup\`)`);
+  }
+}
+
+export function imagePath(name: ImageName): string {
+  return path.join(imageBuildDir, `${name}.bin`);
+}
+
+function sourcePath(name: ImageName): string {
+  return path.join(imagesDir, name, `${name}.asm`);
+}
+
+async function inputsKey(name: ImageName): Promise<string> {
+  const { stdout } = await execa('nasm', ['-v']).catch((error: unknown) => {
+    throw new ImageBuildError(name, `nasm is not available (${(error as Error).message}); run \`slotlab setup\` to install it`);
+  });
+  return createHash('sha256').update(fs.readFileSync(sourcePath(name))).update(stdout).digest('hex');
+}
+
+/** Assembles the image unless a build from the same source and nasm version is present. */
+export async function buildImage(name: ImageName): Promise<{ path: string; cached: boolean }> {
+  const output = imagePath(name);
+  const keyFile = `${output}.inputs-sha256`;
+  const key = await inputsKey(name);
+  if (fs.existsSync(output) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8').trim() === key) {
+    return { path: output, cached: true };
+  }
+  fs.mkdirSync(imageBuildDir, { recursive: true });
+  const result = await execa('nasm', ['-f', 'bin', '-o', `${output}.tmp`, sourcePath(name)], { reject: false, all: true });
+  if (result.exitCode !== 0) throw new ImageBuildError(name, `nasm exited with ${result.exitCode}:\n${result.all}`);
+  fs.renameSync(`${output}.tmp`, output);
+  fs.writeFileSync(keyFile, `${key}\n`);
+  return { path: output, cached: false };
+}
+
+/** The image file, checked to exist; it does not build. */
+export function requireImage(name: ImageName): string {
+  const output = imagePath(name);
+  if (!fs.existsSync(output)) throw new ImageMissingError(name, output);
+  return output;
+}

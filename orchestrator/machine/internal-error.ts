@@ -1,0 +1,59 @@
+/** What QEMU printed about a KVM_EXIT_INTERNAL_ERROR, parsed from its stderr. */
+export interface InternalErrorReport {
+  suberror: number;
+  emulationFailure: boolean;
+  /** EIP or RIP of the register dump that follows the error, when one was printed. */
+  instructionPointer: number | undefined;
+  /** The general-purpose register lines of that dump, used to tell which vCPU it was. */
+  registerLines: string[];
+}
+
+const GPR_LINE = /^(?:EAX|RAX|ESI|RSI|R8 )=/;
+
+export function parseInternalError(stderr: string): InternalErrorReport | undefined {
+  const match = /KVM internal error\. Suberror: (\d+)/.exec(stderr);
+  if (!match) return undefined;
+  const after = stderr.slice(match.index).split('\n');
+  const ipLine = after.find((line) => /\b[ER]IP=[0-9a-f]+/.test(line));
+  const ip = ipLine ? /\b[ER]IP=([0-9a-f]+)/.exec(ipLine)?.[1] : undefined;
+  return {
+    suberror: Number(match[1]),
+    emulationFailure: after.some((line) => line.trim() === 'emulation failure'),
+    instructionPointer: ip === undefined ? undefined : Number.parseInt(ip, 16),
+    registerLines: registerLines(after),
+  };
+}
+
+/**
+ * Finds which vCPU's `info registers -a` block carries the same general-purpose
+ * registers as the dump QEMU printed for the failing vCPU.
+ */
+export function findFailingVcpu(report: InternalErrorReport, infoRegistersAll: string): number | undefined {
+  if (report.registerLines.length === 0) return undefined;
+  const blocks = infoRegistersAll.split(/^CPU#(\d+)\s*$/m);
+  for (let i = 1; i + 1 < blocks.length; i += 2) {
+    const lines = registerLines(blocks[i + 1]!.split('\n'));
+    if (lines.length > 0 && report.registerLines.every((line, index) => lines[index] === line)) return Number(blocks[i]);
+  }
+  return undefined;
+}
+
+function registerLines(lines: string[]): string[] {
+  const start = lines.findIndex((line) => GPR_LINE.test(line.trim()));
+  if (start < 0) return [];
+  const result: string[] = [];
+  for (const line of lines.slice(start)) {
+    const trimmed = line.trim();
+    if (!/^(?:[ER]?[A-Z0-9]{2,3}\s?=[0-9a-f]{8,16}\s*)+$/.test(trimmed) || /^[ER]IP=/.test(trimmed)) break;
+    result.push(trimmed.replace(/\s+/g, ' '));
+  }
+  return result;
+}
+
+/** The first `lines` lines from the internal-error message on, or the stderr tail when there is none. */
+export function stderrExcerpt(stderr: string, lines = 8): string {
+  const start = stderr.indexOf('KVM internal error');
+  const text = start >= 0 ? stderr.slice(start) : stderr;
+  const all = text.split('\n').filter((line) => line.trim().length > 0);
+  return (start >= 0 ? all.slice(0, lines) : all.slice(-lines)).join('\n');
+}

@@ -1,0 +1,46 @@
+export interface FwCfgBlob {
+  /** fw_cfg file name, e.g. `opt/slotlab/spin`. */
+  name: string;
+  data: Buffer;
+}
+
+export interface MachineConfig {
+  binary: string;
+  /** Extra environment for QEMU (e.g. QEMU_MODULE_DIR for an extracted build). */
+  env?: Record<string, string>;
+  /** `-L` directories, searched in order. */
+  dataDirs?: string[];
+  machineType: string;
+  machineOptions?: Record<string, string>;
+  accel: 'kvm' | 'tcg';
+  cpus: number;
+  memoryMiB: number;
+  kernel?: string;
+  fwCfg?: FwCfgBlob[];
+  /** Appended verbatim after everything slotlab sets; one array element per argv entry. */
+  extraArgs?: string[];
+}
+
+/** The places a running machine uses, all inside its private 0700 directory. */
+export interface MachinePaths {
+  dir: string;
+  qmpSocket: string;
+  serialLog: string;
+}
+
+export interface ExitInfo {
+  exitCode: number | undefined;
+  signal: string | undefined;
+}
+
+export type RunStatus =
+  | 'running'
+  | 'paused'
+  | 'prelaunch'
+  | 'internal-error'
+  | 'guest-panicked'
+  | 'shutdown'
+  | 'io-error'
+  | 'watchdog'
+  | 'suspended'
+  | (string & {});

@@ -1,0 +1,214 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { QmpClient } from '../qmp/qmp-client.js';
+import { GuestTimeoutError, KvmUnavailableError, QemuStartError } from './machine-errors.js';
+import type { ExitInfo, MachineConfig, MachinePaths, RunStatus } from './machine-types.js';
+import { trackProcess, untrackProcess } from './process-reaper.js';
+import { buildQemuArgs, fwCfgPath } from './qemu-args.js';
+import { RingBuffer } from './ring-buffer.js';
+
+export interface MachineOptions {
+  /** How long QEMU may take to connect to the QMP socket. */
+  launchTimeoutMs?: number;
+  stderrLimitBytes?: number;
+  commandTimeoutMs?: number;
+}
+
+export interface ShutdownResult extends ExitInfo {
+  /** False when QEMU ignored `quit` and had to be SIGKILLed. */
+  graceful: boolean;
+}
+
+/**
+ * One QEMU process driven through QMP: launch (paused, QMP on a private unix
+ * socket), cont, run state, guest memory, serial output, shutdown (quit, wait, kill).
+ */
+export class QemuMachine {
+  readonly paths: MachinePaths;
+  readonly output: RingBuffer;
+  private child: ResultPromise | undefined;
+  private exitInfo: ExitInfo | undefined;
+  private exitPromise: Promise<ExitInfo> | undefined;
+  private client: QmpClient | undefined;
+  private launchedAt = 0;
+  private readonly options: Required<MachineOptions>;
+  argv: string[] = [];
+
+  constructor(
+    readonly config: MachineConfig,
+    options: MachineOptions = {},
+  ) {
+    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, ...options };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-'));
+    fs.chmodSync(dir, 0o700);
+    this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log') };
+    this.output = new RingBuffer(this.options.stderrLimitBytes);
+  }
+
+  get qmp(): QmpClient {
+    if (!this.client) throw new Error('QemuMachine.qmp used before launch()');
+    return this.client;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get exited(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  async launch(): Promise<void> {
+    if (this.config.accel === 'kvm') assertKvmUsable();
+    for (const blob of this.config.fwCfg ?? []) fs.writeFileSync(fwCfgPath(this.paths, blob.name), blob.data);
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.paths.qmpSocket, () => resolve());
+    });
+    const qemuArgs = buildQemuArgs(this.config, this.paths);
+    this.argv = [this.config.binary, ...qemuArgs];
+    this.launchedAt = Date.now();
+    // Parent-death signal: QEMU dies with the orchestrator even if it is SIGKILLed.
+    const child = execa('setpriv', ['--pdeathsig', 'SIGKILL', '--', ...this.argv], {
+      env: this.config.env ?? {},
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: true,
+    });
+    this.child = child;
+    if (child.pid !== undefined) trackProcess(child.pid);
+    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk));
+    this.exitPromise = child.then((result) => {
+      if (child.pid !== undefined) untrackProcess(child.pid);
+      this.exitInfo = { exitCode: result.exitCode, signal: result.signal };
+      return this.exitInfo;
+    });
+    try {
+      const socket = await this.acceptQmp(server);
+      this.client = await QmpClient.fromSocket(socket, { commandTimeoutMs: this.options.commandTimeoutMs });
+      await this.client.negotiate({ oob: true });
+    } catch (error) {
+      await this.kill();
+      if (error instanceof QemuStartError) throw error;
+      throw new QemuStartError(this.failure(), `did not complete the QMP handshake: ${(error as Error).message}`);
+    } finally {
+      server.close();
+      fs.rmSync(this.paths.qmpSocket, { force: true });
+    }
+  }
+
+  async cont(): Promise<void> {
+    await this.qmp.execute('cont');
+  }
+
+  async queryStatus(): Promise<{ status: RunStatus; running: boolean }> {
+    return this.qmp.execute('query-status');
+  }
+
+  /** Guest-physical memory, read with `pmemsave` into the private directory. */
+  async readGuestMemory(address: number, size: number): Promise<Buffer> {
+    const file = path.join(this.paths.dir, `pmem-${address.toString(16)}-${size}`);
+    await this.qmp.execute('pmemsave', { val: address, size, filename: file });
+    const data = fs.readFileSync(file);
+    fs.rmSync(file, { force: true });
+    return data;
+  }
+
+  serialText(): string {
+    try {
+      return fs.readFileSync(this.paths.serialLog, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Polls the serial log until `pattern` appears; fails early if QEMU exits. */
+  async waitSerial(pattern: RegExp, timeoutMs: number, what = `serial output matching ${pattern}`): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.serialText());
+      if (match) return match;
+      if (this.exitInfo) throw new QemuStartError(this.failure(), `exited while slotlab was waiting for ${what}`);
+      if (Date.now() > deadline) throw new GuestTimeoutError(what, timeoutMs, this.serialText() + this.output.text());
+      await sleep(25);
+    }
+  }
+
+  /** `quit`, wait up to `timeoutMs`, then SIGKILL; always removes the private directory. */
+  async shutdown(timeoutMs = 5_000): Promise<ShutdownResult> {
+    let graceful = false;
+    if (this.child && !this.exitInfo) {
+      if (this.client && !this.client.closed) {
+        await this.client.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
+      }
+      graceful = await Promise.race([this.exitPromise!.then(() => true), sleep(timeoutMs).then(() => false)]);
+      if (!graceful) await this.kill();
+    } else if (this.exitInfo) {
+      graceful = true;
+    }
+    this.client?.close();
+    fs.rmSync(this.paths.dir, { recursive: true, force: true });
+    const exit = this.exitInfo ?? { exitCode: undefined, signal: undefined };
+    return { ...exit, graceful };
+  }
+
+  async kill(): Promise<void> {
+    if (!this.child || this.exitInfo) return;
+    this.child.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
+  /** Resolves when QEMU exits, however that happens. */
+  waitExit(): Promise<ExitInfo> {
+    return this.exitPromise ?? Promise.resolve({ exitCode: undefined, signal: undefined });
+  }
+
+  failure() {
+    return {
+      command: this.argv,
+      exitCode: this.exitInfo?.exitCode,
+      signal: this.exitInfo?.signal,
+      durationMs: Date.now() - this.launchedAt,
+      outputTail: this.output.text().split('\n').slice(-15).join('\n'),
+    };
+  }
+
+  private acceptQmp(server: net.Server): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new QemuStartError(this.failure(), `did not connect to its QMP socket within ${this.options.launchTimeoutMs} ms`)),
+        this.options.launchTimeoutMs,
+      );
+      server.once('connection', (socket) => {
+        clearTimeout(timer);
+        resolve(socket);
+      });
+      void this.exitPromise!.then(() => {
+        clearTimeout(timer);
+        // Let the last of stderr arrive before quoting it.
+        setTimeout(() => reject(new QemuStartError(this.failure(), 'exited before connecting to QMP')), 50);
+      });
+    });
+  }
+}
+
+export function assertKvmUsable(device = '/dev/kvm'): void {
+  try {
+    fs.accessSync(device, fs.constants.R_OK | fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KvmUnavailableError(code === 'ENOENT' ? `${device} does not exist` : `${device}: ${code ?? String(error)}`);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

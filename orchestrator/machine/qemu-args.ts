@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { MachineConfig, MachinePaths } from './machine-types.js';
+
+/** Full QEMU argv (without the binary) for a config; no shell is involved anywhere. */
+export function buildQemuArgs(config: MachineConfig, paths: MachinePaths): string[] {
+  const machine = [config.machineType, `accel=${config.accel}`];
+  for (const [key, value] of Object.entries(config.machineOptions ?? {})) machine.push(`${key}=${value}`);
+  const args = [
+    '-S',
+    '-nodefaults',
+    '-no-user-config',
+    '-display', 'none',
+    '-machine', machine.join(','),
+    '-smp', String(config.cpus),
+    '-m', `${config.memoryMiB}M`,
+    '-chardev', `socket,id=slotlab-qmp,path=${escapeOption(paths.qmpSocket)}`,
+    '-mon', 'chardev=slotlab-qmp,mode=control',
+    '-chardev', `file,id=slotlab-serial,path=${escapeOption(paths.serialLog)}`,
+    '-serial', 'chardev:slotlab-serial',
+    '-no-reboot',
+  ];
+  for (const dir of config.dataDirs ?? []) args.push('-L', dir);
+  if (config.kernel) args.push('-kernel', config.kernel);
+  for (const blob of config.fwCfg ?? []) {
+    args.push('-fw_cfg', `name=${escapeOption(blob.name)},file=${escapeOption(fwCfgPath(paths, blob.name))}`);
+  }
+  args.push(...(config.extraArgs ?? []));
+  return args;
+}
+
+export function fwCfgPath(paths: MachinePaths, name: string): string {
+  return path.join(paths.dir, `fw_cfg-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+}
+
+/** QEMU option values use ',' as separator; a literal comma is written ',,'. */
+export function escapeOption(value: string): string {
+  return value.replaceAll(',', ',,');
+}

@@ -1,0 +1,47 @@
+import type { IterationRecord } from './record.js';
+
+/** A plain terminal table: one row per iteration, then one summary line per build. */
+export function renderTable(records: readonly IterationRecord[]): string {
+  const header = ['build', 'iter', 'mutations', 'outcome', 'stop', 'time to failure', 'vCPU', 'EIP/RIP', 'in loop', 'latency p50/p99', 'progress'];
+  const rows = records.map((r) => [
+    r.build.name,
+    String(r.iteration),
+    `${r.mutationsApplied}/${r.limits.mutations}`,
+    r.outcome,
+    r.stopReason,
+    r.timeToFailureMs === null ? '-' : `${r.timeToFailureMs} ms`,
+    r.failure?.vcpu === undefined ? '-' : String(r.failure.vcpu),
+    r.failure?.instructionPointer === undefined ? '-' : `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`,
+    r.failure ? (r.failure.inLoopRange ? 'yes' : 'no') : '-',
+    r.latency ? `${formatUs(r.latency.p50Us)}/${formatUs(r.latency.p99Us)}` : '-',
+    r.outcome === 'guest-lost' || r.progressAfter.length === 0 ? '-' : r.progressRising ? 'rising' : 'NOT rising',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+
+  out.push('', 'Summary');
+  const builds = [...new Set(records.map((r) => r.build.name))];
+  for (const build of builds) {
+    const mine = records.filter((r) => r.build.name === build);
+    const lost = mine.filter((r) => r.outcome === 'guest-lost').length;
+    const survived = mine.filter((r) => r.outcome === 'survived').length;
+    const other = mine.length - lost - survived;
+    const applied = mine.reduce((sum, r) => sum + r.mutationsApplied, 0);
+    out.push(`  ${build} (${mine[0]!.build.version}): ${mine.length} iterations, ${applied} mutations applied, ${lost} guest-lost, ${survived} survived${other ? `, ${other} other (stalled or error)` : ''}`);
+  }
+  const excerpts = records.filter((r) => r.outcome !== 'survived' && (r.stderrExcerpt.trim().length > 0 || r.error));
+  if (excerpts.length > 0) {
+    out.push('', 'QEMU stderr excerpts');
+    for (const r of excerpts) {
+      out.push(`  ${r.build.name} iteration ${r.iteration}:`);
+      for (const text of r.stderrExcerpt.split('\n').slice(0, 4)) out.push(`    ${text}`);
+      if (r.error) out.push(`    slotlab: ${r.error.message.split('\n')[0]}`);
+    }
+  }
+  return out.join('\n');
+}
+
+function formatUs(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toFixed(1)}ms` : `${us}us`;
+}

@@ -1,0 +1,77 @@
+import type { QmpClient } from '../qmp/qmp-client.js';
+import type { PamToggleMutator } from '../suites/suite-schema.js';
+
+export interface MutationLimits {
+  mutations: number;
+  durationMs: number;
+}
+
+export interface MutatorHooks {
+  /** True once the guest is known to be lost; checked before every mutation. */
+  lost(): boolean;
+  /** Called after every batch; returning false stops the mutator. */
+  checkpoint(): Promise<boolean>;
+}
+
+export interface MutatorResult {
+  attempted: number;
+  applied: number;
+  latenciesUs: number[];
+  startedAtMs: number;
+  stoppedBy: 'mutations' | 'duration' | 'lost' | 'checkpoint';
+}
+
+const CONFIG_ADDRESS_PORT = 0xcf8;
+const CONFIG_DATA_PORT = 0xcfc;
+
+/** HMP lines that point the PCI config window at `register` of the host bridge (00:00.0). */
+export function selectRegisterCommand(register: number): string {
+  const address = (0x80000000 | (register & 0xfc)) >>> 0;
+  // HMP's `o` takes b/h/w sizes; /w is 32 bits.
+  return `o /w 0x${CONFIG_ADDRESS_PORT.toString(16)} 0x${address.toString(16)}`;
+}
+
+export function writeRegisterCommand(register: number, value: number): string {
+  return `o /b 0x${(CONFIG_DATA_PORT + (register & 3)).toString(16)} 0x${value.toString(16)}`;
+}
+
+/**
+ * Flips an i440fx PAM register through HMP port writes, one mutation per write,
+ * as fast as QMP answers, until a limit is reached or the guest is lost.
+ */
+export async function runPamToggle(
+  qmp: QmpClient,
+  mutator: PamToggleMutator,
+  limits: MutationLimits,
+  hooks: MutatorHooks,
+  firstValueIndex = 0,
+): Promise<MutatorResult> {
+  const latenciesUs: number[] = [];
+  const startedAtMs = performance.now();
+  let attempted = 0;
+  let applied = 0;
+  let stoppedBy: MutatorResult['stoppedBy'] = 'mutations';
+  while (attempted < limits.mutations) {
+    if (hooks.lost()) {
+      stoppedBy = 'lost';
+      break;
+    }
+    if (performance.now() - startedAtMs >= limits.durationMs) {
+      stoppedBy = 'duration';
+      break;
+    }
+    if (attempted % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
+    const value = mutator.values[(firstValueIndex + attempted) % mutator.values.length]!;
+    attempted++;
+    const sentAt = performance.now();
+    await qmp.hmp(writeRegisterCommand(mutator.register, value));
+    latenciesUs.push(Math.round((performance.now() - sentAt) * 1000));
+    applied++;
+    if (applied % mutator.batch === 0 && !(await hooks.checkpoint())) {
+      stoppedBy = 'checkpoint';
+      break;
+    }
+  }
+  if (stoppedBy === 'mutations' && hooks.lost()) stoppedBy = 'lost';
+  return { attempted, applied, latenciesUs, startedAtMs, stoppedBy };
+}

@@ -1,0 +1,20 @@
+import { knownBuilds } from '../builds/build-registry.js';
+import { IMAGE_NAMES, buildImage } from '../images/build-images.js';
+import { ensurePackages } from './system-packages.js';
+
+/** Debian packages the main job and the tests need on top of a bare Debian 12. */
+export const SYSTEM_PACKAGES = ['qemu-system-x86', 'nasm', 'util-linux', 'dpkg-dev'] as const;
+
+/** Installs, downloads and builds everything slotlab needs; each step is a no-op when already done. */
+export async function setup(log: (line: string) => void): Promise<void> {
+  await ensurePackages(SYSTEM_PACKAGES, log);
+  for (const build of knownBuilds()) {
+    await build.prepare(log);
+    const resolved = await build.resolve();
+    log(`build ${resolved.name}: ${resolved.provenance.version}`);
+  }
+  for (const name of IMAGE_NAMES) {
+    const image = await buildImage(name);
+    log(`image ${name}: ${image.path}${image.cached ? ' (cached)' : ' (built)'}`);
+  }
+}

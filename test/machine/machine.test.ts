@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import t from 'tap';
+import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
+import { SPIN, decodeMailbox } from '../../orchestrator/images/spin-contract.js';
+import { GuestTimeoutError, KvmUnavailableError, QemuStartError } from '../../orchestrator/machine/machine-errors.js';
+import { QemuMachine, assertKvmUsable } from '../../orchestrator/machine/machine.js';
+import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
+import { launchSpinMachine } from '../fixtures/spin-machine.js';
+
+t.test('launch, cont, serial banner, guest memory, shutdown', async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-7.2', 2);
+  const dirMode = fs.statSync(machine.paths.dir).mode & 0o777;
+  t.equal(dirMode, 0o700, 'private directory is 0700');
+  t.equal((await machine.queryStatus()).status, 'prelaunch', 'starts paused (-S)');
+  t.ok(trackedProcesses().includes(machine.pid!), 'registered with the reaper');
+  await machine.cont();
+  const banner = await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
+  t.equal(Number.parseInt(banner[1]!, 16), 2);
+  const first = decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
+  t.ok(first.ready);
+  t.equal(first.online, 2);
+  t.equal(first.codeAddress, SPIN.defaultCodeAddress);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const second = decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
+  t.ok(second.counters.every((value, index) => value > first.counters[index]!), 'every vCPU counter advances');
+  const pid = machine.pid!;
+  const result = await machine.shutdown();
+  t.ok(result.graceful, 'quit was enough');
+  t.equal(result.exitCode, 0);
+  t.notOk(fs.existsSync(machine.paths.dir), 'private directory removed');
+  t.notOk(trackedProcesses().includes(pid));
+  t.throws(() => process.kill(pid, 0), 'QEMU is gone');
+});
+
+t.test('a QEMU that aborts at start gives one error with its output', async (t) => {
+  const build = await resolveBuild('debian-7.2');
+  const machine = new QemuMachine({ binary: build.binary, machineType: 'no-such-machine', accel: 'kvm', cpus: 1, memoryMiB: 64 });
+  t.teardown(() => machine.shutdown());
+  const error = (await machine.launch().catch((e: unknown) => e)) as QemuStartError;
+  t.type(error, QemuStartError);
+  t.equal(error.code, 'QEMU_START_FAILED');
+  t.equal(error.exitCode, 1);
+  t.match(error.outputTail, /unsupported machine type/);
+  t.match(error.message, /exited before connecting to QMP/);
+  t.match(error.message, /no-such-machine/, 'names the command line');
+});
+
+t.test('a missing binary is a start failure too', async (t) => {
+  const machine = new QemuMachine({ binary: '/nonexistent/qemu', machineType: 'pc', accel: 'kvm', cpus: 1, memoryMiB: 64 });
+  t.teardown(() => machine.shutdown());
+  await t.rejects(machine.launch(), { code: 'QEMU_START_FAILED' });
+});
+
+t.test('waiting for serial output that never comes names what it waited for', async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-7.2', 1);
+  const error = await machine.waitSerial(/never printed/, 300, 'a line that never comes').catch((e: unknown) => e);
+  t.type(error, GuestTimeoutError);
+  t.match((error as Error).message, /300 ms waiting for a line that never comes/);
+});
+
+t.test('shutdown kills a QEMU that does not quit', async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-7.2', 1);
+  process.kill(machine.pid!, 'SIGSTOP');
+  const result = await machine.shutdown(300);
+  t.equal(result.graceful, false);
+  t.equal(result.signal, 'SIGKILL');
+});
+
+t.test('missing KVM is one clear error', async (t) => {
+  t.throws(() => assertKvmUsable('/nonexistent/kvm'), KvmUnavailableError);
+  t.throws(() => assertKvmUsable('/nonexistent/kvm'), { code: 'KVM_UNAVAILABLE', message: /Run as root on a host with KVM/ });
+  t.doesNotThrow(() => assertKvmUsable(), '/dev/kvm is usable on this machine');
+});
