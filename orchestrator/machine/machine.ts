@@ -96,9 +96,17 @@ export class QemuMachine {
       this.client = await QmpClient.fromSocket(socket, { commandTimeoutMs: this.options.commandTimeoutMs });
       await this.client.negotiate({ oob: true });
     } catch (error) {
+      if (error instanceof QemuStartError) {
+        await this.kill();
+        throw error;
+      }
+      // QEMU connects to QMP before it validates the rest of its options: give it a moment to exit.
+      const exited = await Promise.race([this.exitPromise.then(() => true), sleep(1000).then(() => false)]);
       await this.kill();
-      if (error instanceof QemuStartError) throw error;
-      throw new QemuStartError(this.failure(), `did not complete the QMP handshake: ${(error as Error).message}`);
+      throw new QemuStartError(
+        this.failure(),
+        exited ? 'exited during start-up' : `did not complete the QMP handshake: ${(error as Error).message}`,
+      );
     } finally {
       server.close();
       fs.rmSync(this.paths.qmpSocket, { force: true });

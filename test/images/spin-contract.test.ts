@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import t from 'tap';
+import { SPIN, decodeMailbox, encodeSpinConfig, loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
+
+const asm = fs.readFileSync('images/spin/spin.asm', 'utf8');
+const constant = (name: string) => Number(new RegExp(`^${name}\\s+equ\\s+(0x[0-9a-f]+|\\d+)`, 'mi').exec(asm)![1]);
+
+t.test('the TypeScript side of the contract agrees with the assembly', async (t) => {
+  t.equal(constant('MAILBOX'), SPIN.mailboxAddress);
+  t.equal(constant('IMAGE_BASE'), SPIN.imageBase);
+  t.equal(constant('MAILBOX_MAGIC'), SPIN.mailboxMagic);
+  t.equal(constant('CONFIG_MAGIC'), SPIN.configMagic);
+  t.equal(constant('MB_COUNTERS'), SPIN.countersOffset);
+  t.equal(constant('MAX_CPUS'), SPIN.maxCpus);
+  t.equal(constant('DEFAULT_CODE'), SPIN.defaultCodeAddress);
+  t.equal(constant('DEFAULT_STRIDE'), SPIN.defaultCodeStride);
+  t.ok(asm.includes(`"${SPIN.fwCfgName}"`));
+});
+
+t.test('config encoding', async (t) => {
+  const blob = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40 });
+  t.equal(blob.length, 32);
+  t.same([blob.readUInt32LE(0), blob.readUInt32LE(4), blob.readUInt32LE(8), blob.readUInt32LE(12), blob.readUInt32LE(16)], [SPIN.configMagic, 1, 3, 0x100000, 0x40]);
+  t.throws(() => encodeSpinConfig({ cpus: 0, codeAddress: 0, codeStride: 0x40 }), RangeError);
+  t.throws(() => encodeSpinConfig({ cpus: 65, codeAddress: 0, codeStride: 0x40 }), RangeError);
+  t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0, codeStride: 4 }), RangeError);
+});
+
+t.test('mailbox decoding', async (t) => {
+  const page = Buffer.alloc(SPIN.mailboxSize);
+  page.writeUInt32LE(SPIN.mailboxMagic, 0);
+  page.writeUInt32LE(2, 0x08);
+  page.writeUInt32LE(2, 0x0c);
+  page.writeUInt32LE(0x100000, 0x10);
+  page.writeUInt32LE(0x40, 0x14);
+  page.writeBigUInt64LE(5n, 0x40);
+  page.writeBigUInt64LE(2n ** 40n, 0x48);
+  t.same(decodeMailbox(page), { ready: true, online: 2, cpus: 2, codeAddress: 0x100000, codeStride: 0x40, counters: [5n, 2n ** 40n] });
+  t.equal(decodeMailbox(Buffer.alloc(SPIN.mailboxSize)).ready, false);
+});
+
+t.test('loop addresses', async (t) => {
+  const config = { cpus: 3, codeAddress: 0x100000, codeStride: 0x40 };
+  t.same(loopRange(config), { start: 0x100000, end: 0x100089 });
+  t.equal(vcpuOfAddress(config, 0x100003), 0);
+  t.equal(vcpuOfAddress(config, 0x100087), 2);
+  t.equal(vcpuOfAddress(config, 0x100049), undefined, 'between two loops');
+  t.equal(vcpuOfAddress(config, 0x0fffff), undefined);
+  t.equal(vcpuOfAddress(config, 0x1000c0), undefined, 'past the last vCPU');
+});

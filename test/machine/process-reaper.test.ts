@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import t from 'tap';
+import { CLI } from '../fixtures/cli.js';
+
+/** QEMU processes whose parent is `pid`. */
+function qemuChildren(pid: number): number[] {
+  const result: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid && stat.includes('(qemu-system-x86')) result.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return result;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts a long run of the real CLI and returns it once its QEMU is mutating. */
+async function startLongRun(t: { teardown(fn: () => void): void }) {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
+  const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-bpo-10.0', '--repetitions', '3', '--mutations', '1000000', '--duration', '300'], {
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    env: { SLOTLAB_RUNS_DIR: runsDir },
+  });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  });
+  const qemu = await until('a QEMU child of the orchestrator', () => qemuChildren(child.pid!)[0], 30_000);
+  return { child, qemu, runsDir };
+}
+
+t.test('SIGKILL of the orchestrator mid-run leaves no QEMU behind', async (t) => {
+  const { child, qemu } = await startLongRun(t);
+  t.ok(alive(qemu), 'QEMU runs');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill('SIGKILL');
+  const result = await child;
+  t.equal(result.signal, 'SIGKILL');
+  await until(`QEMU ${qemu} to die with its parent`, () => (alive(qemu) ? undefined : true), 10_000);
+  t.notOk(alive(qemu), 'the parent-death signal killed QEMU');
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  t.test(`${signal} kills QEMU, says where the records are, and keeps them`, async (t) => {
+    const { child, qemu, runsDir } = await startLongRun(t);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    child.kill(signal);
+    const result = await child;
+    t.equal(result.exitCode, signal === 'SIGINT' ? 130 : 143);
+    t.match(result.all, new RegExp(`${signal}: stopped; every completed iteration is in ${runsDir}/.+\\.jsonl`));
+    t.notOk(alive(qemu), 'QEMU was killed before the orchestrator exited');
+    t.equal(fs.readdirSync(runsDir).filter((name) => name.endsWith('.jsonl')).length, 1, 'the run file exists');
+  });
+}

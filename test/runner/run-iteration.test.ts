@@ -1,0 +1,88 @@
+import t from 'tap';
+import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
+import { imagePath } from '../../orchestrator/images/build-images.js';
+import { loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
+import { hostInfo } from '../../orchestrator/runner/host-info.js';
+import { runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+
+const loaded = loadSuite('pam-qmp');
+const spin = { cpus: loaded.suite.machine.cpus, codeAddress: loaded.suite.guest.codeAddress, codeStride: loaded.suite.guest.codeStride };
+
+async function iterate(build: string, mutations: number, iteration = 0) {
+  return runIteration({
+    runId: 'test',
+    loaded,
+    build: await resolveBuild(build),
+    image: imagePath('spin'),
+    iteration,
+    seed: iteration,
+    limits: { mutations, durationSeconds: 60 },
+    host: hostInfo(),
+  });
+}
+
+t.test('debian-7.2 loses the guest to the memslot race, in the spin loop', async (t) => {
+  for (let iteration = 0; iteration < 2; iteration++) {
+    const record = await iterate('debian-7.2', 3000, iteration);
+    t.equal(record.outcome, 'guest-lost', `iteration ${iteration}: ${record.stopReason} ${record.error?.message ?? ''}`);
+    t.equal(record.stopReason, 'internal-error');
+    t.equal(record.failure?.runState, 'internal-error');
+    t.equal(record.failure?.suberror, 1);
+    t.equal(record.failure?.emulationFailure, true);
+    t.ok(record.failure?.inLoopRange, `EIP 0x${record.failure?.instructionPointer?.toString(16)} inside ${JSON.stringify(loopRange(spin))}`);
+    t.equal(record.failure?.vcpu, vcpuOfAddress(spin, record.failure!.instructionPointer!), 'the vCPU found by its registers runs the loop at that EIP');
+    t.ok(record.mutationsApplied < 3000, 'lost before the limit');
+    t.ok(record.timeToFailureMs !== null && record.timeToFailureMs >= 0);
+    t.match(record.stderrExcerpt, /KVM internal error\. Suberror: 1/);
+    t.equal(record.build.name, 'debian-7.2');
+    t.match(record.build.version, /QEMU emulator version 7\.2/);
+    t.equal(record.progressBefore.length, 3);
+  }
+});
+
+t.test('debian-bpo-10.0 survives with every vCPU advancing', async (t) => {
+  const record = await iterate('debian-bpo-10.0', 1500);
+  t.equal(record.outcome, 'survived', `${record.stopReason} ${record.error?.message ?? ''}`);
+  t.equal(record.stopReason, 'mutations');
+  t.equal(record.mutationsApplied, 1500);
+  t.equal(record.failure, null);
+  t.equal(record.timeToFailureMs, null);
+  t.ok(record.progressRising);
+  t.ok(record.progressAfter.every((value, index) => BigInt(value) > BigInt(record.progressBefore[index]!)));
+  t.equal(record.latency?.count, 1500);
+  t.ok(record.latency!.p50Us > 0 && record.latency!.p99Us >= record.latency!.p50Us);
+  t.match(record.build.version, /QEMU emulator version 10\.0/);
+});
+
+t.test('the duration limit stops the mutator', async (t) => {
+  const record = await runIteration({
+    runId: 'test',
+    loaded,
+    build: await resolveBuild('debian-bpo-10.0'),
+    image: imagePath('spin'),
+    iteration: 0,
+    seed: 1,
+    limits: { mutations: 10_000_000, durationSeconds: 1 },
+    host: hostInfo(),
+  });
+  t.equal(record.outcome, 'survived');
+  t.equal(record.stopReason, 'duration');
+  t.ok(record.mutationsApplied > 0 && record.mutationsApplied < 10_000_000);
+});
+
+t.test('a guest that never boots is an error record, not a loss', async (t) => {
+  const record = await runIteration({
+    runId: 'test',
+    loaded: { ...loaded, suite: { ...loaded.suite, guest: { ...loaded.suite.guest, bootTimeoutSeconds: 0.5 } } },
+    build: await resolveBuild('debian-7.2'),
+    image: imagePath('spin'),
+    iteration: 0,
+    seed: 0,
+    limits: { mutations: 10, durationSeconds: 10 },
+    host: hostInfo(),
+  });
+  t.equal(record.outcome, 'error');
+  t.equal(record.error?.code, 'GUEST_TIMEOUT');
+  t.match(record.error?.message, /waiting for the spin banner/);
+});
