@@ -69,14 +69,13 @@ async function run(args: string[]): Promise<number> {
   setInterruptHandler((signal) => {
     process.stderr.write(`\nslotlab: ${signal}: stopped; every completed iteration is in ${runFile || '(no run file yet)'}\n`);
   });
-  const quietProgress = values.json || !process.stderr.isTTY;
   const output = await runPlan(plan, {
     onStart: (file) => {
       runFile = file;
       if (!values.json) process.stderr.write(`slotlab: ${plan.items.length} iterations of ${loaded.suite.name}; records -> ${file}\n`);
     },
     onRecord: (record, done, total) => {
-      if (!quietProgress || !values.json) {
+      if (!values.json) {
         process.stderr.write(`slotlab: [${done}/${total}] ${record.build.name} #${record.iteration}: ${record.outcome} (${record.stopReason}, ${record.mutationsApplied} mutations)\n`);
       }
     },

@@ -25,9 +25,9 @@ t.test('debian-bpo-10.0 runs from its own unpacked tree', async (t) => {
 });
 
 t.test('prepare is a cache hit when the extraction exists', async (t) => {
-  const started = Date.now();
-  await debianBackportsBuild.prepare(() => undefined);
-  t.ok(Date.now() - started < 30_000);
+  const lines: string[] = [];
+  await debianBackportsBuild.prepare((line) => lines.push(line));
+  t.same(lines, [], 'nothing fetched, nothing installed');
 });
 
 t.test('an empty cache says how to prepare the build', async (t) => {
