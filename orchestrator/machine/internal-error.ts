@@ -50,10 +50,13 @@ function registerLines(lines: string[]): string[] {
   return result;
 }
 
-/** The first `lines` lines from the internal-error message on, or the stderr tail when there is none. */
+/**
+ * From the internal-error message on, without the raw `extra data[n]` words, at most
+ * `lines` lines; the stderr tail when there is no such message.
+ */
 export function stderrExcerpt(stderr: string, lines = 8): string {
   const start = stderr.indexOf('KVM internal error');
   const text = start >= 0 ? stderr.slice(start) : stderr;
-  const all = text.split('\n').filter((line) => line.trim().length > 0);
+  const all = text.split('\n').filter((line) => line.trim().length > 0 && !/^extra data\[\d+\]:/.test(line));
   return (start >= 0 ? all.slice(0, lines) : all.slice(-lines)).join('\n');
 }

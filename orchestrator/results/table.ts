@@ -35,11 +35,18 @@ export function renderTable(records: readonly IterationRecord[]): string {
     out.push('', 'QEMU stderr excerpts');
     for (const r of excerpts) {
       out.push(`  ${r.build.name} iteration ${r.iteration}:`);
-      for (const text of r.stderrExcerpt.split('\n').slice(0, 4)) out.push(`    ${text}`);
+      for (const text of excerptLines(r.stderrExcerpt)) out.push(`    ${text}`);
       if (r.error) out.push(`    slotlab: ${r.error.message.split('\n')[0]}`);
     }
   }
   return out.join('\n');
+}
+
+/** The error, its kind and the instruction pointer when QEMU printed them; else the first lines. */
+function excerptLines(excerpt: string): string[] {
+  const lines = excerpt.split('\n');
+  const key = lines.filter((line) => /KVM internal error|emulation failure|^[ER]IP=/.test(line));
+  return key.length > 0 ? key : lines.slice(0, 4);
 }
 
 function formatUs(us: number): string {

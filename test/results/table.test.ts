@@ -21,7 +21,7 @@ t.test('one row per iteration with everything the demo promises', async (t) => {
   t.match(lost, /^debian-7\.2\s+0\s+7\/5000\s+guest-lost\s+internal-error\s+42 ms\s+2\s+0x00100087\s+yes\s+1\.2ms\/9\.0ms\s+-$/);
   t.match(ok, /^debian-bpo-10\.0\s+0\s+5000\/5000\s+survived\s+mutations\s+-\s+-\s+-\s+-\s+1\.2ms\/9\.0ms\s+rising$/);
   t.match(text, /debian-7\.2 \(QEMU emulator version 7\.2\.22.*\): 1 iterations, 7 mutations applied, 1 guest-lost, 0 survived/);
-  t.match(text, /QEMU stderr excerpts\n  debian-7\.2 iteration 0:\n    KVM internal error\. Suberror: 1/);
+  t.match(text, /QEMU stderr excerpts\n  debian-7\.2 iteration 0:\n    KVM internal error\. Suberror: 1\n    emulation failure\n    EIP=00100087 /);
   t.notMatch(text, /warning: something/, 'survivors need no excerpt');
 });
 
