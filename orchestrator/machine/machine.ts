@@ -9,6 +9,7 @@ import type { ExitInfo, MachineConfig, MachinePaths, RunStatus } from './machine
 import { trackProcess, untrackProcess } from './process-reaper.js';
 import { buildQemuArgs, fwCfgPath } from './qemu-args.js';
 import { RingBuffer } from './ring-buffer.js';
+import { RunStateWatch } from './run-state-watch.js';
 
 export interface MachineOptions {
   /** How long QEMU may take to connect to the QMP socket. */
@@ -111,6 +112,11 @@ export class QemuMachine {
       server.close();
       fs.rmSync(this.paths.qmpSocket, { force: true });
     }
+  }
+
+  /** Starts watching for the guest being lost (see RunStateWatch); call once the guest runs. */
+  watchRunState(): RunStateWatch {
+    return new RunStateWatch(this);
   }
 
   async cont(): Promise<void> {

@@ -13,12 +13,17 @@ export interface MutatorHooks {
   checkpoint(): Promise<boolean>;
 }
 
-export interface MutatorResult {
+/** Counts kept up to date while the mutator runs, so they survive a QEMU that dies under it. */
+export interface MutatorTally {
   attempted: number;
   applied: number;
   latenciesUs: number[];
   startedAtMs: number;
-  stoppedBy: 'mutations' | 'duration' | 'lost' | 'checkpoint';
+  stoppedBy: 'mutations' | 'duration' | 'lost' | 'checkpoint' | undefined;
+}
+
+export function newTally(): MutatorTally {
+  return { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: performance.now(), stoppedBy: undefined };
 }
 
 const CONFIG_ADDRESS_PORT = 0xcf8;
@@ -45,33 +50,30 @@ export async function runPamToggle(
   limits: MutationLimits,
   hooks: MutatorHooks,
   firstValueIndex = 0,
-): Promise<MutatorResult> {
-  const latenciesUs: number[] = [];
-  const startedAtMs = performance.now();
-  let attempted = 0;
-  let applied = 0;
-  let stoppedBy: MutatorResult['stoppedBy'] = 'mutations';
-  while (attempted < limits.mutations) {
+  tally: MutatorTally = newTally(),
+): Promise<MutatorTally> {
+  tally.startedAtMs = performance.now();
+  while (tally.attempted < limits.mutations) {
     if (hooks.lost()) {
-      stoppedBy = 'lost';
-      break;
+      tally.stoppedBy = 'lost';
+      return tally;
     }
-    if (performance.now() - startedAtMs >= limits.durationMs) {
-      stoppedBy = 'duration';
-      break;
+    if (performance.now() - tally.startedAtMs >= limits.durationMs) {
+      tally.stoppedBy = 'duration';
+      return tally;
     }
-    if (attempted % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
-    const value = mutator.values[(firstValueIndex + attempted) % mutator.values.length]!;
-    attempted++;
+    if (tally.attempted % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
+    const value = mutator.values[(firstValueIndex + tally.attempted) % mutator.values.length]!;
+    tally.attempted++;
     const sentAt = performance.now();
     await qmp.hmp(writeRegisterCommand(mutator.register, value));
-    latenciesUs.push(Math.round((performance.now() - sentAt) * 1000));
-    applied++;
-    if (applied % mutator.batch === 0 && !(await hooks.checkpoint())) {
-      stoppedBy = 'checkpoint';
-      break;
+    tally.latenciesUs.push(Math.round((performance.now() - sentAt) * 1000));
+    tally.applied++;
+    if (tally.applied % mutator.batch === 0 && !(await hooks.checkpoint())) {
+      tally.stoppedBy = 'checkpoint';
+      return tally;
     }
   }
-  if (stoppedBy === 'mutations' && hooks.lost()) stoppedBy = 'lost';
-  return { attempted, applied, latenciesUs, startedAtMs, stoppedBy };
+  tally.stoppedBy = hooks.lost() ? 'lost' : 'mutations';
+  return tally;
 }

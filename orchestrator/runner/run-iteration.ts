@@ -3,10 +3,12 @@ import { SlotlabError, errorMessage } from '../errors.js';
 import { SPIN, type SpinConfig, decodeMailbox, encodeSpinConfig, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
 import { QemuMachine, sleep } from '../machine/machine.js';
+import type { GuestLoss } from '../machine/run-state-watch.js';
+import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { summarizeLatency } from '../results/latency.js';
 import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
-import { type MutatorResult, runPamToggle } from './pam-toggle.js';
+import { newTally, runPamToggle } from './pam-toggle.js';
 import { ProgressWatch } from './progress-watch.js';
 
 export interface IterationInput {
@@ -19,9 +21,6 @@ export interface IterationInput {
   limits: { mutations: number; durationSeconds: number };
   host: { kernel: string; cpu: string };
 }
-
-/** Run states in which the guest will not run again without outside help. */
-const LOST_EVENTS = new Set(['STOP', 'SHUTDOWN', 'GUEST_PANICKED', 'GUEST_CRASHLOADED']);
 
 /** One guest boot: launch, wait for every vCPU, mutate, classify, shut down. Never leaves QEMU behind. */
 export async function runIteration(input: IterationInput): Promise<IterationRecord> {
@@ -41,83 +40,60 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   });
   const startedAt = new Date();
   const started = performance.now();
-  let lostAtMs: number | undefined;
-  let lostBy: string | undefined;
-  let mutating = false;
-  let mutation: MutatorResult | undefined;
+  const mutation = newTally();
   let before: bigint[] = [];
   let after: bigint[] = [];
   let progress: ProgressWatch | undefined;
+  let loss: GuestLoss | undefined;
   let failure: FailureDetail | null = null;
-  let stopReason = 'error';
   let error: IterationRecord['error'] = null;
-
-  const markLost = (reason: string) => {
-    if (lostAtMs !== undefined) return;
-    lostAtMs = performance.now();
-    lostBy = reason;
-  };
   const readCounters = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize)).counters;
 
   try {
     await machine.launch();
-    machine.qmp.onEvent((event) => {
-      if (mutating && LOST_EVENTS.has(event.event)) markLost(event.event);
-    });
-    void machine.waitExit().then(() => {
-      if (mutating) markLost('qemu-exited');
-    });
     await machine.cont();
     await machine.waitSerial(SPIN.bannerPattern, suite.guest.bootTimeoutSeconds * 1000, 'the spin banner on serial (every vCPU running)');
     before = await readCounters();
     const watch = (progress = new ProgressWatch(before));
-    mutating = true;
+    const runState = machine.watchRunState();
     try {
-      mutation = await runPamToggle(
+      await runPamToggle(
         machine.qmp,
         suite.mutator,
         { mutations: input.limits.mutations, durationMs: input.limits.durationSeconds * 1000 },
         {
-          lost: () => lostAtMs !== undefined,
+          lost: () => runState.loss !== undefined,
           checkpoint: async () => {
-            const status = await machine.queryStatus();
-            if (!status.running) {
-              markLost(status.status);
-              return false;
-            }
+            if (await runState.check()) return false;
             watch.observe(await readCounters());
             return true;
           },
         },
         input.seed % suite.mutator.values.length,
+        mutation,
       );
     } catch (caught) {
-      if (!machine.exited && lostAtMs === undefined) throw caught;
-      markLost(machine.exited ? 'qemu-exited' : (lostBy ?? 'lost'));
+      // A QMP failure because QEMU went away is the loss itself, not a harness error.
+      if (caught instanceof QmpDisconnectedError) await Promise.race([machine.waitExit(), sleep(2000)]);
+      if (!machine.exited && !(await runState.check())) throw caught;
     }
-    mutating = false;
+    const lostNow = await runState.check();
     if (!machine.exited) {
-      const status = await machine.queryStatus();
-      if (!status.running) markLost(status.status);
       after = await readCounters();
-      if (lostAtMs === undefined) watch.observe(after);
+      if (!lostNow) watch.observe(after);
     }
-    if (lostAtMs !== undefined) {
-      failure = await describeFailure(machine, spin, lostBy!);
-      stopReason = lostBy === 'STOP' ? failure.runState : lostBy!;
-    } else {
-      stopReason = mutation?.stoppedBy ?? 'error';
-    }
+    loss = await runState.settled();
+    runState.stop();
+    if (loss) failure = await describeFailure(machine, spin, loss);
   } catch (caught) {
     error = { code: caught instanceof SlotlabError ? caught.code : 'UNEXPECTED', message: errorMessage(caught) };
     if (!(caught instanceof SlotlabError)) error.message = (caught as Error).stack ?? error.message;
   } finally {
-    mutating = false;
     await machine.shutdown();
   }
 
   const progressRising = progress?.rising ?? false;
-  const outcome: Outcome = error ? 'error' : lostAtMs !== undefined ? 'guest-lost' : progressRising ? 'survived' : 'stalled';
+  const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : progressRising ? 'survived' : 'stalled';
   const record: IterationRecord = {
     schema: RECORD_SCHEMA,
     runId: input.runId,
@@ -129,34 +105,32 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     outcome,
-    stopReason,
+    stopReason: error ? 'error' : loss ? loss.reason : (mutation.stoppedBy ?? 'error'),
     limits: input.limits,
-    mutationsAttempted: mutation?.attempted ?? 0,
-    mutationsApplied: mutation?.applied ?? 0,
-    timeToFailureMs: lostAtMs !== undefined && mutation ? Math.round(lostAtMs - mutation.startedAtMs) : null,
+    mutationsAttempted: mutation.attempted,
+    mutationsApplied: mutation.applied,
+    timeToFailureMs: loss && mutation.attempted > 0 ? Math.round(loss.atMs - mutation.startedAtMs) : null,
     failure,
     progressBefore: before.map(String),
     progressAfter: after.map(String),
     progressRising,
-    latency: summarizeLatency(mutation?.latenciesUs ?? []),
+    latency: summarizeLatency(mutation.latenciesUs),
     stderrExcerpt: stderrExcerpt(machine.output.text()),
     error,
   };
-  if (error && error.code === 'QEMU_START_FAILED') throw Object.assign(new IterationAbort(error.message), { record });
+  if (error?.code === 'QEMU_START_FAILED') throw new IterationAbort(record);
   return record;
 }
 
 /** The build cannot even start: carries the record of the attempt so it is kept, then stops the run. */
 export class IterationAbort extends SlotlabError {
-  record!: IterationRecord;
-  constructor(message: string) {
-    super('QEMU_START_FAILED', message);
+  constructor(readonly record: IterationRecord) {
+    super('QEMU_START_FAILED', record.error!.message);
   }
 }
 
-async function describeFailure(machine: QemuMachine, spin: SpinConfig, lostBy: string): Promise<FailureDetail> {
-  let runState = lostBy;
-  if (!machine.exited) runState = (await machine.queryStatus().catch(() => ({ status: lostBy }))).status;
+async function describeFailure(machine: QemuMachine, spin: SpinConfig, loss: GuestLoss): Promise<FailureDetail> {
+  const runState = machine.exited ? `qemu-exited (${machine.exited.signal ?? `exit code ${machine.exited.exitCode}`})` : loss.reason;
   // QEMU prints the register dump just before it stops the VM; give the pipe a moment.
   for (let i = 0; i < 40 && !/KVM internal error[\s\S]*[ER]IP=/.test(machine.output.text()); i++) {
     if (!/KVM internal error/.test(machine.output.text()) && i >= 10) break;

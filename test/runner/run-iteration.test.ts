@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import t from 'tap';
+import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';
 import { loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
@@ -85,4 +87,42 @@ t.test('a guest that never boots is an error record, not a loss', async (t) => {
   t.equal(record.outcome, 'error');
   t.equal(record.error?.code, 'GUEST_TIMEOUT');
   t.match(record.error?.message, /waiting for the spin banner/);
+});
+
+t.test('after an error no QEMU of this run is left', async (t) => {
+  t.same(trackedProcesses(), []);
+});
+
+t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run goes on', async (t) => {
+  const killer = (async () => {
+    for (let i = 0; i < 600; i++) {
+      const pid = trackedProcesses()[0];
+      if (pid !== undefined) {
+        const serial = /path=([^\0]*serial\.log)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+        if (serial && fs.existsSync(serial) && fs.readFileSync(serial, 'utf8').includes('vCPUs running')) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          process.kill(pid, 'SIGKILL');
+          return pid;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('timed out waiting for a QEMU whose guest runs');
+  })();
+  const record = await runIteration({
+    runId: 'test',
+    loaded,
+    build: await resolveBuild('debian-bpo-10.0'),
+    image: imagePath('spin'),
+    iteration: 0,
+    seed: 0,
+    limits: { mutations: 10_000_000, durationSeconds: 60 },
+    host: hostInfo(),
+  });
+  await killer;
+  t.equal(record.outcome, 'guest-lost', JSON.stringify({ error: record.error, stop: record.stopReason, failure: record.failure }));
+  t.equal(record.stopReason, 'qemu-exited');
+  t.equal(record.failure?.runState, 'qemu-exited (SIGKILL)');
+  t.ok(record.mutationsApplied > 0);
+  t.same(trackedProcesses(), []);
 });

@@ -1,0 +1,78 @@
+import type { QmpEvent } from '../qmp/qmp-types.js';
+import type { ExitInfo, RunStatus } from './machine-types.js';
+
+/** How a running guest was lost: the run state QEMU reports (or `qemu-exited`) and when slotlab noticed. */
+export interface GuestLoss {
+  reason: RunStatus | 'qemu-exited';
+  atMs: number;
+}
+
+export interface WatchedMachine {
+  readonly qmp: { onEvent(listener: (event: QmpEvent) => void): () => void };
+  queryStatus(): Promise<{ status: RunStatus; running: boolean }>;
+  waitExit(): Promise<ExitInfo>;
+}
+
+const EVENT_STATES: Record<string, RunStatus> = {
+  SHUTDOWN: 'shutdown',
+  GUEST_PANICKED: 'guest-panicked',
+  GUEST_CRASHLOADED: 'guest-panicked',
+};
+
+/**
+ * Notices the moment a running guest stops for good: a STOP event (then
+ * `query-status` says why: internal-error, guest-panicked, ...), SHUTDOWN,
+ * GUEST_PANICKED, or the QEMU process going away.
+ */
+export class RunStateWatch {
+  private current: GuestLoss | undefined;
+  private refining: Promise<unknown> = Promise.resolve();
+  private active = true;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly machine: WatchedMachine) {
+    this.unsubscribe = machine.qmp.onEvent((event) => {
+      if (!this.active) return;
+      if (event.event === 'STOP') {
+        this.mark('paused');
+        this.refining = this.check();
+      } else if (EVENT_STATES[event.event]) {
+        this.mark(EVENT_STATES[event.event]!);
+      }
+    });
+    void machine.waitExit().then(() => {
+      if (!this.active) return;
+      if (this.current) this.current.reason = 'qemu-exited';
+      else this.mark('qemu-exited');
+    });
+  }
+
+  /** Set as soon as the loss is noticed; `settled()` waits until its reason is known. */
+  get loss(): GuestLoss | undefined {
+    return this.current;
+  }
+
+  /** Asks QEMU now; a guest that is not running is lost. */
+  async check(): Promise<GuestLoss | undefined> {
+    const status = await this.machine.queryStatus().catch(() => undefined);
+    if (status && !status.running) {
+      this.mark(status.status);
+      if (this.current && this.current.reason === 'paused') this.current.reason = status.status;
+    }
+    return this.current;
+  }
+
+  async settled(): Promise<GuestLoss | undefined> {
+    await this.refining;
+    return this.current;
+  }
+
+  stop(): void {
+    this.active = false;
+    this.unsubscribe();
+  }
+
+  private mark(reason: GuestLoss['reason']): void {
+    if (!this.current) this.current = { reason, atMs: performance.now() };
+  }
+}

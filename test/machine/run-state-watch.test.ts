@@ -1,0 +1,73 @@
+import t from 'tap';
+import type { QmpEvent } from '../../orchestrator/qmp/qmp-types.js';
+import { RunStateWatch } from '../../orchestrator/machine/run-state-watch.js';
+import type { ExitInfo } from '../../orchestrator/machine/machine-types.js';
+import { launchSpinMachine } from '../fixtures/spin-machine.js';
+
+/** Drives the watch by hand: events, status and exit are set by the test. */
+function scripted() {
+  let listener: ((event: QmpEvent) => void) | undefined;
+  let exit: (info: ExitInfo) => void = () => undefined;
+  const state = { status: 'running', running: true };
+  const machine = {
+    qmp: {
+      onEvent(fn: (event: QmpEvent) => void) {
+        listener = fn;
+        return () => (listener = undefined);
+      },
+    },
+    queryStatus: async () => ({ ...state }),
+    waitExit: () => new Promise<ExitInfo>((resolve) => (exit = resolve)),
+  };
+  const emit = (event: string) => listener?.({ event, data: {}, timestamp: { seconds: 0, microseconds: 0 } });
+  return { machine, state, emit, exit: (info: ExitInfo) => exit(info), listening: () => listener !== undefined };
+}
+
+t.test('STOP is a loss at once; query-status then names the run state', async (t) => {
+  const s = scripted();
+  const watch = new RunStateWatch(s.machine);
+  t.equal(await watch.check(), undefined, 'running guest: no loss');
+  s.state.status = 'internal-error';
+  s.state.running = false;
+  s.emit('STOP');
+  t.ok(watch.loss, 'noticed synchronously');
+  t.equal((await watch.settled())?.reason, 'internal-error');
+});
+
+t.test('SHUTDOWN, GUEST_PANICKED and process exit', async (t) => {
+  for (const [event, reason] of [['SHUTDOWN', 'shutdown'], ['GUEST_PANICKED', 'guest-panicked']] as const) {
+    const s = scripted();
+    const watch = new RunStateWatch(s.machine);
+    s.emit('RESUME');
+    t.equal(watch.loss, undefined, 'other events are not losses');
+    s.emit(event);
+    t.equal(watch.loss?.reason, reason);
+  }
+  const s = scripted();
+  const watch = new RunStateWatch(s.machine);
+  s.exit({ exitCode: undefined, signal: 'SIGSEGV' });
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(watch.loss?.reason, 'qemu-exited');
+});
+
+t.test('the first loss keeps its time; stop() unsubscribes', async (t) => {
+  const s = scripted();
+  const watch = new RunStateWatch(s.machine);
+  s.emit('SHUTDOWN');
+  const first = watch.loss!.atMs;
+  s.emit('GUEST_PANICKED');
+  t.equal(watch.loss!.atMs, first);
+  t.equal(watch.loss!.reason, 'shutdown');
+  watch.stop();
+  t.notOk(s.listening());
+});
+
+t.test('on real QEMU a stop is seen as a paused guest', async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-7.2', 1);
+  await machine.cont();
+  const watch = machine.watchRunState();
+  t.equal(await watch.check(), undefined);
+  await machine.qmp.execute('stop');
+  t.equal((await watch.settled())?.reason, 'paused');
+  watch.stop();
+});
