@@ -5,13 +5,13 @@ import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';
 import { loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
 import { hostInfo } from '../../orchestrator/runner/host-info.js';
-import { runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 
 const loaded = loadSuite('pam-qmp');
 const spin = { cpus: loaded.suite.machine.cpus, codeAddress: loaded.suite.guest.codeAddress, codeStride: loaded.suite.guest.codeStride };
 
-async function iterate(build: string, mutations: number, iteration = 0) {
+async function iterate(build: string, mutations: number, iteration = 0, overrides: Partial<IterationInput> = {}) {
   return runIteration({
     runId: 'test',
     loaded,
@@ -21,6 +21,7 @@ async function iterate(build: string, mutations: number, iteration = 0) {
     seed: iteration,
     limits: { mutations, durationSeconds: 60 },
     host: hostInfo(),
+    ...overrides,
   });
 }
 
@@ -58,31 +59,15 @@ t.test('debian-bpo-10.0 survives with every vCPU advancing', async (t) => {
 });
 
 t.test('the duration limit stops the mutator', async (t) => {
-  const record = await runIteration({
-    runId: 'test',
-    loaded,
-    build: await resolveBuild('debian-bpo-10.0'),
-    image: imagePath('spin'),
-    iteration: 0,
-    seed: 1,
-    limits: { mutations: 10_000_000, durationSeconds: 1 },
-    host: hostInfo(),
-  });
+  const record = await iterate('debian-bpo-10.0', 10_000_000, 1, { limits: { mutations: 10_000_000, durationSeconds: 1 } });
   t.equal(record.outcome, 'survived');
   t.equal(record.stopReason, 'duration');
   t.ok(record.mutationsApplied > 0 && record.mutationsApplied < 10_000_000);
 });
 
 t.test('a guest that never boots is an error record, not a loss', async (t) => {
-  const record = await runIteration({
-    runId: 'test',
+  const record = await iterate('debian-7.2', 10, 0, {
     loaded: { ...loaded, suite: { ...loaded.suite, guest: { ...loaded.suite.guest, bootTimeoutSeconds: 0.5 } } },
-    build: await resolveBuild('debian-7.2'),
-    image: imagePath('spin'),
-    iteration: 0,
-    seed: 0,
-    limits: { mutations: 10, durationSeconds: 10 },
-    host: hostInfo(),
   });
   t.equal(record.outcome, 'error');
   t.equal(record.error?.code, 'GUEST_TIMEOUT');
@@ -109,16 +94,7 @@ t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run go
     }
     throw new Error('timed out waiting for a QEMU whose guest runs');
   })();
-  const record = await runIteration({
-    runId: 'test',
-    loaded,
-    build: await resolveBuild('debian-bpo-10.0'),
-    image: imagePath('spin'),
-    iteration: 0,
-    seed: 0,
-    limits: { mutations: 10_000_000, durationSeconds: 60 },
-    host: hostInfo(),
-  });
+  const record = await iterate('debian-bpo-10.0', 10_000_000);
   await killer;
   t.equal(record.outcome, 'guest-lost', JSON.stringify({ error: record.error, stop: record.stopReason, failure: record.failure }));
   t.equal(record.stopReason, 'qemu-exited');
