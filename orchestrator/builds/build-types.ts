@@ -1,6 +1,11 @@
+/** Which fix a build carries: the column a suite's expectation is written for. */
+export const BUILD_FAMILIES = ['stock', 'paused-vcpu', 'atomic-ioctl'] as const;
+export type BuildFamily = (typeof BUILD_FAMILIES)[number];
+
 /** Where a build's binary came from and what exactly it is; copied into every result record. */
 export interface BuildProvenance {
   name: string;
+  family: BuildFamily;
   kind: 'system-package' | 'backports-package';
   /** Debian package and version the binary came from. */
   source: string;
@@ -21,6 +26,7 @@ export interface ResolvedBuild {
 
 export interface BuildDefinition {
   name: string;
+  family: BuildFamily;
   description: string;
   /** Makes the build present (install or download); idempotent and cached. */
   prepare(log: (line: string) => void): Promise<void>;

@@ -18,6 +18,7 @@ const SYSTEM_BINARY = '/usr/bin/qemu-system-x86_64';
 /** Debian bookworm's own qemu-system-x86 (7.2), installed system-wide with apt. */
 export const debianSystemBuild: BuildDefinition = {
   name: 'debian-7.2',
+  family: 'stock',
   description: "Debian 12's qemu-system-x86 package (QEMU 7.2, no fix)",
   async prepare(log) {
     await ensurePackages(['qemu-system-x86'], log);
@@ -32,6 +33,7 @@ export const debianSystemBuild: BuildDefinition = {
       dataDirs: [],
       provenance: {
         name: 'debian-7.2',
+        family: 'stock',
         kind: 'system-package',
         source: `qemu-system-x86 ${version}`,
         binary: SYSTEM_BINARY,
@@ -75,6 +77,7 @@ function bpoLayout(dir: string) {
  */
 export const debianBackportsBuild: BuildDefinition = {
   name: 'debian-bpo-10.0',
+  family: 'paused-vcpu',
   description: 'QEMU 10.0 from Debian bookworm-backports, unpacked into the cache (upstream fix since 8.0)',
   async prepare(log) {
     // Its shared libraries come from bookworm; the system package pulls them in.
@@ -111,6 +114,7 @@ export const debianBackportsBuild: BuildDefinition = {
       dataDirs: layout.dataDirs,
       provenance: {
         name: 'debian-bpo-10.0',
+        family: 'paused-vcpu',
         kind: 'backports-package',
         source: `qemu-system-x86 ${found.version} (bookworm-backports)`,
         binary: layout.binary,

@@ -4,14 +4,17 @@ import { findBuild, knownBuilds } from '../builds/build-registry.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import { setInterruptHandler } from '../machine/process-reaper.js';
 import { renderTable } from '../results/table.js';
-import { makePlan } from '../runner/plan.js';
-import { runPlan } from '../runner/run-plan.js';
+import { type Plan, makePlan } from '../runner/plan.js';
+import { type RunOptions, runPlan } from '../runner/run-plan.js';
+import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
+import { ProgressDisplay } from './progress.js';
 import { setup } from '../setup/setup.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { renderChecks, runChecks } from './doctor.js';
 
 const USAGE = `usage:
-  slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--json]
+  slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--json]
+  slotlab run --resume <run-id>     continue an interrupted run where it stopped
   slotlab builds            list known builds with version and path
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
   slotlab setup             install packages, fetch builds and build guest images (idempotent)
@@ -49,36 +52,56 @@ async function run(args: string[]): Promise<number> {
       duration: { type: 'string' },
       json: { type: 'boolean', default: false },
       seed: { type: 'string' },
+      resume: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('run needs exactly one suite');
-  if (!values.build?.length) throw new UsageError('run needs at least one --build (see `slotlab builds`)');
-  const loaded = loadSuite(positionals[0]!);
-  for (const name of values.build) findBuild(name);
-  const plan = makePlan(
-    loaded,
-    values.build,
-    {
-      repetitions: positiveInt('--repetitions', values.repetitions),
-      mutations: positiveInt('--mutations', values.mutations),
-      durationSeconds: positiveNumber('--duration', values.duration),
-    },
-    values.seed === undefined ? undefined : Number(values.seed),
-  );
-  let runFile = '';
+  let plan: Plan;
+  let resume: RunOptions['resume'];
+  if (values.resume !== undefined) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed) {
+      throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
+    }
+    const stored = readRun(values.resume);
+    if (!stored.manifest) throw new UsageError(`run ${stored.files.runId} has no manifest (${stored.files.manifest}), so it cannot be resumed`);
+    resume = { manifest: stored.manifest, records: stored.records };
+    const manifest = stored.manifest;
+    plan = makePlan(loadSuite(manifest.suite.file), manifest.builds.map((build) => build.name), manifest.overrides, manifest.seed);
+  } else {
+    if (positionals.length !== 1) throw new UsageError('run needs exactly one suite');
+    if (!values.build?.length) throw new UsageError('run needs at least one --build (see `slotlab builds`)');
+    const loaded = loadSuite(positionals[0]!);
+    for (const name of values.build) findBuild(name);
+    plan = makePlan(
+      loaded,
+      values.build,
+      {
+        repetitions: positiveInt('--repetitions', values.repetitions),
+        mutations: positiveInt('--mutations', values.mutations),
+        durationSeconds: positiveNumber('--duration', values.duration),
+      },
+      values.seed === undefined ? undefined : integer('--seed', values.seed),
+    );
+  }
+  let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
-    process.stderr.write(`\nslotlab: ${signal}: stopped; every completed iteration is in ${runFile || '(no run file yet)'}\n`);
+    if (files) setRunStatus(files, 'interrupted');
+    process.stderr.write(
+      `\nslotlab: ${signal}: stopped; every completed iteration is in ${files?.records ?? '(no run file yet)'}` +
+        (files ? `; continue with: slotlab run --resume ${files.runId}` : '') +
+        '\n',
+    );
   });
+  let progress: ProgressDisplay | undefined;
   const output = await runPlan(plan, {
-    onStart: (file) => {
-      runFile = file;
-      if (!values.json) process.stderr.write(`slotlab: ${plan.items.length} iterations of ${loaded.suite.name}; records -> ${file}\n`);
+    resume,
+    onStart: (started, remaining) => {
+      files = started;
+      if (values.json) return;
+      process.stderr.write(`slotlab: ${remaining.length} of ${plan.items.length} iterations of ${plan.loaded.suite.name} to run; records -> ${started.records}\n`);
+      progress = new ProgressDisplay(plan.loaded.suite.name, plan.items);
+      for (const record of resume?.records ?? []) progress.record(record);
     },
-    onRecord: (record, done, total) => {
-      if (!values.json) {
-        process.stderr.write(`slotlab: [${done}/${total}] ${record.build.name} #${record.iteration}: ${record.outcome} (${record.stopReason}, ${record.mutationsApplied} mutations)\n`);
-      }
-    },
+    onRecord: (record) => progress?.record(record),
   });
   if (values.json) {
     for (const record of output.records) process.stdout.write(JSON.stringify(record) + '\n');
@@ -87,6 +110,12 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`\nrecords: ${output.file}\n`);
   }
   return 0;
+}
+
+function integer(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new UsageError(`${flag} needs an integer, not '${value}'`);
+  return number;
 }
 
 async function builds(): Promise<number> {

@@ -1,51 +1,80 @@
-import type { BuildProvenance } from '../builds/build-types.js';
+import { z } from 'zod';
+import { BUILD_FAMILIES, type BuildProvenance } from '../builds/build-types.js';
 
+/** Bump when a field changes meaning or goes away; readers reject schemas they do not know. */
 export const RECORD_SCHEMA = 'slotlab.iteration/1';
 
-export type Outcome = 'guest-lost' | 'survived' | 'stalled' | 'error';
+export const OUTCOMES = ['guest-lost', 'survived', 'stalled', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export type Expectation = 'race' | 'safe';
 
-export interface LatencySummary {
-  count: number;
-  meanUs: number;
-  p50Us: number;
-  p99Us: number;
-  maxUs: number;
-}
+export const buildProvenanceSchema = z.object({
+  name: z.string(),
+  family: z.enum(BUILD_FAMILIES),
+  kind: z.enum(['system-package', 'backports-package']),
+  source: z.string(),
+  binary: z.string(),
+  version: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+}) satisfies z.ZodType<BuildProvenance>;
 
-export interface FailureDetail {
-  runState: string;
-  suberror: number | undefined;
-  emulationFailure: boolean;
-  vcpu: number | undefined;
-  instructionPointer: number | undefined;
+const latencySummarySchema = z.object({
+  count: z.number().int().min(1),
+  meanUs: z.number(),
+  p50Us: z.number(),
+  p99Us: z.number(),
+  maxUs: z.number(),
+});
+
+const failureSchema = z.object({
+  runState: z.string(),
+  suberror: z.number().int().optional(),
+  emulationFailure: z.boolean(),
+  /** QEMU's CPU index of the vCPU whose register dump QEMU printed. */
+  vcpu: z.number().int().optional(),
+  instructionPointer: z.number().optional(),
   /** Whether the failing instruction pointer lies in the spin loops' range. */
-  inLoopRange: boolean;
-}
+  inLoopRange: z.boolean(),
+});
+
+const counter = z.string().regex(/^\d+$/);
 
 /** One iteration (one guest boot) of one suite on one build: the unit everything downstream counts. */
-export interface IterationRecord {
-  schema: typeof RECORD_SCHEMA;
-  runId: string;
-  suite: { name: string; file: string; sha256: string };
-  build: BuildProvenance;
-  host: { kernel: string; cpu: string };
-  iteration: number;
-  seed: number;
-  startedAt: string;
-  durationMs: number;
-  outcome: Outcome;
-  /** What ended the iteration: mutations | duration | the run state | qemu-exited | error. */
-  stopReason: string;
-  limits: { mutations: number; durationSeconds: number };
-  mutationsAttempted: number;
-  mutationsApplied: number;
-  timeToFailureMs: number | null;
-  failure: FailureDetail | null;
+export const iterationRecordSchema = z.object({
+  schema: z.literal(RECORD_SCHEMA),
+  runId: z.string(),
+  suite: z.object({ name: z.string(), file: z.string(), sha256: z.string() }),
+  build: buildProvenanceSchema,
+  /** What the suite expects of this build's family, if it says. */
+  expected: z.enum(['race', 'safe']).nullable(),
+  host: z.object({ kernel: z.string(), cpu: z.string() }),
+  iteration: z.number().int().min(0),
+  seed: z.number().int(),
+  startedAt: z.string(),
+  durationMs: z.number().min(0),
+  outcome: z.enum(OUTCOMES),
+  /** What ended the iteration: mutations | duration | checkpoint | a run state | qemu-exited | error. */
+  stopReason: z.string(),
+  limits: z.object({ mutations: z.number().int().min(1), durationSeconds: z.number().positive() }),
+  mutationsAttempted: z.number().int().min(0),
+  mutationsApplied: z.number().int().min(0),
+  /** From the first mutation to the end of mutating (the loss, or a limit). */
+  mutationPhaseMs: z.number().min(0),
+  timeToFailureMs: z.number().nullable(),
+  failure: failureSchema.nullable(),
   /** Per-vCPU loop counters (decimal strings: they are 64-bit) before the first and after the last mutation. */
-  progressBefore: string[];
-  progressAfter: string[];
-  progressRising: boolean;
-  latency: LatencySummary | null;
-  stderrExcerpt: string;
-  error: { code: string; message: string } | null;
-}
+  progressBefore: z.array(counter),
+  progressAfter: z.array(counter),
+  progressRising: z.boolean(),
+  /** All vCPUs' loop iterations per second while mutations ran; null when not measured. */
+  progressPerSecond: z.number().nullable(),
+  latency: latencySummarySchema.nullable(),
+  /** Per-mutation latency (send to QMP reply), log-spaced buckets: see latency-histogram.ts. */
+  latencyHistogram: z.record(z.string().regex(/^\d+$/), z.number().int().min(1)),
+  stderrExcerpt: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export type IterationRecord = z.infer<typeof iterationRecordSchema>;
+export type FailureDetail = z.infer<typeof failureSchema>;
+export type LatencySummary = z.infer<typeof latencySummarySchema>;

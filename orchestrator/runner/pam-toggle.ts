@@ -19,11 +19,13 @@ export interface MutatorTally {
   applied: number;
   latenciesUs: number[];
   startedAtMs: number;
+  /** Set when the mutator returns or throws. */
+  endedAtMs: number | undefined;
   stoppedBy: 'mutations' | 'duration' | 'lost' | 'checkpoint' | undefined;
 }
 
 export function newTally(): MutatorTally {
-  return { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: performance.now(), stoppedBy: undefined };
+  return { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: performance.now(), endedAtMs: undefined, stoppedBy: undefined };
 }
 
 const CONFIG_ADDRESS_PORT = 0xcf8;
@@ -53,15 +55,25 @@ export async function runPamToggle(
   tally: MutatorTally = newTally(),
 ): Promise<MutatorTally> {
   tally.startedAtMs = performance.now();
+  try {
+    tally.stoppedBy = await mutate(qmp, mutator, limits, hooks, firstValueIndex, tally);
+    return tally;
+  } finally {
+    tally.endedAtMs = performance.now();
+  }
+}
+
+async function mutate(
+  qmp: QmpClient,
+  mutator: PamToggleMutator,
+  limits: MutationLimits,
+  hooks: MutatorHooks,
+  firstValueIndex: number,
+  tally: MutatorTally,
+): Promise<NonNullable<MutatorTally['stoppedBy']>> {
   while (tally.attempted < limits.mutations) {
-    if (hooks.lost()) {
-      tally.stoppedBy = 'lost';
-      return tally;
-    }
-    if (performance.now() - tally.startedAtMs >= limits.durationMs) {
-      tally.stoppedBy = 'duration';
-      return tally;
-    }
+    if (hooks.lost()) return 'lost';
+    if (performance.now() - tally.startedAtMs >= limits.durationMs) return 'duration';
     if (tally.attempted % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
     const value = mutator.values[(firstValueIndex + tally.attempted) % mutator.values.length]!;
     tally.attempted++;
@@ -69,11 +81,7 @@ export async function runPamToggle(
     await qmp.hmp(writeRegisterCommand(mutator.register, value));
     tally.latenciesUs.push(Math.round((performance.now() - sentAt) * 1000));
     tally.applied++;
-    if (tally.applied % mutator.batch === 0 && !(await hooks.checkpoint())) {
-      tally.stoppedBy = 'checkpoint';
-      return tally;
-    }
+    if (tally.applied % mutator.batch === 0 && !(await hooks.checkpoint())) return 'checkpoint';
   }
-  tally.stoppedBy = hooks.lost() ? 'lost' : 'mutations';
-  return tally;
+  return hooks.lost() ? 'lost' : 'mutations';
 }

@@ -17,6 +17,7 @@ export interface Plan {
   loaded: LoadedSuite;
   builds: string[];
   seed: number;
+  overrides: PlanOverrides;
   items: PlanItem[];
 }
 
@@ -35,5 +36,9 @@ export function makePlan(loaded: LoadedSuite, builds: string[], overrides: PlanO
   for (let iteration = 0; iteration < repetitions; iteration++) {
     builds.forEach((build, index) => items.push({ build, iteration, seed: seed + iteration * builds.length + index, limits }));
   }
-  return { loaded, builds, seed, items };
+  return { loaded, builds, seed, overrides: stripUndefined(overrides), items };
+}
+
+function stripUndefined(overrides: PlanOverrides): PlanOverrides {
+  return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
 }

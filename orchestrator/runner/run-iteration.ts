@@ -6,6 +6,7 @@ import { QemuMachine, sleep } from '../machine/machine.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { summarizeLatency } from '../results/latency.js';
+import { histogramOf } from '../results/latency-histogram.js';
 import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
 import { newTally, runPamToggle } from './pam-toggle.js';
@@ -93,12 +94,14 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   }
 
   const progressRising = progress?.rising ?? false;
+  const mutationPhaseMs = mutation.endedAtMs === undefined ? 0 : (loss?.atMs ?? mutation.endedAtMs) - mutation.startedAtMs;
   const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : progressRising ? 'survived' : 'stalled';
   const record: IterationRecord = {
     schema: RECORD_SCHEMA,
     runId: input.runId,
     suite: { name: suite.name, file: input.loaded.file, sha256: input.loaded.sha256 },
     build: input.build.provenance,
+    expected: suite.expect[input.build.provenance.family] ?? null,
     host: input.host,
     iteration: input.iteration,
     seed: input.seed,
@@ -109,17 +112,27 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     limits: input.limits,
     mutationsAttempted: mutation.attempted,
     mutationsApplied: mutation.applied,
+    mutationPhaseMs: Math.max(0, Math.round(mutationPhaseMs)),
     timeToFailureMs: loss && mutation.attempted > 0 ? Math.round(loss.atMs - mutation.startedAtMs) : null,
     failure,
     progressBefore: before.map(String),
     progressAfter: after.map(String),
     progressRising,
+    progressPerSecond: progressRate(before, after, mutationPhaseMs, loss === undefined),
     latency: summarizeLatency(mutation.latenciesUs),
+    latencyHistogram: histogramOf(mutation.latenciesUs),
     stderrExcerpt: stderrExcerpt(machine.output.text()),
     error,
   };
   if (error?.code === 'QEMU_START_FAILED') throw new IterationAbort(record);
   return record;
+}
+
+/** Loop iterations per second of all vCPUs together while mutations ran; only for guests that kept running. */
+function progressRate(before: bigint[], after: bigint[], phaseMs: number, running: boolean): number | null {
+  if (!running || phaseMs <= 0 || after.length === 0 || after.length !== before.length) return null;
+  const advanced = after.reduce((sum, value, index) => sum + (value - before[index]!), 0n);
+  return Math.round(Number(advanced) / (phaseMs / 1000));
 }
 
 /** The build cannot even start: carries the record of the attempt so it is kept, then stops the run. */

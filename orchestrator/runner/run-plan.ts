@@ -1,20 +1,36 @@
-import path from 'node:path';
 import crypto from 'node:crypto';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { resolveBuild } from '../builds/build-registry.js';
+import { SlotlabError } from '../errors.js';
 import { requireImage } from '../images/build-images.js';
 import { assertKvmUsable } from '../machine/machine.js';
-import { runsDir } from '../paths.js';
 import type { IterationRecord } from '../results/record.js';
 import { RecordWriter } from '../results/record-writer.js';
+import type { RunManifest } from '../results/run-manifest.js';
+import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
+import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
 import { hostInfo } from './host-info.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlanItem } from './plan.js';
 import { IterationAbort, runIteration } from './run-iteration.js';
 
 export interface RunOutput {
   runId: string;
   file: string;
+  /** Every record of the run, including those of earlier sessions when resuming. */
   records: IterationRecord[];
+}
+
+export interface RunOptions {
+  onStart?: (files: RunFiles, remaining: PlanItem[]) => void;
+  onRecord?: (record: IterationRecord, done: number, total: number) => void;
+  /** Continue this run: its manifest and completed records. */
+  resume?: { manifest: RunManifest; records: IterationRecord[] };
+}
+
+export class ResumeMismatchError extends SlotlabError {
+  constructor(detail: string) {
+    super('RESUME_MISMATCH', `cannot resume: ${detail}; start a new run instead`);
+  }
 }
 
 export function newRunId(suite: string): string {
@@ -22,23 +38,50 @@ export function newRunId(suite: string): string {
   return `${stamp}-${suite}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
-/** Executes a plan item by item, appending each record to `results/runs/<run-id>.jsonl` as soon as it exists. */
-export async function runPlan(
-  plan: Plan,
-  options: { onRecord?: (record: IterationRecord, done: number, total: number) => void; onStart?: (file: string) => void } = {},
-): Promise<RunOutput> {
+export function itemKey(build: string, iteration: number): string {
+  return `${build}#${iteration}`;
+}
+
+/**
+ * Executes a plan item by item, appending each record to the run's JSONL file as
+ * soon as it exists; the manifest says what the run is and whether it finished.
+ */
+export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunOutput> {
   assertKvmUsable();
   const image = requireImage(plan.loaded.suite.guest.image);
   const builds = new Map<string, ResolvedBuild>();
   for (const name of plan.builds) builds.set(name, await resolveBuild(name));
-  const runId = newRunId(plan.loaded.suite.name);
-  const file = path.join(runsDir(), `${runId}.jsonl`);
-  const writer = new RecordWriter(file);
-  options.onStart?.(file);
-  const records: IterationRecord[] = [];
   const host = hostInfo();
+  const previous = options.resume?.records ?? [];
+  if (options.resume) checkResumable(options.resume.manifest, plan, builds);
+  const runId = options.resume?.manifest.runId ?? newRunId(plan.loaded.suite.name);
+  const files = runFiles(runId);
+  const manifest: RunManifest = options.resume
+    ? { ...options.resume.manifest, status: 'running', endedAt: null }
+    : {
+        schema: MANIFEST_SCHEMA,
+        runId,
+        suite: { name: plan.loaded.suite.name, file: plan.loaded.file, sha256: plan.loaded.sha256 },
+        expect: plan.loaded.suite.expect,
+        safeBelow: plan.loaded.suite.safeBelow,
+        builds: [...builds.values()].map((build) => build.provenance),
+        host,
+        seed: plan.seed,
+        overrides: plan.overrides,
+        iterations: plan.items.length,
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        status: 'running',
+      };
+  writeManifest(files, manifest);
+  const done = new Set(previous.map((record) => itemKey(record.build.name, record.iteration)));
+  const remaining = plan.items.filter((item) => !done.has(itemKey(item.build, item.iteration)));
+  const writer = new RecordWriter(files.records);
+  options.onStart?.(files, remaining);
+  const records = [...previous];
+  let status: RunManifest['status'] = 'failed';
   try {
-    for (const item of plan.items) {
+    for (const item of remaining) {
       let record: IterationRecord;
       try {
         record = await runIteration({ runId, loaded: plan.loaded, build: builds.get(item.build)!, image, iteration: item.iteration, seed: item.seed, limits: item.limits, host });
@@ -50,8 +93,22 @@ export async function runPlan(
       records.push(record);
       options.onRecord?.(record, records.length, plan.items.length);
     }
+    status = 'complete';
   } finally {
     writer.close();
+    writeManifest(files, { ...manifest, status, endedAt: new Date().toISOString() });
   }
-  return { runId, file, records };
+  return { runId, file: files.records, records };
+}
+
+function checkResumable(manifest: RunManifest, plan: Plan, builds: Map<string, ResolvedBuild>): void {
+  if (manifest.suite.sha256 !== plan.loaded.sha256) {
+    throw new ResumeMismatchError(`${plan.loaded.file} changed since run ${manifest.runId} started`);
+  }
+  for (const recorded of manifest.builds) {
+    const now = builds.get(recorded.name);
+    if (now && now.provenance.sha256 !== recorded.sha256) {
+      throw new ResumeMismatchError(`build ${recorded.name} is not the binary the run started with (sha256 ${recorded.sha256.slice(0, 12)}…, now ${now.provenance.sha256.slice(0, 12)}…)`);
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUILD_FAMILIES } from '../builds/build-types.js';
 
 const address = z.number().int().min(0).max(0xffffffff);
 
@@ -42,6 +43,10 @@ export const suiteSchema = z
       })
       .strict(),
     repetitions: z.number().int().min(1),
+    /** What each build family should do: lose the guest (`race`) or never (`safe`). */
+    expect: z.partialRecord(z.enum(BUILD_FAMILIES), z.enum(['race', 'safe'])).default({}),
+    /** A `safe` verdict needs the per-mutation loss probability bounded below this at 95%. */
+    safeBelow: z.number().positive().max(1).default(0.001),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { RecordWriter, readRecords } from '../../orchestrator/results/record-writer.js';
+import { RecordWriter, readRecordFile, readRecords } from '../../orchestrator/results/record-writer.js';
 import { sampleRecord } from '../fixtures/records.js';
 
 t.test('appends one JSON line per record and reads them back', async (t) => {
@@ -20,4 +20,28 @@ t.test('appends one JSON line per record and reads them back', async (t) => {
   again.append(sampleRecord({ iteration: 2 }));
   again.close();
   t.equal(readRecords(file).length, 3, 'reopening appends, never truncates');
+});
+
+t.test('reading validates every record and names the line', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-records-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'run.jsonl');
+  const good = JSON.stringify(sampleRecord());
+  fs.writeFileSync(file, `${good}\n${JSON.stringify({ ...sampleRecord(), outcome: 'exploded' })}\n`);
+  t.throws(() => readRecords(file), { code: 'BAD_RECORDS', message: new RegExp(`${file}:2: field outcome`) });
+  fs.writeFileSync(file, `${good}\n{not json\n`);
+  t.throws(() => readRecords(file), { code: 'BAD_RECORDS', message: /:2: not JSON/ });
+  fs.writeFileSync(file, `${good}\n${JSON.stringify({ ...sampleRecord(), schema: 'slotlab.iteration/0' })}\n`);
+  t.throws(() => readRecords(file), { message: /:2: field schema/ }, 'unknown schema versions are refused');
+});
+
+t.test('a last line cut short by a crash is left out, not fatal', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-records-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'run.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify(sampleRecord())}\n{"schema":"slotlab.itera`);
+  const read = readRecordFile(file);
+  t.equal(read.records.length, 1);
+  t.equal(read.truncatedTail, true);
+  t.equal(readRecordFile(file).records[0]!.outcome, 'guest-lost');
 });

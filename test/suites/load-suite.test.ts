@@ -14,6 +14,8 @@ t.test('pam-qmp is what the suite promises', async (t) => {
   t.same(suite.mutator, { kind: 'pam-toggle', register: 0x59, values: [0x10, 0x30], batch: 100 });
   t.same(suite.stop, { mutations: 5000, durationSeconds: 30 });
   t.equal(suite.repetitions, 3);
+  t.same(suite.expect, { stock: 'race', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  t.equal(suite.safeBelow, 0.001);
   t.match(sha256, /^[0-9a-f]{64}$/);
   t.ok(listSuites().includes('pam-qmp'));
 });
@@ -30,6 +32,8 @@ const broken: [string, string, RegExp][] = [
   ['a bad list element', valid.replace('values: [0x10, 0x30]', 'values: [0x10, 300]'), /field mutator\.values\[1\]/],
   ['an unknown mutator', valid.replace('kind: pam-toggle', 'kind: pam-flip'), /field mutator\.kind/],
   ['broken YAML', 'machine: [', /not valid YAML/],
+  ['an unknown build family', valid.replace('  stock: race', '  stok: race'), /field expect/],
+  ['an unknown expectation', valid.replace('  stock: race', '  stock: racy'), /field expect\.stock/],
 ];
 for (const [what, text, message] of broken) {
   t.test(`${what} is one error naming the file and field`, async (t) => {

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { buildProvenanceSchema } from './record.js';
+
+export const MANIFEST_SCHEMA = 'slotlab.run/1';
+
+/** Everything needed to know what a run was, and to resume it: written when it starts, updated when it ends. */
+export const runManifestSchema = z.object({
+  schema: z.literal(MANIFEST_SCHEMA),
+  runId: z.string(),
+  suite: z.object({ name: z.string(), file: z.string(), sha256: z.string() }),
+  expect: z.record(z.string(), z.enum(['race', 'safe'])),
+  safeBelow: z.number(),
+  builds: z.array(buildProvenanceSchema),
+  host: z.object({ kernel: z.string(), cpu: z.string() }),
+  seed: z.number().int(),
+  overrides: z.object({
+    repetitions: z.number().int().optional(),
+    mutations: z.number().int().optional(),
+    durationSeconds: z.number().optional(),
+  }),
+  iterations: z.number().int(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+});
+
+export type RunManifest = z.infer<typeof runManifestSchema>;

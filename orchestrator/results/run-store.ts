@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SlotlabError } from '../errors.js';
+import { runsDir } from '../paths.js';
+import type { IterationRecord } from './record.js';
+import { readRecordFile } from './record-writer.js';
+import { type RunManifest, runManifestSchema } from './run-manifest.js';
+
+export class RunNotFoundError extends SlotlabError {
+  constructor(idOrPath: string) {
+    super('RUN_NOT_FOUND', `no run '${idOrPath}' in ${runsDir()}; give a run id from \`ls ${runsDir()}\` or the path of its .jsonl file`);
+  }
+}
+
+export interface RunFiles {
+  runId: string;
+  records: string;
+  manifest: string;
+}
+
+export function runFiles(runId: string, dir = runsDir()): RunFiles {
+  return { runId, records: path.join(dir, `${runId}.jsonl`), manifest: path.join(dir, `${runId}.manifest.json`) };
+}
+
+/** A run id, or the path of a run's .jsonl or .manifest.json file. */
+export function locateRun(idOrPath: string): RunFiles {
+  const asPath = path.resolve(idOrPath);
+  if (/\.(jsonl|manifest\.json)$/.test(idOrPath) && fs.existsSync(asPath)) {
+    const runId = path.basename(asPath).replace(/\.(jsonl|manifest\.json)$/, '');
+    return runFiles(runId, path.dirname(asPath));
+  }
+  const files = runFiles(idOrPath);
+  if (!fs.existsSync(files.records) && !fs.existsSync(files.manifest)) throw new RunNotFoundError(idOrPath);
+  return files;
+}
+
+/** Written to a temporary file and renamed, so a crash leaves the old or the new manifest, never half of one. */
+export function writeManifest(files: RunFiles, manifest: RunManifest): void {
+  fs.mkdirSync(path.dirname(files.manifest), { recursive: true });
+  const temporary = `${files.manifest}.tmp`;
+  const fd = fs.openSync(temporary, 'w');
+  fs.writeSync(fd, JSON.stringify(manifest, null, 2) + '\n');
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(temporary, files.manifest);
+}
+
+export function readManifest(files: RunFiles): RunManifest | undefined {
+  if (!fs.existsSync(files.manifest)) return undefined;
+  const result = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(files.manifest, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new SlotlabError('BAD_MANIFEST', `${files.manifest}: field ${issue.path.join('.')}: ${issue.message}; the manifest was edited or is from another tool`);
+  }
+  return result.data;
+}
+
+/** Synchronous, so a signal handler can use it. */
+export function setRunStatus(files: RunFiles, status: RunManifest['status']): void {
+  const manifest = readManifest(files);
+  if (manifest) writeManifest(files, { ...manifest, status, endedAt: new Date().toISOString() });
+}
+
+export interface StoredRun {
+  files: RunFiles;
+  manifest: RunManifest | undefined;
+  records: IterationRecord[];
+  truncatedTail: boolean;
+}
+
+export function readRun(idOrPath: string): StoredRun {
+  const files = locateRun(idOrPath);
+  const { records, truncatedTail } = fs.existsSync(files.records) ? readRecordFile(files.records) : { records: [], truncatedTail: false };
+  return { files, manifest: readManifest(files), records, truncatedTail };
+}

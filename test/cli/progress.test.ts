@@ -1,0 +1,29 @@
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { ProgressDisplay, formatDuration } from '../../orchestrator/cli/progress.js';
+import { sampleRecord } from '../fixtures/records.js';
+
+const items = ['a', 'b', 'a', 'b'].map((build, index) => ({ build, iteration: index >> 1, seed: index, limits: { mutations: 1, durationSeconds: 1 } }));
+
+t.test('per cell: done, lost, and the run ETA', async (t) => {
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+  const display = new ProgressDisplay('pam-qmp', items, stream, true);
+  t.same(display.render(), ['pam-qmp x a: 0/2 iterations, 0 lost  (run ETA ?)', 'pam-qmp x b: 0/2 iterations, 0 lost  (run ETA ?)']);
+  display.record(sampleRecord({ build: { ...sampleRecord().build, name: 'a' } }));
+  t.match(display.render()[0], /^pam-qmp x a: 1\/2 iterations, 1 lost  \(run ETA \d+s\)$/);
+  const written = (stream as unknown as PassThrough).read().toString();
+  t.match(written, /\x1b\[2A/, 'redraws in place');
+});
+
+t.test('silent when not a terminal', async (t) => {
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+  const display = new ProgressDisplay('pam-qmp', items, stream, false);
+  display.record(sampleRecord());
+  t.equal((stream as unknown as PassThrough).read(), null);
+});
+
+t.test('durations', async (t) => {
+  t.equal(formatDuration(4_400), '4s');
+  t.equal(formatDuration(125_000), '2m05s');
+  t.equal(formatDuration(3_725_000), '1h02m');
+});
