@@ -8,6 +8,9 @@ import { type Plan, makePlan } from '../runner/plan.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
 import { ProgressDisplay } from './progress.js';
+import { compareCommand, publishRun, reportCommand } from './report-commands.js';
+import { buildReport } from '../reports/report-model.js';
+import { renderText } from '../reports/text-report.js';
 import { setup } from '../setup/setup.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { renderChecks, runChecks } from './doctor.js';
@@ -15,9 +18,15 @@ import { renderChecks, runChecks } from './doctor.js';
 const USAGE = `usage:
   slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--json]
   slotlab run --resume <run-id>     continue an interrupted run where it stopped
+  slotlab report <run-id|file>... [--format text|md|html|junit|tap|json] [--output FILE]
+                            statistics and verdicts per (suite, build) from stored runs
+  slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
+  slotlab publish [--repetitions N] [--mutations N]
+                            run pam-qmp on debian-7.2 and debian-bpo-10.0 and write results/pam-qmp.{md,html,jsonl}
   slotlab builds            list known builds with version and path
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
-  slotlab setup             install packages, fetch builds and build guest images (idempotent)
+  slotlab setup [--tests]   install packages, fetch builds and build guest images (idempotent);
+                            --tests also installs what the tests need (chromium)
 
 A suite is a file stem in suites/ (e.g. pam-qmp) or a path to a .yaml file.`;
 
@@ -106,7 +115,8 @@ async function run(args: string[]): Promise<number> {
   if (values.json) {
     for (const record of output.records) process.stdout.write(JSON.stringify(record) + '\n');
   } else {
-    process.stdout.write(renderTable(output.records) + '\n');
+    process.stdout.write(renderTable(output.records) + '\n\n');
+    process.stdout.write(renderText(buildReport({ manifests: [readRun(output.file).manifest], records: output.records })));
     process.stdout.write(`\nrecords: ${output.file}\n`);
   }
   return 0;
@@ -116,6 +126,24 @@ function integer(flag: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number)) throw new UsageError(`${flag} needs an integer, not '${value}'`);
   return number;
+}
+
+async function publish(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { repetitions: { type: 'string' }, mutations: { type: 'string' } } });
+  const plan = makePlan(loadSuite('pam-qmp'), ['debian-7.2', 'debian-bpo-10.0'], {
+    repetitions: positiveInt('--repetitions', values.repetitions),
+    mutations: positiveInt('--mutations', values.mutations),
+  });
+  let progress: ProgressDisplay | undefined;
+  const output = await runPlan(plan, {
+    onStart: (files) => {
+      process.stderr.write(`slotlab: publishing ${plan.items.length} iterations of pam-qmp; records -> ${files.records}\n`);
+      progress = new ProgressDisplay('pam-qmp', plan.items);
+    },
+    onRecord: (record) => progress?.record(record),
+  });
+  for (const file of publishRun(readRun(output.file))) process.stdout.write(`wrote ${file}\n`);
+  return 0;
 }
 
 async function builds(): Promise<number> {
@@ -145,11 +173,19 @@ export async function main(argv: string[]): Promise<number> {
       return run(rest);
     case 'builds':
       return builds();
+    case 'report':
+      return reportCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
+    case 'publish':
+      return publish(rest);
     case 'doctor':
       return doctor();
-    case 'setup':
-      await setup((line) => process.stderr.write(`slotlab setup: ${line}\n`));
+    case 'setup': {
+      const { values } = parseArgs({ args: rest, options: { tests: { type: 'boolean', default: false } } });
+      await setup((line) => process.stderr.write(`slotlab setup: ${line}\n`), { forTests: values.tests });
       return 0;
+    }
     case undefined:
     case 'help':
     case '--help':

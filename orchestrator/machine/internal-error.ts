@@ -50,13 +50,16 @@ function registerLines(lines: string[]): string[] {
   return result;
 }
 
+/** Raw exit data and the parts of a register dump that do not tell where the vCPU was. */
+const NOISE = /^(?:extra data\[\d+\]:|[ECSDFG]S =|LDT=|TR =|[GI]DT=|CR0=|DR\d|EFER=|FCW=|FPR\d|[XY]MM\d|Code=)/;
+
 /**
- * From the internal-error message on, without the raw `extra data[n]` words, at most
+ * From the internal-error message on, without the raw `extra data[n]` words and register-dump noise, at most
  * `lines` lines; the stderr tail when there is no such message.
  */
-export function stderrExcerpt(stderr: string, lines = 8): string {
+export function stderrExcerpt(stderr: string, lines = 12): string {
   const start = stderr.indexOf('KVM internal error');
   const text = start >= 0 ? stderr.slice(start) : stderr;
-  const all = text.split('\n').filter((line) => line.trim().length > 0 && !/^extra data\[\d+\]:/.test(line));
+  const all = text.split('\n').filter((line) => line.trim().length > 0 && !NOISE.test(line));
   return (start >= 0 ? all.slice(0, lines) : all.slice(-lines)).join('\n');
 }

@@ -1,6 +1,6 @@
 import type { IterationRecord } from './record.js';
 
-/** A plain terminal table: one row per iteration, then one summary line per build. */
+/** A plain terminal table: one row per iteration, then the QEMU output of those that did not survive. */
 export function renderTable(records: readonly IterationRecord[]): string {
   const header = ['build', 'iter', 'mutations', 'outcome', 'stop', 'time to failure', 'vCPU', 'EIP/RIP', 'in loop', 'latency p50/p99', 'progress'];
   const rows = records.map((r) => [
@@ -20,16 +20,6 @@ export function renderTable(records: readonly IterationRecord[]): string {
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const out = [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 
-  out.push('', 'Summary');
-  const builds = [...new Set(records.map((r) => r.build.name))];
-  for (const build of builds) {
-    const mine = records.filter((r) => r.build.name === build);
-    const lost = mine.filter((r) => r.outcome === 'guest-lost').length;
-    const survived = mine.filter((r) => r.outcome === 'survived').length;
-    const other = mine.length - lost - survived;
-    const applied = mine.reduce((sum, r) => sum + r.mutationsApplied, 0);
-    out.push(`  ${build} (${mine[0]!.build.version}): ${mine.length} iterations, ${applied} mutations applied, ${lost} guest-lost, ${survived} survived${other ? `, ${other} other (stalled or error)` : ''}`);
-  }
   const excerpts = records.filter((r) => r.outcome !== 'survived' && (r.stderrExcerpt.trim().length > 0 || r.error));
   if (excerpts.length > 0) {
     out.push('', 'QEMU stderr excerpts');

@@ -2,12 +2,14 @@ import { knownBuilds } from '../builds/build-registry.js';
 import { IMAGE_NAMES, buildImage } from '../images/build-images.js';
 import { ensurePackages } from './system-packages.js';
 
-/** Debian packages the main job and the tests need on top of a bare Debian 12. */
+/** Debian packages the main job needs on top of a bare Debian 12. */
 export const SYSTEM_PACKAGES = ['qemu-system-x86', 'nasm', 'util-linux', 'dpkg-dev'] as const;
+/** And what the tests need besides: a browser to render the HTML report. */
+export const TEST_PACKAGES = ['chromium'] as const;
 
 /** Installs, downloads and builds everything slotlab needs; each step is a no-op when already done. */
-export async function setup(log: (line: string) => void): Promise<void> {
-  await ensurePackages(SYSTEM_PACKAGES, log);
+export async function setup(log: (line: string) => void, options: { forTests?: boolean } = {}): Promise<void> {
+  await ensurePackages(options.forTests ? [...SYSTEM_PACKAGES, ...TEST_PACKAGES] : SYSTEM_PACKAGES, log);
   for (const build of knownBuilds()) {
     await build.prepare(log);
     const resolved = await build.resolve();

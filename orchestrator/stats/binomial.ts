@@ -64,8 +64,9 @@ function solve(f: (p: number) => number, target: number, increasing: boolean): n
 export function clopperPearson(k: number, n: number, alpha = 0.05): Interval {
   if (n === 0) return { estimate: 0, low: 0, high: 1 };
   // low: P(X >= k) = alpha/2, which grows with p; high: P(X <= k) = alpha/2, which shrinks with p.
-  const low = k === 0 ? 0 : solve((p) => 1 - binomialCdf(k - 1, n, p), alpha / 2, true);
-  const high = k === n ? 1 : solve((p) => binomialCdf(k, n, p), alpha / 2, false);
+  // At the edges the bounds have closed forms: 1 - (alpha/2)^(1/n) for k = 0 and its mirror for k = n.
+  const low = k === 0 ? 0 : k === n ? (alpha / 2) ** (1 / n) : solve((p) => 1 - binomialCdf(k - 1, n, p), alpha / 2, true);
+  const high = k === n ? 1 : k === 0 ? zeroEventUpperBound(n, alpha / 2) : solve((p) => binomialCdf(k, n, p), alpha / 2, false);
   return { estimate: k / n, low, high };
 }
 

@@ -15,9 +15,14 @@ t.test('run --json prints one record per iteration and writes the same to the ru
   const printed = (result.stdout as string).trim().split('\n').map((line) => JSON.parse(line));
   t.equal(printed.length, 2);
   t.ok(printed.every((record) => record.outcome === 'guest-lost' && record.limits.mutations === 2000));
-  const files = fs.readdirSync(runsDir);
-  t.equal(files.length, 1);
+  const files = fs.readdirSync(runsDir).sort();
+  t.equal(files.length, 2, 'the records and the manifest');
+  t.match(files[1], /\.manifest\.json$/);
   t.same(readRecords(path.join(runsDir, files[0]!)), printed);
+  const manifest = JSON.parse(fs.readFileSync(path.join(runsDir, files[1]!), 'utf8'));
+  t.equal(manifest.status, 'complete');
+  t.same(manifest.builds.map((build: { name: string }) => build.name), ['debian-7.2']);
+  t.same(manifest.overrides, { repetitions: 2, mutations: 2000 });
 });
 
 t.test('run prints the result table', async (t) => {
@@ -31,6 +36,8 @@ t.test('run prints the result table', async (t) => {
   t.match(result.stdout, /debian-7\.2\s+0\s+\d+\/300\s+guest-lost\s+internal-error/);
   t.match(result.stdout, /debian-bpo-10\.0\s+0\s+300\/300\s+survived\s+mutations/);
   t.match(result.stdout, /KVM internal error\. Suberror: 1/);
+  t.match(result.stdout, /pam-qmp \/ debian-7\.2\s+1\/1\s+race\s+race ok/, 'the verdict table follows');
+  t.match(result.stdout, /pam-qmp \/ debian-bpo-10\.0\s+0\/1\s+inconclusive \(\d+ more iterations\)\s+safe \?/, '300 mutations cannot prove safety');
   t.match(result.stdout, new RegExp(`records: ${runsDir}/`));
 });
 

@@ -20,7 +20,6 @@ t.test('one row per iteration with everything the demo promises', async (t) => {
   t.match(rule, /^-+  -+/);
   t.match(lost, /^debian-7\.2\s+0\s+7\/5000\s+guest-lost\s+internal-error\s+42 ms\s+2\s+0x00100087\s+yes\s+1\.2ms\/9\.0ms\s+-$/);
   t.match(ok, /^debian-bpo-10\.0\s+0\s+5000\/5000\s+survived\s+mutations\s+-\s+-\s+-\s+-\s+1\.2ms\/9\.0ms\s+rising$/);
-  t.match(text, /debian-7\.2 \(QEMU emulator version 7\.2\.22.*\): 1 iterations, 7 mutations applied, 1 guest-lost, 0 survived/);
   t.match(text, /QEMU stderr excerpts\n  debian-7\.2 iteration 0:\n    KVM internal error\. Suberror: 1\n    emulation failure\n    EIP=00100087 /);
   t.notMatch(text, /warning: something/, 'survivors need no excerpt');
 });
@@ -28,7 +27,6 @@ t.test('one row per iteration with everything the demo promises', async (t) => {
 t.test('errors and stalls are counted apart and explained', async (t) => {
   const error = sampleRecord({ outcome: 'error', stopReason: 'error', failure: null, stderrExcerpt: '', error: { code: 'GUEST_TIMEOUT', message: 'timed out waiting for the spin banner\nmore' } });
   const text = renderTable([error, sampleRecord({ outcome: 'stalled', stopReason: 'mutations', failure: null, progressRising: false })]);
-  t.match(text, /0 guest-lost, 0 survived, 2 other \(stalled or error\)/);
   t.match(text, /slotlab: timed out waiting for the spin banner$/m);
   t.match(text, /stalled\s+mutations.*NOT rising/);
 });

@@ -1,0 +1,39 @@
+import type { Interval } from '../stats/binomial.js';
+import { type CellStats, formatProbability, verdictText } from '../stats/cell-stats.js';
+
+/** Shared wording and number formats, so every report says the same thing the same way. */
+export function formatInterval(interval: Interval): string {
+  return `${formatProbability(interval.estimate)} [${formatProbability(interval.low)}, ${formatProbability(interval.high)}]`;
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+export function formatUs(us: number | undefined): string {
+  if (us === undefined) return '-';
+  return us >= 1000 ? `${(us / 1000).toFixed(us >= 10_000 ? 0 : 1)} ms` : `${us} us`;
+}
+
+/** A quantile of a censored distribution: a number, or "> max" when too few guests were lost to reach it. */
+export function formatQuantile(value: number | undefined, censored: number, format: (n: number) => string = String): string {
+  if (value !== undefined) return format(value);
+  return censored > 0 ? 'not reached' : '-';
+}
+
+export function expectationText(cell: CellStats): string {
+  if (cell.expected === null) return '-';
+  if (cell.agrees === null) return `${cell.expected} (open)`;
+  return cell.agrees ? `${cell.expected} (ok)` : `${cell.expected} (CONTRADICTED)`;
+}
+
+export function lostText(cell: CellStats): string {
+  return `${cell.losses}/${cell.iterations}`;
+}
+
+export function cellTitle(cell: CellStats): string {
+  return `${cell.suite} on ${cell.build}`;
+}
+
+export { verdictText };

@@ -1,0 +1,44 @@
+import type { ReportModel } from './report-model.js';
+import { expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown(model: ReportModel): string {
+  const out = [`# ${escapeCell(model.title)}`, ''];
+  out.push('| suite | build | family | lost | loss/iteration (95% CI) | loss/mutation (95% CI) | mutations to failure (median, p90) | time to failure (median) | latency p50 / p99 | verdict | expected |');
+  out.push('|---|---|---|---:|---|---|---|---|---|---|---|');
+  for (const cell of model.cells) {
+    out.push(
+      '| ' +
+        [
+          cell.suite,
+          cell.build,
+          cell.family,
+          lostText(cell),
+          formatInterval(cell.lossPerIteration),
+          `${formatInterval(cell.lossPerMutation)} of ${cell.mutationsApplied}`,
+          `${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
+          formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs),
+          `${formatUs(cell.latency.p50Us)} / ${formatUs(cell.latency.p99Us)}`,
+          verdictText(cell.verdict),
+          expectationText(cell),
+        ]
+          .map(escapeCell)
+          .join(' | ') +
+        ' |',
+    );
+  }
+  out.push('', '## Builds', '');
+  const builds = new Map(model.cells.map((cell) => [cell.build, cell.provenance]));
+  for (const build of builds.values()) {
+    out.push(`- **${escapeCell(build.name)}** (${build.family}): ${escapeCell(build.version)}; ${escapeCell(build.source)}; \`${build.binary}\`; sha256 \`${build.sha256}\``);
+  }
+  out.push('', '## Runs', '');
+  for (const run of model.runs) {
+    out.push(`- \`${run.runId}\` (${escapeCell(run.suite)}): ${run.startedAt} to ${run.endedAt ?? '?'}, ${run.status}; host ${escapeCell(run.host.kernel)}, ${escapeCell(run.host.cpu)}`);
+  }
+  out.push('', `Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the exact one-sided 95% bound on the per-mutation loss probability below the suite's threshold. Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated ${model.generatedAt}.`, '');
+  return out.join('\n');
+}

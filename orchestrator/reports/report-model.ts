@@ -1,0 +1,47 @@
+import type { IterationRecord } from '../results/record.js';
+import type { RunManifest } from '../results/run-manifest.js';
+import { type CellStats, allCellStats } from '../stats/cell-stats.js';
+
+/** What every report format renders: the cells' statistics plus where they came from. */
+export interface ReportModel {
+  title: string;
+  generatedAt: string;
+  runs: { runId: string; suite: string; startedAt: string; endedAt: string | null; status: string; host: { kernel: string; cpu: string } }[];
+  cells: CellStats[];
+  records: IterationRecord[];
+}
+
+export interface ReportInput {
+  manifests: (RunManifest | undefined)[];
+  records: IterationRecord[];
+  title?: string;
+  /** Fixed for reproducible output (snapshots, published tables). */
+  generatedAt?: string;
+}
+
+const DEFAULT_SAFE_BELOW = 0.001;
+
+export function buildReport(input: ReportInput): ReportModel {
+  const safeBelow = new Map<string, number>();
+  for (const manifest of input.manifests) if (manifest) safeBelow.set(manifest.suite.name, manifest.safeBelow);
+  const runIds = [...new Set(input.records.map((record) => record.runId))];
+  const runs = runIds.map((runId) => {
+    const manifest = input.manifests.find((candidate) => candidate?.runId === runId);
+    const records = input.records.filter((record) => record.runId === runId);
+    return {
+      runId,
+      suite: manifest?.suite.name ?? records[0]!.suite.name,
+      startedAt: manifest?.startedAt ?? records[0]!.startedAt,
+      endedAt: manifest?.endedAt ?? null,
+      status: manifest?.status ?? 'unknown (no manifest)',
+      host: manifest?.host ?? records[0]!.host,
+    };
+  });
+  return {
+    title: input.title ?? `slotlab: ${[...new Set(input.records.map((record) => record.suite.name))].join(', ')}`,
+    generatedAt: input.generatedAt ?? new Date().toISOString(),
+    runs,
+    cells: allCellStats(input.records, (suite) => safeBelow.get(suite) ?? DEFAULT_SAFE_BELOW),
+    records: input.records,
+  };
+}

@@ -1,0 +1,52 @@
+import type { CellStats } from '../stats/cell-stats.js';
+import type { ReportModel } from './report-model.js';
+import { cellTitle, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+
+/** A summary table padded to fixed width, first column left-aligned, the rest right-aligned. */
+export function fixedWidthTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)];
+}
+
+function shortExpectation(cell: CellStats): string {
+  if (cell.expected === null) return '-';
+  return `${cell.expected} ${cell.agrees === null ? '?' : cell.agrees ? 'ok' : 'NO'}`;
+}
+
+/**
+ * Plain text that survives being pasted into an email reply: a narrow table,
+ * then one indented block per cell with the numbers behind the verdict.
+ */
+export function renderText(model: ReportModel): string {
+  const out = [model.title, '='.repeat(Math.min(72, model.title.length)), ''];
+  out.push(
+    ...fixedWidthTable(
+      ['suite / build', 'lost', 'verdict', 'expected'],
+      model.cells.map((cell) => [`${cell.suite} / ${cell.build}`, lostText(cell), verdictText(cell.verdict).replace(/ per mutation at 95%/, ''), shortExpectation(cell)]),
+    ),
+    '',
+    'expected: ok = the verdict agrees with the suite, NO = it contradicts it, ? = not decided yet',
+  );
+  for (const cell of model.cells) {
+    out.push('', `${cellTitle(cell)} (${cell.family})`, `  ${cell.provenance.version}`);
+    out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}, stalled ${cell.stalled}, errors ${cell.errors}`);
+    out.push(`  loss per iteration   ${formatInterval(cell.lossPerIteration)} (95% CP)`);
+    out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
+    out.push(
+      `  mutations to failure median ${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, p90 ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
+    );
+    out.push(
+      `  time to failure      median ${formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)}, p90 ${formatQuantile(cell.timeToFailureMs.p90, cell.timeToFailureMs.censored, formatMs)}`,
+    );
+    out.push(`  mutation latency     p50 ${formatUs(cell.latency.p50Us)}, p99 ${formatUs(cell.latency.p99Us)} (${cell.latency.count} mutations)`);
+    if (cell.progressPerSecond !== undefined) {
+      out.push(`  vCPU progress        ${Math.round(cell.progressPerSecond).toLocaleString('en-US')} loops/s${cell.progressVsIdle !== undefined ? ` (${(cell.progressVsIdle * 100).toFixed(0)}% of control-idle)` : ''}`);
+    }
+    out.push(`  verdict              ${verdictText(cell.verdict)}`);
+    if (cell.verdict.kind === 'inconclusive') out.push(`                       ${cell.verdict.reason}`);
+    out.push(`  expected             ${expectationText(cell)}`);
+  }
+  out.push('', ...model.runs.map((run) => `run ${run.runId}: ${run.startedAt} .. ${run.endedAt ?? '?'} (${run.status}) on ${run.host.kernel}, ${run.host.cpu}`));
+  return out.join('\n') + '\n';
+}

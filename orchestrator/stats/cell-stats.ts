@@ -1,0 +1,164 @@
+import type { BuildFamily, BuildProvenance } from '../builds/build-types.js';
+import { histogramCount, histogramQuantile, mergeHistograms } from '../results/latency-histogram.js';
+import type { Expectation, IterationRecord } from '../results/record.js';
+import { type Interval, clopperPearson, trialsForUpperBound, zeroEventUpperBound } from './binomial.js';
+import { type SurvivalStep, kaplanMeier, survivalQuantile } from './survival.js';
+
+export const CONFIDENCE = 0.95;
+const ALPHA = 1 - CONFIDENCE;
+
+export type Verdict =
+  | { kind: 'race'; losses: number }
+  /** The per-mutation loss probability is below `bound` with 95% confidence. */
+  | { kind: 'safe'; bound: number }
+  | { kind: 'inconclusive'; bound: number; furtherIterations: number; reason: string };
+
+export interface DistributionSummary {
+  median: number | undefined;
+  p90: number | undefined;
+  /** Iterations that ended without a loss: right-censored observations. */
+  censored: number;
+}
+
+/** Everything the reports show about one (suite, build) cell. */
+export interface CellStats {
+  suite: string;
+  build: string;
+  family: BuildFamily;
+  provenance: BuildProvenance;
+  expected: Expectation | null;
+  safeBelow: number;
+  /** Iterations that ran (errors excluded). */
+  iterations: number;
+  losses: number;
+  survived: number;
+  stalled: number;
+  errors: number;
+  mutationsApplied: number;
+  lossPerIteration: Interval;
+  lossPerMutation: Interval;
+  mutationsToFailure: DistributionSummary;
+  timeToFailureMs: DistributionSummary;
+  survivalByMutations: SurvivalStep[];
+  latency: { count: number; p50Us: number | undefined; p99Us: number | undefined };
+  /** Median vCPU loop iterations per second while mutating, over the iterations whose guest kept running. */
+  progressPerSecond: number | undefined;
+  /** progressPerSecond relative to the same build's `control-idle` cell, when the input has one. */
+  progressVsIdle: number | undefined;
+  verdict: Verdict;
+  /** Whether the verdict matches the suite's expectation; null when there is none or the verdict is inconclusive. */
+  agrees: boolean | null;
+}
+
+export interface CellOptions {
+  /** Per-mutation loss probability a `safe` verdict must bound (the suite's `safeBelow`). */
+  safeBelow: number;
+}
+
+export function cellKey(record: Pick<IterationRecord, 'suite' | 'build'>): string {
+  return `${record.suite.name}\u0000${record.build.name}`;
+}
+
+/** Groups records into cells in the order cells first appear. */
+export function groupCells(records: readonly IterationRecord[]): IterationRecord[][] {
+  const cells = new Map<string, IterationRecord[]>();
+  for (const record of records) {
+    const key = cellKey(record);
+    cells.set(key, [...(cells.get(key) ?? []), record]);
+  }
+  return [...cells.values()];
+}
+
+export function cellStats(records: readonly IterationRecord[], options: CellOptions): CellStats {
+  const first = records[0]!;
+  const ran = records.filter((record) => record.outcome !== 'error');
+  const losses = ran.filter((record) => record.outcome === 'guest-lost').length;
+  const mutationsApplied = ran.reduce((sum, record) => sum + record.mutationsApplied, 0);
+  const byMutations = kaplanMeier(ran.map((record) => ({ at: record.mutationsApplied, lost: record.outcome === 'guest-lost' })));
+  const byTime = kaplanMeier(ran.map((record) => ({ at: record.timeToFailureMs ?? record.mutationPhaseMs, lost: record.outcome === 'guest-lost' })));
+  const merged = mergeHistograms(ran.map((record) => record.latencyHistogram));
+  const rates = ran.map((record) => record.progressPerSecond).filter((rate): rate is number => rate !== null);
+  const verdict = decide(losses, mutationsApplied, ran, options.safeBelow);
+  return {
+    suite: first.suite.name,
+    build: first.build.name,
+    family: first.build.family,
+    provenance: first.build,
+    expected: first.expected,
+    safeBelow: options.safeBelow,
+    iterations: ran.length,
+    losses,
+    survived: ran.filter((record) => record.outcome === 'survived').length,
+    stalled: ran.filter((record) => record.outcome === 'stalled').length,
+    errors: records.length - ran.length,
+    mutationsApplied,
+    lossPerIteration: clopperPearson(losses, ran.length, ALPHA),
+    lossPerMutation: clopperPearson(losses, Math.max(mutationsApplied, losses), ALPHA),
+    mutationsToFailure: summarize(byMutations, ran.length - losses),
+    timeToFailureMs: summarize(byTime, ran.length - losses),
+    survivalByMutations: byMutations,
+    latency: { count: histogramCount(merged), p50Us: histogramQuantile(merged, 0.5), p99Us: histogramQuantile(merged, 0.99) },
+    progressPerSecond: median(rates),
+    progressVsIdle: undefined,
+    verdict,
+    agrees: first.expected === null || verdict.kind === 'inconclusive' ? null : verdict.kind === first.expected,
+  };
+}
+
+/**
+ * A loss is conclusive: the race exists. Without one, `safe` needs the upper end
+ * of the 95% Clopper-Pearson interval of the per-mutation loss probability (for
+ * zero losses: 1 - 0.025^(1/n)) below `safeBelow`; otherwise the cell is
+ * inconclusive and says how many more iterations would do.
+ */
+function decide(losses: number, mutations: number, ran: readonly IterationRecord[], safeBelow: number): Verdict {
+  if (losses > 0) return { kind: 'race', losses };
+  const bound = zeroEventUpperBound(mutations, ALPHA / 2);
+  if (ran.length > 0 && bound < safeBelow) return { kind: 'safe', bound };
+  const perIteration = ran.length > 0 ? mutations / ran.length : 1;
+  const needed = trialsForUpperBound(safeBelow, ALPHA / 2) - mutations;
+  return {
+    kind: 'inconclusive',
+    bound,
+    furtherIterations: Math.max(1, Math.ceil(needed / Math.max(1, perIteration))),
+    reason: ran.length === 0 ? 'no iteration ran' : `${mutations} mutations without a loss bound the loss probability only below ${formatProbability(bound)}`,
+  };
+}
+
+function summarize(steps: SurvivalStep[], censored: number): DistributionSummary {
+  return { median: survivalQuantile(steps, 0.5), p90: survivalQuantile(steps, 0.9), censored };
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Every cell of a record set, with the throughput cost relative to `control-idle` filled in where possible. */
+export function allCellStats(records: readonly IterationRecord[], safeBelowOf: (suite: string) => number): CellStats[] {
+  const cells = groupCells(records).map((cell) => cellStats(cell, { safeBelow: safeBelowOf(cell[0]!.suite.name) }));
+  for (const cell of cells) {
+    const idle = cells.find((other) => other.suite === 'control-idle' && other.build === cell.build);
+    if (idle?.progressPerSecond && cell.progressPerSecond !== undefined) cell.progressVsIdle = cell.progressPerSecond / idle.progressPerSecond;
+  }
+  return cells;
+}
+
+export function formatProbability(p: number): string {
+  if (p === 0) return '0';
+  if (p >= 0.01) return p.toFixed(p >= 0.1 ? 2 : 3);
+  return p.toExponential(1);
+}
+
+export function verdictText(verdict: Verdict): string {
+  switch (verdict.kind) {
+    case 'race':
+      return 'race';
+    case 'safe':
+      return `safe (p < ${formatProbability(verdict.bound)} per mutation at 95%)`;
+    case 'inconclusive':
+      return `inconclusive (${verdict.furtherIterations} more iterations)`;
+  }
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { publishRun } from '../../orchestrator/cli/report-commands.js';
+import type { IterationRecord } from '../../orchestrator/results/record.js';
+import { RecordWriter } from '../../orchestrator/results/record-writer.js';
+import { readRun } from '../../orchestrator/results/run-store.js';
+import { slotlab } from '../fixtures/cli.js';
+import { fixedRecordSet } from '../fixtures/records.js';
+
+function storeRun(dir: string, runId: string, records: IterationRecord[]): string {
+  const file = path.join(dir, `${runId}.jsonl`);
+  const writer = new RecordWriter(file);
+  for (const record of records) writer.append({ ...record, runId });
+  writer.close();
+  return file;
+}
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-report-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('report renders every format from stored runs', async (t) => {
+  const dir = tempDir(t);
+  storeRun(dir, 'run-a', fixedRecordSet());
+  const env = { SLOTLAB_RUNS_DIR: dir };
+  const expectations: [string, RegExp][] = [
+    ['text', /pam-qmp \/ debian-7\.2\s+3\/3\s+race\s+race ok/],
+    ['md', /^\| suite \| build \|/m],
+    ['html', /^<!DOCTYPE html>/],
+    ['junit', /<testsuites name="slotlab" tests="3" failures="1">/],
+    ['tap', /^not ok 3 - /m],
+    ['json', /"kind": "race"/],
+  ];
+  for (const [format, pattern] of expectations) {
+    const result = await slotlab(['report', 'run-a', '--format', format], { env });
+    t.equal(result.exitCode, 0, `${format}: ${result.stderr}`);
+    t.match(result.stdout, pattern, format);
+  }
+  const out = path.join(dir, 'report.html');
+  const written = await slotlab(['report', path.join(dir, 'run-a.jsonl'), '--format', 'html', '--output', out], { env });
+  t.equal(written.exitCode, 0);
+  t.match(fs.readFileSync(out, 'utf8'), /<svg class="chart"/);
+});
+
+t.test('report: bad input is one clear error', async (t) => {
+  const dir = tempDir(t);
+  storeRun(dir, 'run-a', fixedRecordSet());
+  const env = { SLOTLAB_RUNS_DIR: dir };
+  const cases: [string[], RegExp][] = [
+    [['report'], /report needs at least one run/],
+    [['report', 'run-a', '--format', 'pdf'], /unknown format 'pdf'/],
+    [['report', 'nope'], /no run 'nope' in /],
+  ];
+  for (const [args, message] of cases) {
+    const result = await slotlab(args, { env });
+    t.equal(result.exitCode, 2);
+    t.match(result.stderr, message);
+  }
+  fs.appendFileSync(path.join(dir, 'run-a.jsonl'), '{"half a record');
+  const truncated = await slotlab(['report', 'run-a'], { env });
+  t.equal(truncated.exitCode, 0, 'an interrupted last write does not stop a report');
+  t.match(truncated.stderr, /last line incomplete \(interrupted write\), left out/);
+});
+
+t.test('compare shows verdict flips and latency ratios', async (t) => {
+  const dir = tempDir(t);
+  const before = fixedRecordSet();
+  storeRun(dir, 'before', before);
+  const after = before.map((record) =>
+    record.build.name === 'debian-7.2'
+      ? { ...record, outcome: 'survived' as const, stopReason: 'mutations', failure: null, timeToFailureMs: null, mutationsApplied: 5000, latencyHistogram: { '91': 5000 } }
+      : record,
+  );
+  storeRun(dir, 'after', after);
+  const result = await slotlab(['compare', 'before', 'after'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, result.stderr as string);
+  t.match(result.stdout, /pam-qmp \/ debian-7\.2\s+race -> safe  CHANGED\s+3\/3 -> 0\/3\s+1\.2 ms -> 2\.\d ms\s+x2\.\d+ \[/);
+  t.match(result.stdout, /pam-qmp \/ debian-bpo-10\.0\s+safe -> safe\s+0\/3 -> 0\/3\s+1\.4 ms -> 1\.4 ms\s+x1\.00 \[1\.00, 1\.00\]/);
+  t.match(result.stdout, /1 verdict change\(s\)\./);
+  const wrong = await slotlab(['compare', 'before'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(wrong.exitCode, 2);
+  t.match(wrong.stderr, /compare needs exactly two runs/);
+});
+
+t.test('publishing writes Markdown, HTML and the records, stating machine, date and builds', async (t) => {
+  const dir = tempDir(t);
+  const file = storeRun(dir, 'run-p', fixedRecordSet());
+  const written = publishRun(readRun(file), path.join(dir, 'published'));
+  t.same(written.map((name) => path.basename(name)), ['pam-qmp.md', 'pam-qmp.html', 'pam-qmp.jsonl']);
+  const markdown = fs.readFileSync(written[0]!, 'utf8');
+  t.match(markdown, /^# slotlab pam-qmp: debian-7\.2, debian-bpo-10\.0, patched-.* on Test CPU, Linux 6\.1\.0, 2026-11-25$/m);
+  t.equal(fs.readFileSync(written[2]!, 'utf8'), fs.readFileSync(file, 'utf8'));
+});

@@ -1,0 +1,63 @@
+import t from 'tap';
+import { allCellStats, cellStats, formatProbability, verdictText } from '../../orchestrator/stats/cell-stats.js';
+import { fixedRecordSet, sampleRecord } from '../fixtures/records.js';
+
+t.test('cells from the fixed record set', async (t) => {
+  const [stock, fixed, broken] = allCellStats(fixedRecordSet(), () => 0.001);
+  t.same([stock!.build, stock!.iterations, stock!.losses, stock!.mutationsApplied], ['debian-7.2', 3, 3, 15]);
+  t.same(stock!.verdict, { kind: 'race', losses: 3 });
+  t.equal(stock!.agrees, true);
+  t.same([stock!.mutationsToFailure.median, stock!.mutationsToFailure.p90, stock!.mutationsToFailure.censored], [5, 7, 0]);
+  t.same([stock!.timeToFailureMs.median, stock!.timeToFailureMs.p90], [30, 40]);
+  t.equal(stock!.lossPerIteration.estimate, 1);
+
+  t.equal(fixed!.losses, 0);
+  t.equal(fixed!.mutationsApplied, 15000);
+  t.equal(fixed!.verdict.kind, 'safe');
+  t.ok(fixed!.verdict.kind === 'safe' && Math.abs(fixed!.verdict.bound - (1 - 0.025 ** (1 / 15000))) < 1e-12, 'bound is the 95% CP upper end for 0 of 15000');
+  t.equal(fixed!.verdict.kind === 'safe' && fixed!.verdict.bound, fixed!.lossPerMutation.high, 'verdict bound and interval agree');
+  t.equal(fixed!.mutationsToFailure.median, undefined, 'censored: no median');
+  t.equal(fixed!.mutationsToFailure.censored, 3);
+  t.equal(fixed!.latency.count, 15000);
+  t.equal(fixed!.progressPerSecond, 250_000);
+  t.equal(fixed!.agrees, true);
+
+  t.equal(broken!.verdict.kind, 'race');
+  t.equal(broken!.agrees, false, 'a fixed build that lost contradicts its expectation');
+});
+
+t.test('too few mutations without a loss is inconclusive, with the iterations still needed', async (t) => {
+  const records = [0, 1].map((iteration) => sampleRecord({ iteration, outcome: 'survived', stopReason: 'mutations', failure: null, mutationsApplied: 500, expected: 'safe' }));
+  const cell = cellStats(records, { safeBelow: 0.001 });
+  t.equal(cell.verdict.kind, 'inconclusive');
+  // 0 of n bounds below 0.001 once n >= ln(0.025)/ln(0.999) = 3688: 2688 more mutations, 6 iterations of 500.
+  t.ok(cell.verdict.kind === 'inconclusive' && cell.verdict.furtherIterations === 6, JSON.stringify(cell.verdict));
+  t.equal(cell.agrees, null, 'inconclusive neither agrees nor contradicts');
+  t.match(verdictText(cell.verdict), /^inconclusive \(6 more iterations\)$/);
+});
+
+t.test('errors do not count as iterations; stalls are counted apart', async (t) => {
+  const cell = cellStats(
+    [
+      sampleRecord({ outcome: 'error', failure: null, error: { code: 'GUEST_TIMEOUT', message: 'x' } }),
+      sampleRecord({ outcome: 'stalled', failure: null, stopReason: 'mutations', mutationsApplied: 100 }),
+    ],
+    { safeBelow: 0.5 },
+  );
+  t.same([cell.iterations, cell.errors, cell.stalled, cell.losses], [1, 1, 1, 0]);
+});
+
+t.test('progress relative to control-idle', async (t) => {
+  const idle = sampleRecord({ suite: { ...sampleRecord().suite, name: 'control-idle' }, outcome: 'survived', failure: null, progressPerSecond: 1000 });
+  const busy = sampleRecord({ outcome: 'survived', failure: null, progressPerSecond: 250 });
+  const cells = allCellStats([busy, idle], () => 0.001);
+  t.equal(cells[0]!.progressVsIdle, 0.25);
+  t.equal(cells[1]!.progressVsIdle, 1);
+});
+
+t.test('probabilities print compactly', async (t) => {
+  t.equal(formatProbability(0), '0');
+  t.equal(formatProbability(0.5), '0.50');
+  t.equal(formatProbability(0.0421), '0.042');
+  t.equal(formatProbability(0.00024), '2.4e-4');
+});
