@@ -6,6 +6,7 @@ import { repoRoot } from '../paths.js';
 import { renderCompare } from '../reports/compare-report.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../reports/render.js';
 import { buildReport } from '../reports/report-model.js';
+import { hostText } from '../reports/format.js';
 import type { IterationRecord } from '../results/record.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { type StoredRun, readRun } from '../results/run-store.js';
@@ -61,7 +62,7 @@ export function publishRun(run: StoredRun, into = path.join(repoRoot, 'results')
   const model = buildReport({
     manifests: [run.manifest],
     records: run.records,
-    title: `slotlab ${suite}: ${builds} on ${host.cpu}, ${host.kernel}, ${date}`,
+    title: `slotlab ${suite}: ${builds} on ${hostText(host)}, ${date}`,
     generatedAt: run.manifest?.endedAt ?? run.records.at(-1)!.startedAt,
   });
   fs.mkdirSync(into, { recursive: true });

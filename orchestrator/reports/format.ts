@@ -37,3 +37,7 @@ export function cellTitle(cell: CellStats): string {
 }
 
 export { verdictText };
+
+export function hostText(host: { kernel: string; cpu: string; cpus: number; memoryGiB: number }): string {
+  return `${host.cpu} (${host.cpus} CPUs, ${host.memoryGiB} GiB), ${host.kernel}`;
+}

@@ -1,7 +1,7 @@
 import { bucketValue, histogramCount, mergeHistograms } from '../results/latency-histogram.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { escapeHtml as h } from './escape.js';
-import { cellTitle, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { cellTitle, hostText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 import type { ReportModel } from './report-model.js';
 import { barChart, lineChart } from './svg-charts.js';
 
@@ -68,7 +68,7 @@ ${charts.join('\n')}
 ${model.cells.map((cell) => provenance(cell, model)).join('\n')}
 <h2>Runs</h2>
 <table><thead><tr><th>run</th><th>suite</th><th>started</th><th>ended</th><th>status</th><th>host</th></tr></thead><tbody>
-${model.runs.map((run) => `<tr><td><code>${h(run.runId)}</code></td><td>${h(run.suite)}</td><td>${h(run.startedAt)}</td><td>${h(run.endedAt ?? '?')}</td><td>${h(run.status)}</td><td>${h(run.host.kernel)}, ${h(run.host.cpu)}</td></tr>`).join('\n')}
+${model.runs.map((run) => `<tr><td><code>${h(run.runId)}</code></td><td>${h(run.suite)}</td><td>${h(run.startedAt)}</td><td>${h(run.endedAt ?? '?')}</td><td>${h(run.status)}</td><td>${h(hostText(run.host))}</td></tr>`).join('\n')}
 </tbody></table>
 <script>document.body.dataset.chartsRendered = String(document.querySelectorAll('svg.chart path.series, svg.chart rect.bar').length);</script>
 </body></html>

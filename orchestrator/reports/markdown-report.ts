@@ -1,5 +1,5 @@
 import type { ReportModel } from './report-model.js';
-import { expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { expectationText, hostText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -37,8 +37,8 @@ export function renderMarkdown(model: ReportModel): string {
   }
   out.push('', '## Runs', '');
   for (const run of model.runs) {
-    out.push(`- \`${run.runId}\` (${escapeCell(run.suite)}): ${run.startedAt} to ${run.endedAt ?? '?'}, ${run.status}; host ${escapeCell(run.host.kernel)}, ${escapeCell(run.host.cpu)}`);
+    out.push(`- \`${run.runId}\` (${escapeCell(run.suite)}): ${run.startedAt} to ${run.endedAt ?? '?'}, ${run.status}; host ${escapeCell(hostText(run.host))}`);
   }
-  out.push('', `Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the exact one-sided 95% bound on the per-mutation loss probability below the suite's threshold. Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated ${model.generatedAt}.`, '');
+  out.push('', `Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the upper end of the per-mutation interval below the suite's threshold (\`safeBelow\`). Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated ${model.generatedAt}.`, '');
   return out.join('\n');
 }

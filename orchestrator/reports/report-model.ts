@@ -6,7 +6,7 @@ import { type CellStats, allCellStats } from '../stats/cell-stats.js';
 export interface ReportModel {
   title: string;
   generatedAt: string;
-  runs: { runId: string; suite: string; startedAt: string; endedAt: string | null; status: string; host: { kernel: string; cpu: string } }[];
+  runs: { runId: string; suite: string; startedAt: string; endedAt: string | null; status: string; host: IterationRecord['host'] }[];
   cells: CellStats[];
   records: IterationRecord[];
 }

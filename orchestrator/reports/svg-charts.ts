@@ -16,9 +16,11 @@ interface Axes {
   steps?: boolean;
 }
 
-const WIDTH = 560;
+const WIDTH = 640;
 const HEIGHT = 260;
-const MARGIN = { left: 56, right: 16, top: 28, bottom: 40 };
+const MARGIN = { left: 56, right: 170, top: 28, bottom: 40 };
+/** Legends sit right of the plot, where they cannot hide a line. */
+const LEGEND_X = WIDTH - MARGIN.right + 14;
 const PALETTE = ['#c0392b', '#2471a3', '#1e8449', '#7d3c98', '#b9770e', '#566573'];
 
 function fmt(n: number): string {
@@ -41,7 +43,7 @@ export function lineChart(series: readonly Series[], axes: Axes): string {
   const py = (y: number) => HEIGHT - MARGIN.bottom - (y / yMax) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   const out = [
     `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(axes.title)}">`,
-    `<text x="${WIDTH / 2}" y="16" text-anchor="middle" class="title">${escapeHtml(axes.title)}</text>`,
+    `<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="16" text-anchor="middle" class="title">${escapeHtml(axes.title)}</text>`,
     `<line x1="${MARGIN.left}" y1="${py(0)}" x2="${WIDTH - MARGIN.right}" y2="${py(0)}" class="axis"/>`,
     `<line x1="${MARGIN.left}" y1="${py(0)}" x2="${MARGIN.left}" y2="${MARGIN.top}" class="axis"/>`,
   ];
@@ -63,8 +65,8 @@ export function lineChart(series: readonly Series[], axes: Axes): string {
     });
     const d = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${fmt(px(x))},${fmt(py(y))}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2" class="series"><title>${escapeHtml(s.name)}</title></path>`);
-    out.push(`<rect x="${WIDTH - MARGIN.right - 150}" y="${MARGIN.top + index * 16}" width="10" height="10" fill="${colour}"/>`);
-    out.push(`<text x="${WIDTH - MARGIN.right - 135}" y="${MARGIN.top + index * 16 + 9}" class="legend">${escapeHtml(s.name)}</text>`);
+    out.push(`<rect x="${LEGEND_X}" y="${MARGIN.top + index * 16}" width="10" height="10" fill="${colour}"/>`);
+    out.push(`<text x="${LEGEND_X + 15}" y="${MARGIN.top + index * 16 + 9}" class="legend">${escapeHtml(s.name)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n');
@@ -96,7 +98,7 @@ export function barChart(bars: readonly Bar[], title: string): string {
   ];
   bars.forEach((bar, index) => {
     const y = MARGIN.top + index * rowHeight;
-    const width = (bar.value / max) * (WIDTH - left - 90);
+    const width = (bar.value / max) * (WIDTH - left - 120);
     out.push(`<text x="${left - 6}" y="${y + 14}" text-anchor="end" class="tick">${escapeHtml(bar.name)}</text>`);
     out.push(`<rect x="${left}" y="${y + 3}" width="${fmt(width)}" height="${rowHeight - 8}" fill="${PALETTE[bar.colour % PALETTE.length]}" class="bar"><title>${escapeHtml(bar.label)}</title></rect>`);
     out.push(`<text x="${fmt(left + width + 6)}" y="${y + 14}" class="tick">${escapeHtml(bar.label)}</text>`);

@@ -1,6 +1,6 @@
 import type { CellStats } from '../stats/cell-stats.js';
 import type { ReportModel } from './report-model.js';
-import { cellTitle, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { cellTitle, hostText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 
 /** A summary table padded to fixed width, first column left-aligned, the rest right-aligned. */
 export function fixedWidthTable(header: string[], rows: string[][]): string[] {
@@ -47,6 +47,6 @@ export function renderText(model: ReportModel): string {
     if (cell.verdict.kind === 'inconclusive') out.push(`                       ${cell.verdict.reason}`);
     out.push(`  expected             ${expectationText(cell)}`);
   }
-  out.push('', ...model.runs.map((run) => `run ${run.runId}: ${run.startedAt} .. ${run.endedAt ?? '?'} (${run.status}) on ${run.host.kernel}, ${run.host.cpu}`));
+  out.push('', ...model.runs.map((run) => `run ${run.runId}: ${run.startedAt} .. ${run.endedAt ?? '?'} (${run.status}) on ${hostText(run.host)}`));
   return out.join('\n') + '\n';
 }

@@ -18,6 +18,8 @@ export const buildProvenanceSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 }) satisfies z.ZodType<BuildProvenance>;
 
+export const hostSchema = z.object({ kernel: z.string(), cpu: z.string(), cpus: z.number().int(), memoryGiB: z.number() });
+
 const latencySummarySchema = z.object({
   count: z.number().int().min(1),
   meanUs: z.number(),
@@ -47,7 +49,7 @@ export const iterationRecordSchema = z.object({
   build: buildProvenanceSchema,
   /** What the suite expects of this build's family, if it says. */
   expected: z.enum(['race', 'safe']).nullable(),
-  host: z.object({ kernel: z.string(), cpu: z.string() }),
+  host: hostSchema,
   iteration: z.number().int().min(0),
   seed: z.number().int(),
   startedAt: z.string(),

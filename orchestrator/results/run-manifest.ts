@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildProvenanceSchema } from './record.js';
+import { buildProvenanceSchema, hostSchema } from './record.js';
 
 export const MANIFEST_SCHEMA = 'slotlab.run/1';
 
@@ -11,7 +11,7 @@ export const runManifestSchema = z.object({
   expect: z.record(z.string(), z.enum(['race', 'safe'])),
   safeBelow: z.number(),
   builds: z.array(buildProvenanceSchema),
-  host: z.object({ kernel: z.string(), cpu: z.string() }),
+  host: hostSchema,
   seed: z.number().int(),
   overrides: z.object({
     repetitions: z.number().int().optional(),

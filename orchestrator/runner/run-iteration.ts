@@ -20,7 +20,7 @@ export interface IterationInput {
   iteration: number;
   seed: number;
   limits: { mutations: number; durationSeconds: number };
-  host: { kernel: string; cpu: string };
+  host: IterationRecord['host'];
 }
 
 /** One guest boot: launch, wait for every vCPU, mutate, classify, shut down. Never leaves QEMU behind. */

@@ -92,6 +92,6 @@ t.test('publishing writes Markdown, HTML and the records, stating machine, date 
   const written = publishRun(readRun(file), path.join(dir, 'published'));
   t.same(written.map((name) => path.basename(name)), ['pam-qmp.md', 'pam-qmp.html', 'pam-qmp.jsonl']);
   const markdown = fs.readFileSync(written[0]!, 'utf8');
-  t.match(markdown, /^# slotlab pam-qmp: debian-7\.2, debian-bpo-10\.0, patched-.* on Test CPU, Linux 6\.1\.0, 2026-11-25$/m);
+  t.match(markdown, /^# slotlab pam-qmp: debian-7\.2, debian-bpo-10\.0, patched-.* on Test CPU \(2 CPUs, 24 GiB\), Linux 6\.1\.0, 2026-11-25$/m);
   t.equal(fs.readFileSync(written[2]!, 'utf8'), fs.readFileSync(file, 'utf8'));
 });

@@ -12,7 +12,7 @@ t.test('runs come from manifests where there are some, and the suite threshold i
     expect: {},
     safeBelow: 1e-6,
     builds: [],
-    host: { kernel: 'Linux 9.9', cpu: 'Big CPU' },
+    host: { kernel: 'Linux 9.9', cpu: 'Big CPU', cpus: 64, memoryGiB: 512 },
     seed: 1,
     overrides: {},
     iterations: 8,

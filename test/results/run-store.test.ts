@@ -15,7 +15,7 @@ function manifest(runId: string): RunManifest {
     expect: { stock: 'race' },
     safeBelow: 0.001,
     builds: [sampleRecord().build],
-    host: { kernel: 'Linux 6.1', cpu: 'cpu' },
+    host: { kernel: 'Linux 6.1', cpu: 'cpu', cpus: 2, memoryGiB: 24 },
     seed: 1,
     overrides: { mutations: 10 },
     iterations: 3,

@@ -29,63 +29,63 @@ details{margin:4px 0}summary{cursor:pointer}code{font-size:12px}
 </tbody></table>
 <h2>Charts</h2>
 <div class="charts">
-<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 560 260" width="560" height="260" role="img" aria-label="pam-qmp: guests alive vs mutations">
-<text x="280" y="16" text-anchor="middle" class="title">pam-qmp: guests alive vs mutations</text>
-<line x1="56" y1="220" x2="544" y2="220" class="axis"/>
+<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 260" width="640" height="260" role="img" aria-label="pam-qmp: guests alive vs mutations">
+<text x="263" y="16" text-anchor="middle" class="title">pam-qmp: guests alive vs mutations</text>
+<line x1="56" y1="220" x2="470" y2="220" class="axis"/>
 <line x1="56" y1="220" x2="56" y2="28" class="axis"/>
 <text x="56" y="234" text-anchor="middle" class="tick">0</text>
-<text x="95.7" y="234" text-anchor="middle" class="tick">1</text>
-<text x="193.4" y="234" text-anchor="middle" class="tick">10</text>
-<text x="320.4" y="234" text-anchor="middle" class="tick">100</text>
-<text x="451.8" y="234" text-anchor="middle" class="tick">1k</text>
+<text x="89.7" y="234" text-anchor="middle" class="tick">1</text>
+<text x="172.6" y="234" text-anchor="middle" class="tick">10</text>
+<text x="280.3" y="234" text-anchor="middle" class="tick">100</text>
+<text x="391.8" y="234" text-anchor="middle" class="tick">1k</text>
 <text x="50" y="224" text-anchor="end" class="tick">0</text>
 <text x="50" y="128" text-anchor="end" class="tick">0.5</text>
 <text x="50" y="32" text-anchor="end" class="tick">1</text>
-<text x="280" y="254" text-anchor="middle" class="label">mutations (log scale)</text>
+<text x="320" y="254" text-anchor="middle" class="label">mutations (log scale)</text>
 <text x="12" y="130" text-anchor="middle" class="label" transform="rotate(-90 12 130)">fraction alive</text>
-<path d="M56,28 L135.4,28 L135.4,92 L158.7,92 L158.7,156 L175.1,156 L175.1,220" fill="none" stroke="#c0392b" stroke-width="2" class="series"><title>debian-7.2</title></path>
-<rect x="394" y="28" width="10" height="10" fill="#c0392b"/>
-<text x="409" y="37" class="legend">debian-7.2</text>
-<path d="M56,28 L544,28 L544,28" fill="none" stroke="#2471a3" stroke-width="2" class="series"><title>debian-bpo-10.0</title></path>
-<rect x="394" y="44" width="10" height="10" fill="#2471a3"/>
-<text x="409" y="53" class="legend">debian-bpo-10.0</text>
-<path d="M56,28 L330.8,28 L330.8,124 L544,124 L544,124" fill="none" stroke="#1e8449" stroke-width="2" class="series"><title>patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</title></path>
-<rect x="394" y="60" width="10" height="10" fill="#1e8449"/>
-<text x="409" y="69" class="legend">patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</text>
+<path d="M56,28 L123.4,28 L123.4,92 L143.1,92 L143.1,156 L157.1,156 L157.1,220" fill="none" stroke="#c0392b" stroke-width="2" class="series"><title>debian-7.2</title></path>
+<rect x="484" y="28" width="10" height="10" fill="#c0392b"/>
+<text x="499" y="37" class="legend">debian-7.2</text>
+<path d="M56,28 L470,28 L470,28" fill="none" stroke="#2471a3" stroke-width="2" class="series"><title>debian-bpo-10.0</title></path>
+<rect x="484" y="44" width="10" height="10" fill="#2471a3"/>
+<text x="499" y="53" class="legend">debian-bpo-10.0</text>
+<path d="M56,28 L289.1,28 L289.1,124 L470,124 L470,124" fill="none" stroke="#1e8449" stroke-width="2" class="series"><title>patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</title></path>
+<rect x="484" y="60" width="10" height="10" fill="#1e8449"/>
+<text x="499" y="69" class="legend">patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</text>
 </svg>
-<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 560 260" width="560" height="260" role="img" aria-label="pam-qmp: mutation latency distribution">
-<text x="280" y="16" text-anchor="middle" class="title">pam-qmp: mutation latency distribution</text>
-<line x1="56" y1="220" x2="544" y2="220" class="axis"/>
+<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 260" width="640" height="260" role="img" aria-label="pam-qmp: mutation latency distribution">
+<text x="263" y="16" text-anchor="middle" class="title">pam-qmp: mutation latency distribution</text>
+<line x1="56" y1="220" x2="470" y2="220" class="axis"/>
 <line x1="56" y1="220" x2="56" y2="28" class="axis"/>
 <text x="56" y="234" text-anchor="middle" class="tick">0</text>
-<text x="92" y="234" text-anchor="middle" class="tick">1</text>
-<text x="180.5" y="234" text-anchor="middle" class="tick">10</text>
-<text x="295.6" y="234" text-anchor="middle" class="tick">100</text>
-<text x="414.6" y="234" text-anchor="middle" class="tick">1k</text>
-<text x="534.1" y="234" text-anchor="middle" class="tick">10k</text>
+<text x="86.5" y="234" text-anchor="middle" class="tick">1</text>
+<text x="161.6" y="234" text-anchor="middle" class="tick">10</text>
+<text x="259.2" y="234" text-anchor="middle" class="tick">100</text>
+<text x="360.3" y="234" text-anchor="middle" class="tick">1k</text>
+<text x="461.6" y="234" text-anchor="middle" class="tick">10k</text>
 <text x="50" y="224" text-anchor="end" class="tick">0</text>
 <text x="50" y="128" text-anchor="end" class="tick">0.4</text>
 <text x="50" y="32" text-anchor="end" class="tick">0.8</text>
-<text x="280" y="254" text-anchor="middle" class="label">latency, microseconds (log scale)</text>
+<text x="320" y="254" text-anchor="middle" class="label">latency, microseconds (log scale)</text>
 <text x="12" y="130" text-anchor="middle" class="label" transform="rotate(-90 12 130)">fraction of mutations</text>
-<path d="M422.6,48.6 L526,151.4" fill="none" stroke="#c0392b" stroke-width="2" class="series"><title>debian-7.2</title></path>
-<rect x="394" y="28" width="10" height="10" fill="#c0392b"/>
-<text x="409" y="37" class="legend">debian-7.2</text>
-<path d="M431.6,28 L436.1,176.8 L544,215.2" fill="none" stroke="#2471a3" stroke-width="2" class="series"><title>debian-bpo-10.0</title></path>
-<rect x="394" y="44" width="10" height="10" fill="#2471a3"/>
-<text x="409" y="53" class="legend">debian-bpo-10.0</text>
-<path d="M422.6,219.8 L431.6,28.3 L436.1,176.9 L526,219.9 L544,215.2" fill="none" stroke="#1e8449" stroke-width="2" class="series"><title>patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</title></path>
-<rect x="394" y="60" width="10" height="10" fill="#1e8449"/>
-<text x="409" y="69" class="legend">patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</text>
+<path d="M367,48.6 L454.7,151.4" fill="none" stroke="#c0392b" stroke-width="2" class="series"><title>debian-7.2</title></path>
+<rect x="484" y="28" width="10" height="10" fill="#c0392b"/>
+<text x="499" y="37" class="legend">debian-7.2</text>
+<path d="M374.6,28 L378.4,176.8 L470,215.2" fill="none" stroke="#2471a3" stroke-width="2" class="series"><title>debian-bpo-10.0</title></path>
+<rect x="484" y="44" width="10" height="10" fill="#2471a3"/>
+<text x="499" y="53" class="legend">debian-bpo-10.0</text>
+<path d="M367,219.8 L374.6,28.3 L378.4,176.9 L454.7,219.9 L470,215.2" fill="none" stroke="#1e8449" stroke-width="2" class="series"><title>patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</title></path>
+<rect x="484" y="60" width="10" height="10" fill="#1e8449"/>
+<text x="499" y="69" class="legend">patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</text>
 </svg>
-<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 560 84" width="560" height="84" role="img" aria-label="vCPU progress while mutating (loop iterations per second, all vCPUs)">
-<text x="280" y="16" text-anchor="middle" class="title">vCPU progress while mutating (loop iterations per second, all vCPUs)</text>
+<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 84" width="640" height="84" role="img" aria-label="vCPU progress while mutating (loop iterations per second, all vCPUs)">
+<text x="320" y="16" text-anchor="middle" class="title">vCPU progress while mutating (loop iterations per second, all vCPUs)</text>
 <text x="194" y="42" text-anchor="end" class="tick">pam-qmp / debian-bpo-10.0</text>
-<rect x="200" y="31" width="270" height="14" fill="#2471a3" class="bar"><title>250,000/s</title></rect>
-<text x="476" y="42" class="tick">250,000/s</text>
+<rect x="200" y="31" width="320" height="14" fill="#2471a3" class="bar"><title>250,000/s</title></rect>
+<text x="526" y="42" class="tick">250,000/s</text>
 <text x="194" y="64" text-anchor="end" class="tick">pam-qmp / patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</text>
-<rect x="200" y="53" width="270" height="14" fill="#1e8449" class="bar"><title>250,000/s</title></rect>
-<text x="476" y="64" class="tick">250,000/s</text>
+<rect x="200" y="53" width="320" height="14" fill="#1e8449" class="bar"><title>250,000/s</title></rect>
+<text x="526" y="64" class="tick">250,000/s</text>
 </svg>
 </div>
 <h2>Provenance</h2>
@@ -139,7 +139,7 @@ EIP=00100087 EFL=00000046 [---Z-P-] CPL=0</pre></details></td></tr>
 </tbody></table></details>
 <h2>Runs</h2>
 <table><thead><tr><th>run</th><th>suite</th><th>started</th><th>ended</th><th>status</th><th>host</th></tr></thead><tbody>
-<tr><td><code>20261125-000000-pam-qmp-0000</code></td><td>pam-qmp</td><td>2026-11-25T00:00:00.000Z</td><td>?</td><td>unknown (no manifest)</td><td>Linux 6.1.0, Test CPU</td></tr>
+<tr><td><code>20261125-000000-pam-qmp-0000</code></td><td>pam-qmp</td><td>2026-11-25T00:00:00.000Z</td><td>?</td><td>unknown (no manifest)</td><td>Test CPU (2 CPUs, 24 GiB), Linux 6.1.0</td></tr>
 </tbody></table>
 <script>document.body.dataset.chartsRendered = String(document.querySelectorAll('svg.chart path.series, svg.chart rect.bar').length);</script>
 </body></html>

@@ -22,8 +22,8 @@ exports[`test/reports/markdown-report.test.ts > TAP > snapshot > must match snap
 
 ## Runs
 
-- \`20261125-000000-pam-qmp-0000\` (pam-qmp): 2026-11-25T00:00:00.000Z to ?, unknown (no manifest); host Linux 6.1.0, Test CPU
+- \`20261125-000000-pam-qmp-0000\` (pam-qmp): 2026-11-25T00:00:00.000Z to ?, unknown (no manifest); host Test CPU (2 CPUs, 24 GiB), Linux 6.1.0
 
-Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the exact one-sided 95% bound on the per-mutation loss probability below the suite's threshold. Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated 2026-11-25T00:00:00.000Z.
+Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the upper end of the per-mutation interval below the suite's threshold (\`safeBelow\`). Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated 2026-11-25T00:00:00.000Z.
 
 `

@@ -52,6 +52,6 @@ pam-qmp on patched-<b>"x"</b> (paused-vcpu)
   verdict              race
   expected             safe (CONTRADICTED)
 
-run 20261125-000000-pam-qmp-0000: 2026-11-25T00:00:00.000Z .. ? (unknown (no manifest)) on Linux 6.1.0, Test CPU
+run 20261125-000000-pam-qmp-0000: 2026-11-25T00:00:00.000Z .. ? (unknown (no manifest)) on Test CPU (2 CPUs, 24 GiB), Linux 6.1.0
 
 `
