@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SlotlabError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { renderCompare } from '../reports/compare-report.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../reports/render.js';
@@ -11,12 +10,8 @@ import type { IterationRecord } from '../results/record.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { type StoredRun, readRun } from '../results/run-store.js';
 import { compareRecords } from '../stats/compare.js';
+import { UsageError } from './usage.js';
 
-export class ReportUsageError extends SlotlabError {
-  constructor(detail: string) {
-    super('USAGE', `${detail}\nusage: slotlab report <run-id|file>... [--format ${REPORT_FORMATS.join('|')}] [--output FILE]\n       slotlab compare <run-a> <run-b>`);
-  }
-}
 
 function loadRuns(ids: string[]): { runs: StoredRun[]; manifests: (RunManifest | undefined)[]; records: IterationRecord[] } {
   const runs = ids.map((id) => readRun(id));
@@ -28,10 +23,10 @@ function loadRuns(ids: string[]): { runs: StoredRun[]; manifests: (RunManifest |
 
 export function reportCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, output: { type: 'string' } } });
-  if (positionals.length === 0) throw new ReportUsageError('report needs at least one run');
-  if (!(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new ReportUsageError(`unknown format '${values.format}'`);
+  if (positionals.length === 0) throw new UsageError('report needs at least one run');
+  if (!(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`unknown format '${values.format}'`);
   const { manifests, records } = loadRuns(positionals);
-  if (records.length === 0) throw new ReportUsageError(`no iteration records in ${positionals.join(', ')}`);
+  if (records.length === 0) throw new UsageError(`no iteration records in ${positionals.join(', ')}`);
   const text = renderReport(buildReport({ manifests, records }), values.format as ReportFormat);
   if (values.output) {
     fs.writeFileSync(values.output, text);
@@ -44,7 +39,7 @@ export function reportCommand(args: string[]): number {
 
 export function compareCommand(args: string[]): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 2) throw new ReportUsageError('compare needs exactly two runs');
+  if (positionals.length !== 2) throw new UsageError('compare needs exactly two runs');
   const before = loadRuns([positionals[0]!]);
   const after = loadRuns([positionals[1]!]);
   const thresholds = new Map([...before.manifests, ...after.manifests].filter((m) => m !== undefined).map((m) => [m.suite.name, m.safeBelow]));

@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { findBuild } from '../builds/build-registry.js';
+import { setInterruptHandler } from '../machine/process-reaper.js';
+import { buildReport } from '../reports/report-model.js';
+import { renderText } from '../reports/text-report.js';
+import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
+import { renderTable } from '../results/table.js';
+import { type Plan, makePlan } from '../runner/plan.js';
+import { type RunOptions, runPlan } from '../runner/run-plan.js';
+import { loadSuite } from '../suites/load-suite.js';
+import { ProgressDisplay } from './progress.js';
+import { publishRun } from './report-commands.js';
+import { UsageError, positiveInt, positiveNumber } from './usage.js';
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      build: { type: 'string', multiple: true },
+      repetitions: { type: 'string' },
+      mutations: { type: 'string' },
+      duration: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      resume: { type: 'string' },
+    },
+  });
+  let plan: Plan;
+  let resume: RunOptions['resume'];
+  if (values.resume !== undefined) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed) {
+      throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
+    }
+    const stored = readRun(values.resume);
+    if (!stored.manifest) throw new UsageError(`run ${stored.files.runId} has no manifest (${stored.files.manifest}), so it cannot be resumed`);
+    resume = { manifest: stored.manifest, records: stored.records };
+    const manifest = stored.manifest;
+    plan = makePlan(loadSuite(manifest.suite.file), manifest.builds.map((build) => build.name), manifest.overrides, manifest.seed);
+  } else {
+    if (positionals.length !== 1) throw new UsageError('run needs exactly one suite');
+    if (!values.build?.length) throw new UsageError('run needs at least one --build (see `slotlab builds`)');
+    const loaded = loadSuite(positionals[0]!);
+    for (const name of values.build) findBuild(name);
+    plan = makePlan(
+      loaded,
+      values.build,
+      {
+        repetitions: positiveInt('--repetitions', values.repetitions),
+        mutations: positiveInt('--mutations', values.mutations),
+        durationSeconds: positiveNumber('--duration', values.duration),
+      },
+      values.seed === undefined ? undefined : integer('--seed', values.seed),
+    );
+  }
+  let files: RunFiles | undefined;
+  setInterruptHandler((signal) => {
+    if (files) setRunStatus(files, 'interrupted');
+    process.stderr.write(
+      `\nslotlab: ${signal}: stopped; every completed iteration is in ${files?.records ?? '(no run file yet)'}` +
+        (files ? `; continue with: slotlab run --resume ${files.runId}` : '') +
+        '\n',
+    );
+  });
+  let progress: ProgressDisplay | undefined;
+  const output = await runPlan(plan, {
+    resume,
+    onStart: (started, remaining) => {
+      files = started;
+      if (values.json) return;
+      process.stderr.write(`slotlab: ${remaining.length} of ${plan.items.length} iterations of ${plan.loaded.suite.name} to run; records -> ${started.records}\n`);
+      progress = new ProgressDisplay(plan.loaded.suite.name, plan.items);
+      for (const record of resume?.records ?? []) progress.record(record);
+    },
+    onRecord: (record) => progress?.record(record),
+  });
+  if (values.json) {
+    for (const record of output.records) process.stdout.write(JSON.stringify(record) + '\n');
+  } else {
+    process.stdout.write(renderTable(output.records) + '\n\n');
+    process.stdout.write(renderText(buildReport({ manifests: [readRun(output.file).manifest], records: output.records })));
+    process.stdout.write(`\nrecords: ${output.file}\n`);
+  }
+  return 0;
+}
+
+function integer(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new UsageError(`${flag} needs an integer, not '${value}'`);
+  return number;
+}
+
+export async function publishCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { repetitions: { type: 'string' }, mutations: { type: 'string' } } });
+  const plan = makePlan(loadSuite('pam-qmp'), ['debian-7.2', 'debian-bpo-10.0'], {
+    repetitions: positiveInt('--repetitions', values.repetitions),
+    mutations: positiveInt('--mutations', values.mutations),
+  });
+  let progress: ProgressDisplay | undefined;
+  const output = await runPlan(plan, {
+    onStart: (files) => {
+      process.stderr.write(`slotlab: publishing ${plan.items.length} iterations of pam-qmp; records -> ${files.records}\n`);
+      progress = new ProgressDisplay('pam-qmp', plan.items);
+    },
+    onRecord: (record) => progress?.record(record),
+  });
+  for (const file of publishRun(readRun(output.file))) process.stdout.write(`wrote ${file}\n`);
+  return 0;
+}

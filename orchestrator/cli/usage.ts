@@ -1,0 +1,36 @@
+import { SlotlabError } from '../errors.js';
+
+export const USAGE = `usage:
+  slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--json]
+  slotlab run --resume <run-id>     continue an interrupted run where it stopped
+  slotlab report <run-id|file>... [--format text|md|html|junit|tap|json] [--output FILE]
+                            statistics and verdicts per (suite, build) from stored runs
+  slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
+  slotlab publish [--repetitions N] [--mutations N]
+                            run pam-qmp on debian-7.2 and debian-bpo-10.0 and write results/pam-qmp.{md,html,jsonl}
+  slotlab builds            list known builds with version and path
+  slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
+  slotlab setup [--tests]   install packages, fetch builds and build guest images (idempotent);
+                            --tests also installs what the tests need (chromium)
+
+A suite is a file stem in suites/ (e.g. pam-qmp) or a path to a .yaml file.`;
+
+export class UsageError extends SlotlabError {
+  constructor(detail: string) {
+    super('USAGE', `${detail}\n${USAGE}`);
+  }
+}
+
+export function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} needs a positive integer, not '${value}'`);
+  return number;
+}
+
+export function positiveNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} needs a positive number of seconds, not '${value}'`);
+  return number;
+}

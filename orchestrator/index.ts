@@ -1,0 +1,26 @@
+/** slotlab's public API: every type and entry point other code may rely on. */
+export { SlotlabError } from './errors.js';
+export { QmpClient } from './qmp/qmp-client.js';
+export { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from './qmp/qmp-errors.js';
+export type { ExecuteOptions, QmpClientOptions, QmpEvent, QmpGreeting, QmpTimestamp } from './qmp/qmp-types.js';
+export { matchesPattern } from './qmp/event-match.js';
+export { QemuMachine, assertKvmUsable, type MachineOptions, type ShutdownResult } from './machine/machine.js';
+export { GuestTimeoutError, KvmUnavailableError, QemuStartError, type ProcessFailure } from './machine/machine-errors.js';
+export type { ExitInfo, FwCfgBlob, MachineConfig, MachinePaths, RunStatus } from './machine/machine-types.js';
+export { RunStateWatch, type GuestLoss } from './machine/run-state-watch.js';
+export { parseInternalError, findFailingVcpu, type InternalErrorReport } from './machine/internal-error.js';
+export { BUILD_FAMILIES, type BuildDefinition, type BuildFamily, type BuildProvenance, type ResolvedBuild } from './builds/build-types.js';
+export { findBuild, knownBuilds, resolveBuild } from './builds/build-registry.js';
+export { SPIN, decodeMailbox, encodeSpinConfig, type Mailbox, type SpinConfig } from './images/spin-contract.js';
+export { loadSuite, parseSuite, type LoadedSuite } from './suites/load-suite.js';
+export type { PamToggleMutator, Suite } from './suites/suite-schema.js';
+export { makePlan, type Plan, type PlanItem, type PlanOverrides } from './runner/plan.js';
+export { runPlan, type RunOptions, type RunOutput } from './runner/run-plan.js';
+export { runIteration, type IterationInput } from './runner/run-iteration.js';
+export { RECORD_SCHEMA, iterationRecordSchema, type IterationRecord, type Outcome } from './results/record.js';
+export { MANIFEST_SCHEMA, type RunManifest } from './results/run-manifest.js';
+export { readRun, type StoredRun } from './results/run-store.js';
+export { allCellStats, cellStats, type CellStats, type Verdict } from './stats/cell-stats.js';
+export { compareRecords, type CellChange } from './stats/compare.js';
+export { buildReport, type ReportModel } from './reports/report-model.js';
+export { REPORT_FORMATS, renderReport, type ReportFormat } from './reports/render.js';

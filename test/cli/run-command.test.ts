@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { readRecords } from '../../orchestrator/results/record-writer.js';
+import { slotlab } from '../fixtures/cli.js';
+
+t.test('run --json prints one record per iteration and writes the same to the run file', async (t) => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
+  t.teardown(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  const result = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--repetitions', '2', '--mutations', '2000', '--json'], {
+    env: { SLOTLAB_RUNS_DIR: runsDir },
+  });
+  t.equal(result.exitCode, 0, result.stderr as string);
+  const printed = (result.stdout as string).trim().split('\n').map((line) => JSON.parse(line));
+  t.equal(printed.length, 2);
+  t.ok(printed.every((record) => record.outcome === 'guest-lost' && record.limits.mutations === 2000));
+  const files = fs.readdirSync(runsDir).sort();
+  t.equal(files.length, 2, 'the records and the manifest');
+  t.match(files[1], /\.manifest\.json$/);
+  t.same(readRecords(path.join(runsDir, files[0]!)), printed);
+  const manifest = JSON.parse(fs.readFileSync(path.join(runsDir, files[1]!), 'utf8'));
+  t.equal(manifest.status, 'complete');
+  t.same(manifest.builds.map((build: { name: string }) => build.name), ['debian-7.2']);
+  t.same(manifest.overrides, { repetitions: 2, mutations: 2000 });
+});
+
+t.test('run prints the result table', async (t) => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
+  t.teardown(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  const result = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--build', 'debian-bpo-10.0', '--repetitions', '1', '--mutations', '300'], {
+    env: { SLOTLAB_RUNS_DIR: runsDir },
+  });
+  t.equal(result.exitCode, 0, result.stderr as string);
+  t.match(result.stdout, /build\s+iter\s+mutations\s+outcome/);
+  t.match(result.stdout, /debian-7\.2\s+0\s+\d+\/300\s+guest-lost\s+internal-error/);
+  t.match(result.stdout, /debian-bpo-10\.0\s+0\s+300\/300\s+survived\s+mutations/);
+  t.match(result.stdout, /KVM internal error\. Suberror: 1/);
+  t.match(result.stdout, /pam-qmp \/ debian-7\.2\s+1\/1\s+race\s+race ok/, 'the verdict table follows');
+  t.match(result.stdout, /pam-qmp \/ debian-bpo-10\.0\s+0\/1\s+inconclusive \(\d+ more iterations\)\s+safe \?/, '300 mutations cannot prove safety');
+  t.match(result.stdout, new RegExp(`records: ${runsDir}/`));
+});
+
+t.test('bad input: one clear error and exit code 2', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'pam-qmp', '--build', 'nope'], /unknown build 'nope'; known builds: debian-7\.2, debian-bpo-10\.0/],
+    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of pam-qmp/],
+    [['run', 'pam-qmp'], /run needs at least one --build/],
+    [['run', 'pam-qmp', '--build', 'debian-7.2', '--mutations', 'many'], /--mutations needs a positive integer, not 'many'/],
+    [['run', 'pam-qmp', '--build', 'debian-7.2', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await slotlab(args);
+    t.equal(result.exitCode, 2, args.join(' '));
+    t.match(result.stderr, message);
+    t.notMatch(result.stderr, /internal error|    at /, 'no stack trace');
+  }
+});
+
+t.test('a bad suite file names the field and the file', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-suite-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'broken.yaml');
+  fs.writeFileSync(file, fs.readFileSync('suites/pam-qmp.yaml', 'utf8').replace('cpus: 3', 'cpus: three'));
+  const result = await slotlab(['run', file, '--build', 'debian-7.2']);
+  t.equal(result.exitCode, 2);
+  t.match(result.stderr, `${file}: field machine.cpus`);
+});
+
+t.test('a QEMU that aborts at start stops the run with its output, and the attempt is recorded', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-suite-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'aborts.yaml');
+  fs.writeFileSync(file, fs.readFileSync('suites/pam-qmp.yaml', 'utf8').replace('memoryMiB: 256', 'memoryMiB: 256\n  options: { no-such-property: "on" }'));
+  const result = await slotlab(['run', file, '--build', 'debian-7.2', '--repetitions', '3'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 2);
+  t.match(result.stderr, /QEMU (exited before connecting to QMP|exited during start-up)/);
+  t.match(result.stderr, /no-such-property/);
+  const runFile = fs.readdirSync(dir).find((name) => name.endsWith('.jsonl'))!;
+  const records = readRecords(path.join(dir, runFile));
+  t.equal(records.length, 1, 'the failed attempt is kept and the run stops');
+  t.equal(records[0]!.error?.code, 'QEMU_START_FAILED');
+});
