@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { PrivateApt, systemDebianSource } from '../../orchestrator/builds/private-apt.js';
-
-function tempDir(t: { teardown(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-apt-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 t.test('finds bookworm main in deb822 sources', async (t) => {
   const etc = tempDir(t);

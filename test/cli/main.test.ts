@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { slotlab } from '../fixtures/cli.js';
 
 t.test('builds lists every build with version and path', async (t) => {
@@ -20,8 +18,7 @@ t.test('doctor finds everything in place on this machine', async (t) => {
 });
 
 t.test('doctor names what is missing and the fix', async (t) => {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-empty-cache-'));
-  t.teardown(() => fs.rmSync(cache, { recursive: true, force: true }));
+  const cache = tempDir(t, 'slotlab-empty-cache-');
   const result = await slotlab(['doctor'], { env: { SLOTLAB_CACHE: cache } });
   t.equal(result.exitCode, 1);
   t.match(result.stdout, /MISSING build debian-bpo-10\.0: .*no extracted QEMU 10\.0.*\n\s+fix: npm run setup/);

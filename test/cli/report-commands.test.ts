@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { publishRun } from '../../orchestrator/cli/report-commands.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { RecordWriter } from '../../orchestrator/results/record-writer.js';
@@ -15,12 +15,6 @@ function storeRun(dir: string, runId: string, records: IterationRecord[]): strin
   for (const record of records) writer.append({ ...record, runId });
   writer.close();
   return file;
-}
-
-function tempDir(t: { teardown(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-report-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 t.test('report renders every format from stored runs', async (t) => {

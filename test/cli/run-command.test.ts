@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { readRecords } from '../../orchestrator/results/record-writer.js';
 import { slotlab } from '../fixtures/cli.js';
 
 t.test('run --json prints one record per iteration and writes the same to the run file', async (t) => {
-  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
-  t.teardown(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  const runsDir = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--repetitions', '2', '--mutations', '2000', '--json'], {
     env: { SLOTLAB_RUNS_DIR: runsDir },
   });
@@ -26,8 +25,7 @@ t.test('run --json prints one record per iteration and writes the same to the ru
 });
 
 t.test('run prints the result table', async (t) => {
-  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
-  t.teardown(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  const runsDir = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--build', 'debian-bpo-10.0', '--repetitions', '1', '--mutations', '300'], {
     env: { SLOTLAB_RUNS_DIR: runsDir },
   });
@@ -59,8 +57,7 @@ t.test('bad input: one clear error and exit code 2', async (t) => {
 });
 
 t.test('a bad suite file names the field and the file', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-suite-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-suite-');
   const file = path.join(dir, 'broken.yaml');
   fs.writeFileSync(file, fs.readFileSync('suites/pam-qmp.yaml', 'utf8').replace('cpus: 3', 'cpus: three'));
   const result = await slotlab(['run', file, '--build', 'debian-7.2']);
@@ -69,8 +66,7 @@ t.test('a bad suite file names the field and the file', async (t) => {
 });
 
 t.test('a QEMU that aborts at start stops the run with its output, and the attempt is recorded', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-suite-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-suite-');
   const file = path.join(dir, 'aborts.yaml');
   fs.writeFileSync(file, fs.readFileSync('suites/pam-qmp.yaml', 'utf8').replace('memoryMiB: 256', 'memoryMiB: 256\n  options: { no-such-property: "on" }'));
   const result = await slotlab(['run', file, '--build', 'debian-7.2', '--repetitions', '3'], { env: { SLOTLAB_RUNS_DIR: dir } });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { renderHtml } from '../../orchestrator/reports/html-report.js';
 import { fixedReport } from '../fixtures/report-model.js';
 
@@ -35,8 +35,7 @@ t.test('provenance is one click away: one <details> per cell', async (t) => {
 });
 
 t.test('headless Chromium renders the charts without script errors', { skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: run npm run setup -- --tests` }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-html-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-html-');
   const file = path.join(dir, 'report.html');
   fs.writeFileSync(file, renderHtml(fixedReport()));
   const profile = path.join(dir, 'profile');

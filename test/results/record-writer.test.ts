@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { RecordWriter, readRecordFile, readRecords } from '../../orchestrator/results/record-writer.js';
 import { sampleRecord } from '../fixtures/records.js';
 
 t.test('appends one JSON line per record and reads them back', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-records-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-records-');
   const file = path.join(dir, 'nested', 'run.jsonl');
   const writer = new RecordWriter(file);
   writer.append(sampleRecord({ iteration: 0 }));
@@ -23,8 +22,7 @@ t.test('appends one JSON line per record and reads them back', async (t) => {
 });
 
 t.test('reading validates every record and names the line', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-records-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-records-');
   const file = path.join(dir, 'run.jsonl');
   const good = JSON.stringify(sampleRecord());
   fs.writeFileSync(file, `${good}\n${JSON.stringify({ ...sampleRecord(), outcome: 'exploded' })}\n`);
@@ -36,8 +34,7 @@ t.test('reading validates every record and names the line', async (t) => {
 });
 
 t.test('a last line cut short by a crash is left out, not fatal', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-records-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-records-');
   const file = path.join(dir, 'run.jsonl');
   fs.writeFileSync(file, `${JSON.stringify(sampleRecord())}\n{"schema":"slotlab.itera`);
   const read = readRecordFile(file);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
 import { CLI, slotlab } from '../fixtures/cli.js';
 
@@ -20,8 +20,7 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 for (const signal of ['SIGKILL', 'SIGINT'] as const) {
   t.test(`a run killed with ${signal} after its first iteration resumes without losing or repeating anything`, async (t) => {
-    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
-    t.teardown(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+    const runsDir = tempDir(t, 'slotlab-runs-');
     const env = { SLOTLAB_RUNS_DIR: runsDir };
     const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-7.2', '--repetitions', '3', '--mutations', '400', '--seed', '7'], {
       reject: false,
@@ -52,8 +51,7 @@ for (const signal of ['SIGKILL', 'SIGINT'] as const) {
 }
 
 t.test('resume refuses a changed suite file', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-runs-');
   const suite = path.join(dir, 'mine.yaml');
   fs.copyFileSync('suites/pam-qmp.yaml', suite);
   const first = await slotlab(['run', suite, '--build', 'debian-7.2', '--repetitions', '1', '--mutations', '50', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../fixtures/temp-dir.js';
 import { SuiteError, listSuites, loadSuite, parseSuite, suiteFile } from '../../orchestrator/suites/load-suite.js';
 
 const valid = fs.readFileSync('suites/pam-qmp.yaml', 'utf8');
@@ -57,8 +57,7 @@ t.test('a missing file lists the suites there are', async (t) => {
 
 t.test('a suite in suites/ must be named like its file', async (t) => {
   t.throws(() => parseSuite(valid.replace('name: pam-qmp', 'name: other'), path.resolve('suites/pam-qmp.yaml')), /must equal the file name 'pam-qmp'/);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-suite-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'slotlab-suite-');
   fs.writeFileSync(path.join(dir, 'mine.yaml'), valid);
   t.equal(loadSuite(path.join(dir, 'mine.yaml')).suite.name, 'pam-qmp', 'a suite elsewhere may keep its name');
 });
