@@ -22,6 +22,11 @@ export function formatQuantile(value: number | undefined, censored: number, form
   return censored > 0 ? 'not reached' : '-';
 }
 
+/** The per-mutation interval, or '-' for a cell that mutated nothing. */
+export function perMutationText(cell: CellStats): string {
+  return cell.mutationsApplied === 0 ? '-' : `${formatInterval(cell.lossPerMutation)} of ${cell.mutationsApplied}`;
+}
+
 export function expectationText(cell: CellStats): string {
   if (cell.expected === null) return '-';
   if (cell.agrees === null) return `${cell.expected} (open)`;

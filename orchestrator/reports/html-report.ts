@@ -1,7 +1,7 @@
 import { bucketValue, histogramCount, mergeHistograms } from '../results/latency-histogram.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { escapeHtml as h } from './escape.js';
-import { cellTitle, hostText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { cellTitle, hostText, perMutationText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 import type { ReportModel } from './report-model.js';
 import { barChart, lineChart } from './svg-charts.js';
 
@@ -81,7 +81,7 @@ function summaryRow(cell: CellStats): string {
     h(cell.build),
     `<span class="num">${h(lostText(cell))}</span>`,
     h(formatInterval(cell.lossPerIteration)),
-    `${h(formatInterval(cell.lossPerMutation))} of ${cell.mutationsApplied}`,
+    h(perMutationText(cell)),
     h(`${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`),
     h(formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)),
     h(`${formatUs(cell.latency.p50Us)} / ${formatUs(cell.latency.p99Us)}`),

@@ -1,5 +1,5 @@
 import type { ReportModel } from './report-model.js';
-import { expectationText, hostText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { expectationText, hostText, perMutationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -18,7 +18,7 @@ export function renderMarkdown(model: ReportModel): string {
           cell.family,
           lostText(cell),
           formatInterval(cell.lossPerIteration),
-          `${formatInterval(cell.lossPerMutation)} of ${cell.mutationsApplied}`,
+          perMutationText(cell),
           `${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
           formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs),
           `${formatUs(cell.latency.p50Us)} / ${formatUs(cell.latency.p99Us)}`,

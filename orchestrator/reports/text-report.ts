@@ -23,7 +23,7 @@ export function renderText(model: ReportModel): string {
   out.push(
     ...fixedWidthTable(
       ['suite / build', 'lost', 'verdict', 'expected'],
-      model.cells.map((cell) => [`${cell.suite} / ${cell.build}`, lostText(cell), verdictText(cell.verdict).replace(/ per mutation at 95%/, ''), shortExpectation(cell)]),
+      model.cells.map((cell) => [`${cell.suite} / ${cell.build}`, lostText(cell), verdictText(cell.verdict).replace(/ per \w+ at 95%/, ''), shortExpectation(cell)]),
     ),
     '',
     'expected: ok = the verdict agrees with the suite, NO = it contradicts it, ? = not decided yet',
@@ -32,14 +32,14 @@ export function renderText(model: ReportModel): string {
     out.push('', `${cellTitle(cell)} (${cell.family})`, `  ${cell.provenance.version}`);
     out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}, stalled ${cell.stalled}, errors ${cell.errors}`);
     out.push(`  loss per iteration   ${formatInterval(cell.lossPerIteration)} (95% CP)`);
-    out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
+    if (cell.mutationsApplied > 0) out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
     out.push(
       `  mutations to failure median ${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, p90 ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
     );
     out.push(
       `  time to failure      median ${formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)}, p90 ${formatQuantile(cell.timeToFailureMs.p90, cell.timeToFailureMs.censored, formatMs)}`,
     );
-    out.push(`  mutation latency     p50 ${formatUs(cell.latency.p50Us)}, p99 ${formatUs(cell.latency.p99Us)} (${cell.latency.count} mutations)`);
+    if (cell.latency.count > 0) out.push(`  mutation latency     p50 ${formatUs(cell.latency.p50Us)}, p99 ${formatUs(cell.latency.p99Us)} (${cell.latency.count} mutations)`);
     if (cell.progressPerSecond !== undefined) {
       out.push(`  vCPU progress        ${Math.round(cell.progressPerSecond).toLocaleString('en-US')} loops/s${cell.progressVsIdle !== undefined ? ` (${(cell.progressVsIdle * 100).toFixed(0)}% of control-idle)` : ''}`);
     }

@@ -1,3 +1,4 @@
+import { UNLIMITED_MUTATIONS } from '../suites/suite-schema.js';
 import type { IterationRecord } from './record.js';
 
 /** A plain terminal table: one row per iteration, then the QEMU output of those that did not survive. */
@@ -6,7 +7,7 @@ export function renderTable(records: readonly IterationRecord[]): string {
   const rows = records.map((r) => [
     r.build.name,
     String(r.iteration),
-    `${r.mutationsApplied}/${r.limits.mutations}`,
+    r.limits.mutations >= UNLIMITED_MUTATIONS ? String(r.mutationsApplied) : `${r.mutationsApplied}/${r.limits.mutations}`,
     r.outcome,
     r.stopReason,
     r.timeToFailureMs === null ? '-' : `${r.timeToFailureMs} ms`,

@@ -9,6 +9,7 @@ import { summarizeLatency } from '../results/latency.js';
 import { histogramOf } from '../results/latency-histogram.js';
 import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
+import { runIdle } from './idle.js';
 import { newTally, runPamToggle } from './pam-toggle.js';
 import { ProgressWatch } from './progress-watch.js';
 
@@ -58,21 +59,17 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     const watch = (progress = new ProgressWatch(before));
     const runState = machine.watchRunState();
     try {
-      await runPamToggle(
-        machine.qmp,
-        suite.mutator,
-        { mutations: input.limits.mutations, durationMs: input.limits.durationSeconds * 1000 },
-        {
-          lost: () => runState.loss !== undefined,
-          checkpoint: async () => {
-            if (await runState.check()) return false;
-            watch.observe(await readCounters());
-            return true;
-          },
+      const limits = { mutations: input.limits.mutations, durationMs: input.limits.durationSeconds * 1000 };
+      const hooks = {
+        lost: () => runState.loss !== undefined,
+        checkpoint: async () => {
+          if (await runState.check()) return false;
+          watch.observe(await readCounters());
+          return true;
         },
-        input.seed % suite.mutator.values.length,
-        mutation,
-      );
+      };
+      if (suite.mutator.kind === 'none') await runIdle(suite.mutator, limits, hooks, mutation);
+      else await runPamToggle(machine.qmp, suite.mutator, limits, hooks, input.seed % suite.mutator.values.length, mutation);
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
       if (caught instanceof QmpDisconnectedError) await Promise.race([machine.waitExit(), sleep(2000)]);

@@ -9,9 +9,12 @@ const ALPHA = 1 - CONFIDENCE;
 
 export type Verdict =
   | { kind: 'race'; losses: number }
-  /** The per-mutation loss probability is below `bound` with 95% confidence. */
-  | { kind: 'safe'; bound: number }
-  | { kind: 'inconclusive'; bound: number; furtherIterations: number; reason: string };
+  /** The loss probability per `unit` is below `bound` with 95% confidence. */
+  | { kind: 'safe'; bound: number; unit: ExposureUnit }
+  | { kind: 'inconclusive'; bound: number; unit: ExposureUnit; furtherIterations: number; reason: string };
+
+/** What a loss probability is counted per: mutations, or whole iterations for suites that mutate nothing. */
+export type ExposureUnit = 'mutation' | 'iteration';
 
 export interface DistributionSummary {
   median: number | undefined;
@@ -107,21 +110,25 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
 
 /**
  * A loss is conclusive: the race exists. Without one, `safe` needs the upper end
- * of the 95% Clopper-Pearson interval of the per-mutation loss probability (for
- * zero losses: 1 - 0.025^(1/n)) below `safeBelow`; otherwise the cell is
- * inconclusive and says how many more iterations would do.
+ * of the 95% Clopper-Pearson interval of the loss probability per mutation (per
+ * iteration for a suite that mutates nothing; for zero losses 1 - 0.025^(1/n))
+ * below `safeBelow`; otherwise the cell is inconclusive and says how many more
+ * iterations would do.
  */
 function decide(losses: number, mutations: number, ran: readonly IterationRecord[], safeBelow: number): Verdict {
   if (losses > 0) return { kind: 'race', losses };
-  const bound = zeroEventUpperBound(mutations, ALPHA / 2);
-  if (ran.length > 0 && bound < safeBelow) return { kind: 'safe', bound };
-  const perIteration = ran.length > 0 ? mutations / ran.length : 1;
-  const needed = trialsForUpperBound(safeBelow, ALPHA / 2) - mutations;
+  const unit: ExposureUnit = mutations > 0 ? 'mutation' : 'iteration';
+  const trials = unit === 'mutation' ? mutations : ran.length;
+  const bound = zeroEventUpperBound(trials, ALPHA / 2);
+  if (ran.length > 0 && bound < safeBelow) return { kind: 'safe', bound, unit };
+  const perIteration = unit === 'mutation' ? mutations / ran.length : 1;
+  const needed = trialsForUpperBound(safeBelow, ALPHA / 2) - trials;
   return {
     kind: 'inconclusive',
     bound,
+    unit,
     furtherIterations: Math.max(1, Math.ceil(needed / Math.max(1, perIteration))),
-    reason: ran.length === 0 ? 'no iteration ran' : `${mutations} mutations without a loss bound the loss probability only below ${formatProbability(bound)}`,
+    reason: ran.length === 0 ? 'no iteration ran' : `${trials} ${unit}s without a loss bound the loss probability only below ${formatProbability(bound)}`,
   };
 }
 
@@ -139,7 +146,7 @@ function median(values: number[]): number | undefined {
 /** Every cell of a record set, with the throughput cost relative to `control-idle` filled in where possible. */
 export function allCellStats(records: readonly IterationRecord[], safeBelowOf: (suite: string) => number): CellStats[] {
   const cells = groupCells(records).map((cell) => cellStats(cell, { safeBelow: safeBelowOf(cell[0]!.suite.name) }));
-  for (const cell of cells) {
+  for (const cell of cells.filter((candidate) => candidate.suite !== 'control-idle')) {
     const idle = cells.find((other) => other.suite === 'control-idle' && other.build === cell.build);
     if (idle?.progressPerSecond && cell.progressPerSecond !== undefined) cell.progressVsIdle = cell.progressPerSecond / idle.progressPerSecond;
   }
@@ -157,7 +164,7 @@ export function verdictText(verdict: Verdict): string {
     case 'race':
       return 'race';
     case 'safe':
-      return `safe (p < ${formatProbability(verdict.bound)} per mutation at 95%)`;
+      return `safe (p < ${formatProbability(verdict.bound)} per ${verdict.unit} at 95%)`;
     case 'inconclusive':
       return `inconclusive (${verdict.furtherIterations} more iterations)`;
   }

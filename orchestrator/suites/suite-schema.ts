@@ -15,6 +15,17 @@ export const pamToggleSchema = z
   })
   .strict();
 
+/** No mutation at all: the guest runs for the duration while run state and progress are checked. */
+export const noMutatorSchema = z
+  .object({
+    kind: z.literal('none'),
+    checkEverySeconds: z.number().positive().default(0.1),
+  })
+  .strict();
+
+/** Mutations allowed when a suite sets no count: the duration is the limit. */
+export const UNLIMITED_MUTATIONS = 1_000_000_000;
+
 export const suiteSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -35,10 +46,10 @@ export const suiteSchema = z
         bootTimeoutSeconds: z.number().positive().default(60),
       })
       .strict(),
-    mutator: pamToggleSchema,
+    mutator: z.discriminatedUnion('kind', [pamToggleSchema, noMutatorSchema]),
     stop: z
       .object({
-        mutations: z.number().int().min(1),
+        mutations: z.number().int().min(1).max(UNLIMITED_MUTATIONS).default(UNLIMITED_MUTATIONS),
         durationSeconds: z.number().positive(),
       })
       .strict(),
@@ -52,3 +63,5 @@ export const suiteSchema = z
 
 export type Suite = z.infer<typeof suiteSchema>;
 export type PamToggleMutator = z.infer<typeof pamToggleSchema>;
+export type NoMutator = z.infer<typeof noMutatorSchema>;
+export type Mutator = Suite['mutator'];

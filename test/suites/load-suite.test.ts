@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { tempDir } from '../fixtures/temp-dir.js';
+import { UNLIMITED_MUTATIONS } from '../../orchestrator/suites/suite-schema.js';
 import { SuiteError, listSuites, loadSuite, parseSuite, suiteFile } from '../../orchestrator/suites/load-suite.js';
 
 const valid = fs.readFileSync('suites/pam-qmp.yaml', 'utf8');
@@ -20,6 +21,14 @@ t.test('pam-qmp is what the suite promises', async (t) => {
   t.ok(listSuites().includes('pam-qmp'));
 });
 
+t.test('control-idle mutates nothing and is limited by duration alone', async (t) => {
+  const { suite } = loadSuite('control-idle');
+  t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
+  t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
+  t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  t.same(listSuites(), ['control-idle', 'pam-qmp']);
+});
+
 t.test('a suite is found by stem or by path', async (t) => {
   t.match(suiteFile('pam-qmp'), /suites\/pam-qmp\.yaml$/);
   t.equal(suiteFile('./x/y.yaml'), path.resolve('x/y.yaml'));
@@ -28,9 +37,10 @@ t.test('a suite is found by stem or by path', async (t) => {
 const broken: [string, string, RegExp][] = [
   ['a wrong type', valid.replace('cpus: 3', 'cpus: three'), /field machine\.cpus: .*number/],
   ['an unknown field', valid.replace('repetitions: 3', 'repetitions: 3\nrepetitons: 4'), /\(top level\).*repetitons/],
-  ['a missing field', valid.replace(/stop:\n  mutations: 5000\n/, 'stop:\n'), /field stop\.mutations/],
+  ['a missing field', valid.replace(/  durationSeconds: 30\n/, ''), /field stop\.durationSeconds/],
   ['a bad list element', valid.replace('values: [0x10, 0x30]', 'values: [0x10, 300]'), /field mutator\.values\[1\]/],
   ['an unknown mutator', valid.replace('kind: pam-toggle', 'kind: pam-flip'), /field mutator\.kind/],
+  ['a field of another mutator', valid.replace('kind: pam-toggle', 'kind: none'), /field mutator: .*register/],
   ['broken YAML', 'machine: [', /not valid YAML/],
   ['an unknown build family', valid.replace('  stock: race', '  stok: race'), /field expect/],
   ['an unknown expectation', valid.replace('  stock: race', '  stock: racy'), /field expect\.stock/],

@@ -1,0 +1,46 @@
+import t from 'tap';
+import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
+import { imagePath } from '../../orchestrator/images/build-images.js';
+import { hostInfo } from '../../orchestrator/runner/host-info.js';
+import { runIdle } from '../../orchestrator/runner/idle.js';
+import { newTally } from '../../orchestrator/runner/pam-toggle.js';
+import { runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+
+t.test('checks at its interval until the duration ends, without mutating', async (t) => {
+  let checks = 0;
+  const tally = await runIdle({ kind: 'none', checkEverySeconds: 0.05 }, { mutations: 1, durationMs: 300 }, { lost: () => false, checkpoint: async () => ++checks > 0 }, newTally());
+  t.equal(tally.stoppedBy, 'duration');
+  t.equal(tally.applied, 0);
+  t.ok(checks >= 3 && checks <= 7, `${checks} checkpoints`);
+  t.ok(tally.endedAtMs! - tally.startedAtMs >= 300);
+});
+
+t.test('stops when the guest is lost or a checkpoint says so', async (t) => {
+  const lost = await runIdle({ kind: 'none', checkEverySeconds: 0.01 }, { mutations: 1, durationMs: 10_000 }, { lost: () => true, checkpoint: async () => true }, newTally());
+  t.equal(lost.stoppedBy, 'lost');
+  const stopped = await runIdle({ kind: 'none', checkEverySeconds: 0.01 }, { mutations: 1, durationMs: 10_000 }, { lost: () => false, checkpoint: async () => false }, newTally());
+  t.equal(stopped.stoppedBy, 'checkpoint');
+});
+
+t.test('control-idle on real QEMU: the guest survives and its progress rate is measured', async (t) => {
+  const loaded = loadSuite('control-idle');
+  const record = await runIteration({
+    runId: 'test',
+    loaded,
+    build: await resolveBuild('debian-7.2'),
+    image: imagePath('spin'),
+    iteration: 0,
+    seed: 0,
+    limits: { mutations: loaded.suite.stop.mutations, durationSeconds: 1.5 },
+    host: hostInfo(),
+  });
+  t.equal(record.outcome, 'survived', `${record.stopReason} ${record.error?.message ?? ''}`);
+  t.equal(record.stopReason, 'duration');
+  t.equal(record.mutationsApplied, 0);
+  t.equal(record.latency, null);
+  t.ok(record.mutationPhaseMs >= 1500);
+  t.ok(record.progressPerSecond! > 0, `${record.progressPerSecond} loops/s`);
+  t.ok(record.progressRising);
+  t.equal(record.expected, 'safe');
+});
