@@ -48,23 +48,38 @@ export function compareCommand(args: string[]): number {
   return 0;
 }
 
-/** Writes the published reference tables for one stored run into results/: Markdown, HTML and the run's own files. */
-export function publishRun(run: StoredRun, into = path.join(repoRoot, 'results')): string[] {
-  const suite = run.manifest?.suite.name ?? run.records[0]!.suite.name;
-  const host = run.manifest?.host ?? run.records[0]!.host;
-  const date = (run.manifest?.startedAt ?? run.records[0]!.startedAt).slice(0, 10);
-  const builds = [...new Set(run.records.map((record) => record.build.name))].join(', ');
+/** The suites and builds of the published reference tables. */
+export const DEFAULT_MATRIX = { suites: ['pam-qmp', 'control-idle'], builds: ['debian-7.2', 'debian-bpo-10.0'] } as const;
+
+/**
+ * Writes the published reference tables into results/: one Markdown and one HTML
+ * report over all the runs (`default-matrix.*`), and each run's own records and manifest.
+ */
+export function publishRuns(runs: StoredRun[], into = path.join(repoRoot, 'results')): string[] {
+  const records = runs.flatMap((run) => run.records);
+  const first = runs[0]!;
+  const host = first.manifest?.host ?? records[0]!.host;
+  const date = (first.manifest?.startedAt ?? records[0]!.startedAt).slice(0, 10);
+  const suites = [...new Set(records.map((record) => record.suite.name))].join(', ');
+  const builds = [...new Set(records.map((record) => record.build.name))].join(', ');
   const model = buildReport({
-    manifests: [run.manifest],
-    records: run.records,
-    title: `slotlab ${suite}: ${builds} on ${hostText(host)}, ${date}`,
-    generatedAt: run.manifest?.endedAt ?? run.records.at(-1)!.startedAt,
+    manifests: runs.map((run) => run.manifest),
+    records,
+    title: `slotlab ${suites} on ${builds}; ${hostText(host)}, ${date}`,
+    generatedAt: runs.at(-1)!.manifest?.endedAt ?? records.at(-1)!.startedAt,
   });
   fs.mkdirSync(into, { recursive: true });
-  const written = [path.join(into, `${suite}.md`), path.join(into, `${suite}.html`), path.join(into, `${suite}.jsonl`), path.join(into, `${suite}.manifest.json`)];
+  const written = [path.join(into, 'default-matrix.md'), path.join(into, 'default-matrix.html')];
   fs.writeFileSync(written[0]!, renderReport(model, 'md'));
   fs.writeFileSync(written[1]!, renderReport(model, 'html'));
-  fs.copyFileSync(run.files.records, written[2]!);
-  if (run.manifest) fs.copyFileSync(run.files.manifest, written[3]!);
-  return run.manifest ? written : written.slice(0, 3);
+  for (const run of runs) {
+    const suite = run.manifest?.suite.name ?? run.records[0]!.suite.name;
+    written.push(path.join(into, `${suite}.jsonl`));
+    fs.copyFileSync(run.files.records, written.at(-1)!);
+    if (run.manifest) {
+      written.push(path.join(into, `${suite}.manifest.json`));
+      fs.copyFileSync(run.files.manifest, written.at(-1)!);
+    }
+  }
+  return written;
 }

@@ -9,7 +9,7 @@ import { type Plan, makePlan } from '../runner/plan.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { ProgressDisplay } from './progress.js';
-import { publishRun } from './report-commands.js';
+import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -92,18 +92,22 @@ function integer(flag: string, value: string): number {
 
 export async function publishCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { repetitions: { type: 'string' }, mutations: { type: 'string' } } });
-  const plan = makePlan(loadSuite('pam-qmp'), ['debian-7.2', 'debian-bpo-10.0'], {
-    repetitions: positiveInt('--repetitions', values.repetitions),
-    mutations: positiveInt('--mutations', values.mutations),
-  });
-  let progress: ProgressDisplay | undefined;
-  const output = await runPlan(plan, {
-    onStart: (files) => {
-      process.stderr.write(`slotlab: publishing ${plan.items.length} iterations of pam-qmp; records -> ${files.records}\n`);
-      progress = new ProgressDisplay('pam-qmp', plan.items);
-    },
-    onRecord: (record) => progress?.record(record),
-  });
-  for (const file of publishRun(readRun(output.file))) process.stdout.write(`wrote ${file}\n`);
+  const repetitions = positiveInt('--repetitions', values.repetitions);
+  const mutations = positiveInt('--mutations', values.mutations);
+  const runs = [];
+  for (const suite of DEFAULT_MATRIX.suites) {
+    const loaded = loadSuite(suite);
+    const plan = makePlan(loaded, [...DEFAULT_MATRIX.builds], { repetitions, mutations: loaded.suite.mutator.kind === 'none' ? undefined : mutations });
+    let progress: ProgressDisplay | undefined;
+    const output = await runPlan(plan, {
+      onStart: (files) => {
+        process.stderr.write(`slotlab: publishing ${plan.items.length} iterations of ${suite}; records -> ${files.records}\n`);
+        progress = new ProgressDisplay(suite, plan.items);
+      },
+      onRecord: (record) => progress?.record(record),
+    });
+    runs.push(readRun(output.file));
+  }
+  for (const file of publishRuns(runs)) process.stdout.write(`wrote ${file}\n`);
   return 0;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { tempDir } from '../fixtures/temp-dir.js';
-import { publishRun } from '../../orchestrator/cli/report-commands.js';
+import { publishRuns } from '../../orchestrator/cli/report-commands.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { RecordWriter } from '../../orchestrator/results/record-writer.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
@@ -82,10 +82,12 @@ t.test('compare shows verdict flips and latency ratios', async (t) => {
 
 t.test('publishing writes Markdown, HTML and the records, stating machine, date and builds', async (t) => {
   const dir = tempDir(t);
-  const file = storeRun(dir, 'run-p', fixedRecordSet());
-  const written = publishRun(readRun(file), path.join(dir, 'published'));
-  t.same(written.map((name) => path.basename(name)), ['pam-qmp.md', 'pam-qmp.html', 'pam-qmp.jsonl']);
+  const pam = storeRun(dir, 'run-p', fixedRecordSet());
+  const idle = storeRun(dir, 'run-i', fixedRecordSet().map((record) => ({ ...record, suite: { ...record.suite, name: 'control-idle' } })));
+  const written = publishRuns([readRun(pam), readRun(idle)], path.join(dir, 'published'));
+  t.same(written.map((name) => path.basename(name)), ['default-matrix.md', 'default-matrix.html', 'pam-qmp.jsonl', 'control-idle.jsonl']);
   const markdown = fs.readFileSync(written[0]!, 'utf8');
-  t.match(markdown, /^# slotlab pam-qmp: debian-7\.2, debian-bpo-10\.0, patched-.* on Test CPU \(2 CPUs, 24 GiB\), Linux 6\.1\.0, 2026-11-25$/m);
-  t.equal(fs.readFileSync(written[2]!, 'utf8'), fs.readFileSync(file, 'utf8'));
+  t.match(markdown, /^# slotlab pam-qmp, control-idle on debian-7\.2, debian-bpo-10\.0, patched-.*; Test CPU \(2 CPUs, 24 GiB\), Linux 6\.1\.0, 2026-11-25$/m);
+  t.equal(fs.readFileSync(written[2]!, 'utf8'), fs.readFileSync(pam, 'utf8'));
+  t.equal(markdown.split('\n').filter((line) => line.startsWith('| control-idle')).length, 3, 'both suites in one table');
 });

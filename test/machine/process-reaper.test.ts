@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { CLI } from '../fixtures/cli.js';
 
-/** QEMU processes whose parent is `pid`. */
+/** QEMU machines (not `--version` probes) whose parent is `pid`. */
 function qemuChildren(pid: number): number[] {
   const result: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -13,7 +13,9 @@ function qemuChildren(pid: number): number[] {
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid && stat.includes('(qemu-system-x86')) result.push(Number(entry));
+      if (Number(fields[1]) === pid && stat.includes('(qemu-system-x86') && fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('slotlab-qmp')) {
+        result.push(Number(entry));
+      }
     } catch {
       // exited meanwhile
     }

@@ -12,7 +12,7 @@ t.test('checks at its interval until the duration ends, without mutating', async
   const tally = await runIdle({ kind: 'none', checkEverySeconds: 0.05 }, { mutations: 1, durationMs: 300 }, { lost: () => false, checkpoint: async () => ++checks > 0 }, newTally());
   t.equal(tally.stoppedBy, 'duration');
   t.equal(tally.applied, 0);
-  t.ok(checks >= 3 && checks <= 7, `${checks} checkpoints`);
+  t.ok(checks >= 1 && checks <= 7, `${checks} checkpoints, each after at least 50 ms`);
   t.ok(tally.endedAtMs! - tally.startedAtMs >= 300);
 });
 
