@@ -15,11 +15,22 @@ MB_ONLINE       equ 0x08
 MB_NCPUS        equ 0x0c
 MB_CODE_ADDR    equ 0x10
 MB_CODE_STRIDE  equ 0x14
+MB_TOGGLES      equ 0x18
+MB_CYCLES       equ 0x20
+MB_MAX_CYCLES   equ 0x28
+MB_LAST_TSC     equ 0x30
+MB_MUTATOR_DONE equ 0x38
 MB_COUNTERS     equ 0x40
 MAX_CPUS        equ 64
 
 MAILBOX_MAGIC   equ 0x424d4c53          ; "SLMB"
 CONFIG_MAGIC    equ 0x46434c53          ; "SLCF"
+CFG_FLAGS       equ 0x14
+CFG_PAM_REG     equ 0x18
+CFG_PAM_A       equ 0x19
+CFG_PAM_B       equ 0x1a
+CFG_TOGGLES     equ 0x1c
+FLAG_PAM_GUEST  equ 1
 DEFAULT_CODE    equ 0x00100000
 DEFAULT_STRIDE  equ 0x40
 
@@ -150,6 +161,10 @@ start:
         call puts
         mov eax, [LAPIC + LAPIC_ID]
         shr eax, 24
+        test dword [cfg_raw + CFG_FLAGS], FLAG_PAM_GUEST
+        jz enter_loop
+        test eax, eax
+        jz pam_mutator
         jmp enter_loop
 
 ; eax = vCPU index (its APIC ID, which QEMU numbers like its CPU indexes)
@@ -176,6 +191,68 @@ ap_entry32:
         cli
         hlt
         jmp .park
+
+; vCPU 0 in pam-guest mode: flip the PAM register between two values through the
+; PCI config ports, timing each data write with rdtsc, until the toggle limit
+; (0: none), then spin like the others. Each toggle also advances its counter.
+pam_mutator:
+        movzx eax, byte [cfg_raw + CFG_PAM_REG]
+        and eax, 0xfc
+        or eax, 0x80000000
+        mov [pam_address], eax
+        movzx eax, byte [cfg_raw + CFG_PAM_REG]
+        and eax, 3
+        add eax, 0xcfc
+        mov [pam_port], eax
+.toggle:
+        mov eax, [cfg_raw + CFG_TOGGLES]
+        test eax, eax
+        jz .go
+        cmp dword [MAILBOX + MB_TOGGLES + 4], 0
+        jne .finished
+        cmp [MAILBOX + MB_TOGGLES], eax
+        jae .finished
+.go:
+        mov eax, [pam_address]
+        mov dx, 0xcf8
+        out dx, eax
+        mov bl, [cfg_raw + CFG_PAM_A]
+        test dword [MAILBOX + MB_TOGGLES], 1
+        jz .value
+        mov bl, [cfg_raw + CFG_PAM_B]
+.value:
+        rdtsc
+        mov esi, eax
+        mov edi, edx
+        mov edx, [pam_port]
+        mov al, bl
+        out dx, al
+        rdtsc
+        mov [MAILBOX + MB_LAST_TSC], eax
+        mov [MAILBOX + MB_LAST_TSC + 4], edx
+        sub eax, esi
+        sbb edx, edi
+        add [MAILBOX + MB_CYCLES], eax
+        adc [MAILBOX + MB_CYCLES + 4], edx
+        test edx, edx
+        jnz .new_max
+        cmp dword [MAILBOX + MB_MAX_CYCLES + 4], 0
+        jne .counted
+        cmp eax, [MAILBOX + MB_MAX_CYCLES]
+        jbe .counted
+.new_max:
+        mov [MAILBOX + MB_MAX_CYCLES], eax
+        mov [MAILBOX + MB_MAX_CYCLES + 4], edx
+.counted:
+        add dword [MAILBOX + MB_TOGGLES], 1
+        adc dword [MAILBOX + MB_TOGGLES + 4], 0
+        add dword [MAILBOX + MB_COUNTERS], 1
+        adc dword [MAILBOX + MB_COUNTERS + 4], 0
+        jmp .toggle
+.finished:
+        mov dword [MAILBOX + MB_MUTATOR_DONE], 1
+        xor eax, eax
+        jmp enter_loop
 
 ; position independent: copied to code + i*stride; ebx = this vCPU's counter
 loop_template:
@@ -350,6 +427,8 @@ cfg_ncpus:      dd 1
 cfg_code:       dd DEFAULT_CODE
 cfg_stride:     dd DEFAULT_STRIDE
 fw_entry:       times 64 db 0
+pam_address:    dd 0
+pam_port:       dd 0
 
 ; real-mode AP entry, copied to TRAMPOLINE; its labels are addresses there
         section tramp vstart=TRAMPOLINE follows=.text

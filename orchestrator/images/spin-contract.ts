@@ -23,6 +23,8 @@ export interface SpinConfig {
   cpus: number;
   codeAddress: number;
   codeStride: number;
+  /** vCPU 0 flips this PAM register itself instead of spinning (the in-guest mutator). */
+  pamGuest?: { register: number; values: [number, number]; toggles: number };
 }
 
 export function encodeSpinConfig(config: SpinConfig): Buffer {
@@ -34,6 +36,13 @@ export function encodeSpinConfig(config: SpinConfig): Buffer {
   buffer.writeUInt32LE(config.cpus, 8);
   buffer.writeUInt32LE(config.codeAddress, 12);
   buffer.writeUInt32LE(config.codeStride, 16);
+  if (config.pamGuest) {
+    buffer.writeUInt32LE(1, 0x14);
+    buffer.writeUInt8(config.pamGuest.register, 0x18);
+    buffer.writeUInt8(config.pamGuest.values[0], 0x19);
+    buffer.writeUInt8(config.pamGuest.values[1], 0x1a);
+    buffer.writeUInt32LE(config.pamGuest.toggles, 0x1c);
+  }
   return buffer;
 }
 
@@ -43,6 +52,12 @@ export interface Mailbox {
   cpus: number;
   codeAddress: number;
   codeStride: number;
+  /** The in-guest mutator's PAM writes so far, the TSC cycles they took, the longest, and the TSC after the last. */
+  toggles: number;
+  toggleCycles: bigint;
+  maxToggleCycles: bigint;
+  lastTsc: bigint;
+  mutatorDone: boolean;
   counters: bigint[];
 }
 
@@ -56,6 +71,11 @@ export function decodeMailbox(page: Buffer): Mailbox {
     cpus,
     codeAddress: page.readUInt32LE(0x10),
     codeStride: page.readUInt32LE(0x14),
+    toggles: Number(page.readBigUInt64LE(0x18)),
+    toggleCycles: page.readBigUInt64LE(0x20),
+    maxToggleCycles: page.readBigUInt64LE(0x28),
+    lastTsc: page.readBigUInt64LE(0x30),
+    mutatorDone: page.readUInt32LE(0x38) === 1,
     counters,
   };
 }

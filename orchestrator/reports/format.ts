@@ -27,6 +27,12 @@ export function perMutationText(cell: CellStats): string {
   return cell.mutationsApplied === 0 ? '-' : `${formatInterval(cell.lossPerMutation)} of ${cell.mutationsApplied}`;
 }
 
+/** QMP reply latency, or for in-guest mutators the cost the guest measured. */
+export function latencyText(cell: CellStats): string {
+  if (cell.latency.count > 0) return `${formatUs(cell.latency.p50Us)} / ${formatUs(cell.latency.p99Us)}`;
+  return cell.guestCost ? `guest mean ${formatUs(cell.guestCost.meanUs)}, max ${formatUs(cell.guestCost.maxUs)}` : '-';
+}
+
 export function expectationText(cell: CellStats): string {
   if (cell.expected === null) return '-';
   if (cell.agrees === null) return `${cell.expected} (open)`;

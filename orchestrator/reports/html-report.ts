@@ -1,7 +1,7 @@
 import { bucketValue, histogramCount, mergeHistograms } from '../results/latency-histogram.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { escapeHtml as h } from './escape.js';
-import { cellTitle, hostText, perMutationText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { cellTitle, hostText, perMutationText, latencyText, expectationText, formatInterval, formatMs, formatQuantile, lostText, verdictText } from './format.js';
 import type { ReportModel } from './report-model.js';
 import { barChart, lineChart } from './svg-charts.js';
 
@@ -57,7 +57,7 @@ export function renderHtml(model: ReportModel): string {
 <body data-cells="${model.cells.length}">
 <h1>${h(model.title)}</h1>
 <p>Generated ${h(model.generatedAt)} from ${model.records.length} iteration records in ${model.runs.length} run(s).</p>
-<table id="summary"><thead><tr><th>suite</th><th>build</th><th>lost</th><th>loss / iteration (95% CI)</th><th>loss / mutation (95% CI)</th><th>mutations to failure (median, p90)</th><th>time to failure (median)</th><th>latency p50 / p99</th><th>verdict</th><th>expected</th></tr></thead><tbody>
+<table id="summary"><thead><tr><th>suite</th><th>build</th><th>lost</th><th>loss / iteration (95% CI)</th><th>loss / mutation (95% CI)</th><th>mutations to failure (median, p90)</th><th>time to failure (median)</th><th>latency p50 / p99 (QMP) or guest-measured</th><th>verdict</th><th>expected</th></tr></thead><tbody>
 ${model.cells.map(summaryRow).join('\n')}
 </tbody></table>
 <h2>Charts</h2>
@@ -84,7 +84,7 @@ function summaryRow(cell: CellStats): string {
     h(perMutationText(cell)),
     h(`${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`),
     h(formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)),
-    h(`${formatUs(cell.latency.p50Us)} / ${formatUs(cell.latency.p99Us)}`),
+    h(latencyText(cell)),
     `<span class="${cell.verdict.kind}">${h(verdictText(cell.verdict))}</span>`,
     h(expectationText(cell)),
   ];

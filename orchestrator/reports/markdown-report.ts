@@ -1,5 +1,5 @@
 import type { ReportModel } from './report-model.js';
-import { expectationText, hostText, perMutationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
+import { expectationText, hostText, perMutationText, latencyText, formatInterval, formatMs, formatQuantile, lostText, verdictText } from './format.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -7,7 +7,7 @@ function escapeCell(text: string): string {
 
 export function renderMarkdown(model: ReportModel): string {
   const out = [`# ${escapeCell(model.title)}`, ''];
-  out.push('| suite | build | family | lost | loss/iteration (95% CI) | loss/mutation (95% CI) | mutations to failure (median, p90) | time to failure (median) | latency p50 / p99 | verdict | expected |');
+  out.push('| suite | build | family | lost | loss/iteration (95% CI) | loss/mutation (95% CI) | mutations to failure (median, p90) | time to failure (median) | latency p50 / p99 (QMP) or guest-measured | verdict | expected |');
   out.push('|---|---|---|---:|---|---|---|---|---|---|---|');
   for (const cell of model.cells) {
     out.push(
@@ -21,7 +21,7 @@ export function renderMarkdown(model: ReportModel): string {
           perMutationText(cell),
           `${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
           formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs),
-          `${formatUs(cell.latency.p50Us)} / ${formatUs(cell.latency.p99Us)}`,
+          latencyText(cell),
           verdictText(cell.verdict),
           expectationText(cell),
         ]

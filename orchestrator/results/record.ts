@@ -73,6 +73,8 @@ export const iterationRecordSchema = z.object({
   latency: latencySummarySchema.nullable(),
   /** Per-mutation latency (send to QMP reply), log-spaced buckets: see latency-histogram.ts. */
   latencyHistogram: z.record(z.string().regex(/^\d+$/), z.number().int().min(1)),
+  /** For in-guest mutators: what the guest measured of its own mutations (TSC, calibrated against the host clock). */
+  guestCost: z.object({ meanUs: z.number(), maxUs: z.number(), tscPerUs: z.number() }).nullable(),
   stderrExcerpt: z.string(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });

@@ -10,6 +10,7 @@ import { histogramOf } from '../results/latency-histogram.js';
 import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
 import { runIdle } from './idle.js';
+import { type GuestCost, runPamGuest } from './pam-guest.js';
 import { newTally, runPamToggle } from './pam-toggle.js';
 import { ProgressWatch } from './progress-watch.js';
 
@@ -27,7 +28,12 @@ export interface IterationInput {
 /** One guest boot: launch, wait for every vCPU, mutate, classify, shut down. Never leaves QEMU behind. */
 export async function runIteration(input: IterationInput): Promise<IterationRecord> {
   const { suite } = input.loaded;
-  const spin: SpinConfig = { cpus: suite.machine.cpus, codeAddress: suite.guest.codeAddress, codeStride: suite.guest.codeStride };
+  const spin: SpinConfig = {
+    cpus: suite.machine.cpus,
+    codeAddress: suite.guest.codeAddress,
+    codeStride: suite.guest.codeStride,
+    pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: input.limits.mutations } : undefined,
+  };
   const machine = new QemuMachine({
     binary: input.build.binary,
     env: input.build.env,
@@ -49,7 +55,9 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   let loss: GuestLoss | undefined;
   let failure: FailureDetail | null = null;
   let error: IterationRecord['error'] = null;
-  const readCounters = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize)).counters;
+  let guestCost: GuestCost | undefined;
+  const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
+  const readCounters = async () => (await readMailbox()).counters;
 
   try {
     await machine.launch();
@@ -69,6 +77,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
         },
       };
       if (suite.mutator.kind === 'none') await runIdle(suite.mutator, limits, hooks, mutation);
+      else if (suite.mutator.kind === 'pam-guest') guestCost = await runPamGuest(suite.mutator, limits, hooks, mutation, readMailbox);
       else await runPamToggle(machine.qmp, suite.mutator, limits, hooks, input.seed % suite.mutator.values.length, mutation);
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
@@ -118,6 +127,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     progressPerSecond: progressRate(before, after, mutationPhaseMs, loss === undefined),
     latency: summarizeLatency(mutation.latenciesUs),
     latencyHistogram: histogramOf(mutation.latenciesUs),
+    guestCost: guestCost ?? null,
     stderrExcerpt: stderrExcerpt(machine.output.text()),
     error,
   };

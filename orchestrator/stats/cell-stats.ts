@@ -44,6 +44,8 @@ export interface CellStats {
   timeToFailureMs: DistributionSummary;
   survivalByMutations: SurvivalStep[];
   latency: { count: number; p50Us: number | undefined; p99Us: number | undefined };
+  /** In-guest mutators: the guest-measured cost per mutation, mean weighted by mutations, and the worst. */
+  guestCost: { meanUs: number; maxUs: number } | undefined;
   /** Median vCPU loop iterations per second while mutating, over the iterations whose guest kept running. */
   progressPerSecond: number | undefined;
   /** progressPerSecond relative to the same build's `control-idle` cell, when the input has one. */
@@ -101,6 +103,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
     timeToFailureMs: summarize(byTime, ran.length - losses),
     survivalByMutations: byMutations,
     latency: { count: histogramCount(merged), p50Us: histogramQuantile(merged, 0.5), p99Us: histogramQuantile(merged, 0.99) },
+    guestCost: guestCostOf(ran),
     progressPerSecond: median(rates),
     progressVsIdle: undefined,
     verdict,
@@ -129,6 +132,16 @@ function decide(losses: number, mutations: number, ran: readonly IterationRecord
     unit,
     furtherIterations: Math.max(1, Math.ceil(needed / Math.max(1, perIteration))),
     reason: ran.length === 0 ? 'no iteration ran' : `${trials} ${unit}s without a loss bound the loss probability only below ${formatProbability(bound)}`,
+  };
+}
+
+function guestCostOf(records: readonly IterationRecord[]): CellStats['guestCost'] {
+  const measured = records.filter((record) => record.guestCost !== null && record.mutationsApplied > 0);
+  const weight = measured.reduce((sum, record) => sum + record.mutationsApplied, 0);
+  if (weight === 0) return undefined;
+  return {
+    meanUs: Math.round(measured.reduce((sum, record) => sum + record.guestCost!.meanUs * record.mutationsApplied, 0) / weight),
+    maxUs: Math.max(...measured.map((record) => record.guestCost!.maxUs)),
   };
 }
 

@@ -15,6 +15,16 @@ export const pamToggleSchema = z
   })
   .strict();
 
+/** vCPU 0 of the guest flips the PAM register itself, as firmware does while remapping shadow RAM. */
+export const pamGuestSchema = z
+  .object({
+    kind: z.literal('pam-guest'),
+    register: z.number().int().min(0x59).max(0x5f).default(0x59),
+    values: z.tuple([z.number().int().min(0).max(0xff), z.number().int().min(0).max(0xff)]).default([0x10, 0x30]),
+    checkEverySeconds: z.number().positive().default(0.1),
+  })
+  .strict();
+
 /** No mutation at all: the guest runs for the duration while run state and progress are checked. */
 export const noMutatorSchema = z
   .object({
@@ -46,7 +56,7 @@ export const suiteSchema = z
         bootTimeoutSeconds: z.number().positive().default(60),
       })
       .strict(),
-    mutator: z.discriminatedUnion('kind', [pamToggleSchema, noMutatorSchema]),
+    mutator: z.discriminatedUnion('kind', [pamToggleSchema, pamGuestSchema, noMutatorSchema]),
     stop: z
       .object({
         mutations: z.number().int().min(1).max(UNLIMITED_MUTATIONS).default(UNLIMITED_MUTATIONS),
@@ -64,4 +74,5 @@ export const suiteSchema = z
 export type Suite = z.infer<typeof suiteSchema>;
 export type PamToggleMutator = z.infer<typeof pamToggleSchema>;
 export type NoMutator = z.infer<typeof noMutatorSchema>;
+export type PamGuestMutator = z.infer<typeof pamGuestSchema>;
 export type Mutator = Suite['mutator'];

@@ -42,7 +42,7 @@ t.test('run prints the result table', async (t) => {
 t.test('bad input: one clear error and exit code 2', async (t) => {
   const cases: [string[], RegExp][] = [
     [['run', 'pam-qmp', '--build', 'nope'], /unknown build 'nope'; known builds: debian-7\.2, debian-bpo-10\.0/],
-    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, pam-qmp/],
+    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, pam-guest, pam-qmp/],
     [['run', 'pam-qmp'], /run needs at least one --build/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--mutations', 'many'], /--mutations needs a positive integer, not 'many'/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--bogus'], /Unknown option '--bogus'/],

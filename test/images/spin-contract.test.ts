@@ -15,12 +15,17 @@ t.test('the TypeScript side of the contract agrees with the assembly', async (t)
   t.equal(constant('DEFAULT_CODE'), SPIN.defaultCodeAddress);
   t.equal(constant('DEFAULT_STRIDE'), SPIN.defaultCodeStride);
   t.ok(asm.includes(`"${SPIN.fwCfgName}"`));
+  t.same([constant('MB_TOGGLES'), constant('MB_CYCLES'), constant('MB_MAX_CYCLES'), constant('MB_LAST_TSC'), constant('MB_MUTATOR_DONE')], [0x18, 0x20, 0x28, 0x30, 0x38]);
+  t.same([constant('CFG_FLAGS'), constant('CFG_PAM_REG'), constant('CFG_PAM_A'), constant('CFG_PAM_B'), constant('CFG_TOGGLES')], [0x14, 0x18, 0x19, 0x1a, 0x1c]);
 });
 
 t.test('config encoding', async (t) => {
   const blob = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40 });
   t.equal(blob.length, 32);
   t.same([blob.readUInt32LE(0), blob.readUInt32LE(4), blob.readUInt32LE(8), blob.readUInt32LE(12), blob.readUInt32LE(16)], [SPIN.configMagic, 1, 3, 0x100000, 0x40]);
+  t.equal(blob.readUInt32LE(0x14), 0, 'no in-guest mutator unless asked');
+  const guest = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40, pamGuest: { register: 0x59, values: [0x10, 0x30], toggles: 20000 } });
+  t.same([guest.readUInt32LE(0x14), guest[0x18], guest[0x19], guest[0x1a], guest.readUInt32LE(0x1c)], [1, 0x59, 0x10, 0x30, 20000]);
   t.throws(() => encodeSpinConfig({ cpus: 0, codeAddress: 0, codeStride: 0x40 }), RangeError);
   t.throws(() => encodeSpinConfig({ cpus: 65, codeAddress: 0, codeStride: 0x40 }), RangeError);
   t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0, codeStride: 4 }), RangeError);
@@ -35,7 +40,24 @@ t.test('mailbox decoding', async (t) => {
   page.writeUInt32LE(0x40, 0x14);
   page.writeBigUInt64LE(5n, 0x40);
   page.writeBigUInt64LE(2n ** 40n, 0x48);
-  t.same(decodeMailbox(page), { ready: true, online: 2, cpus: 2, codeAddress: 0x100000, codeStride: 0x40, counters: [5n, 2n ** 40n] });
+  page.writeBigUInt64LE(7n, 0x18);
+  page.writeBigUInt64LE(7000n, 0x20);
+  page.writeBigUInt64LE(2000n, 0x28);
+  page.writeBigUInt64LE(123456789n, 0x30);
+  page.writeUInt32LE(1, 0x38);
+  t.same(decodeMailbox(page), {
+    ready: true,
+    online: 2,
+    cpus: 2,
+    codeAddress: 0x100000,
+    codeStride: 0x40,
+    toggles: 7,
+    toggleCycles: 7000n,
+    maxToggleCycles: 2000n,
+    lastTsc: 123456789n,
+    mutatorDone: true,
+    counters: [5n, 2n ** 40n],
+  });
   t.equal(decodeMailbox(Buffer.alloc(SPIN.mailboxSize)).ready, false);
 });
 

@@ -55,6 +55,19 @@ t.test('progress relative to control-idle', async (t) => {
   t.equal(cells[1]!.progressVsIdle, undefined, 'the control itself is the baseline');
 });
 
+t.test('guest-measured cost: mean weighted by mutations, worst of the worst', async (t) => {
+  const cell = cellStats(
+    [
+      sampleRecord({ outcome: 'survived', failure: null, mutationsApplied: 300, guestCost: { meanUs: 100, maxUs: 900, tscPerUs: 2000 } }),
+      sampleRecord({ outcome: 'survived', failure: null, mutationsApplied: 100, guestCost: { meanUs: 500, maxUs: 2000, tscPerUs: 2000 } }),
+      sampleRecord({ outcome: 'survived', failure: null, mutationsApplied: 100 }),
+    ],
+    { safeBelow: 0.001 },
+  );
+  t.same(cell.guestCost, { meanUs: 200, maxUs: 2000 });
+  t.equal(cellStats([sampleRecord()], { safeBelow: 0.001 }).guestCost, undefined);
+});
+
 t.test('probabilities print compactly', async (t) => {
   t.equal(formatProbability(0), '0');
   t.equal(formatProbability(0.5), '0.50');

@@ -26,7 +26,15 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
   t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
-  t.same(listSuites(), ['control-idle', 'pam-qmp']);
+  t.same(listSuites(), ['control-idle', 'pam-guest', 'pam-qmp']);
+});
+
+t.test('pam-guest: the guest mutates, two values', async (t) => {
+  const { suite } = loadSuite('pam-guest');
+  t.same(suite.mutator, { kind: 'pam-guest', register: 0x59, values: [0x10, 0x30], checkEverySeconds: 0.1 });
+  t.equal(suite.stop.mutations, 20000);
+  const text = fs.readFileSync('suites/pam-guest.yaml', 'utf8').replace('values: [0x10, 0x30]', 'values: [0x10, 0x30, 0x00]');
+  t.throws(() => parseSuite(text, '/x/pam-guest.yaml'), { message: /field mutator\.values/ });
 });
 
 t.test('a suite is found by stem or by path', async (t) => {

@@ -22,7 +22,7 @@ details{margin:4px 0}summary{cursor:pointer}code{font-size:12px}
 <body data-cells="3">
 <h1>slotlab: pam-qmp</h1>
 <p>Generated 2026-11-25T00:00:00.000Z from 8 iteration records in 1 run(s).</p>
-<table id="summary"><thead><tr><th>suite</th><th>build</th><th>lost</th><th>loss / iteration (95% CI)</th><th>loss / mutation (95% CI)</th><th>mutations to failure (median, p90)</th><th>time to failure (median)</th><th>latency p50 / p99</th><th>verdict</th><th>expected</th></tr></thead><tbody>
+<table id="summary"><thead><tr><th>suite</th><th>build</th><th>lost</th><th>loss / iteration (95% CI)</th><th>loss / mutation (95% CI)</th><th>mutations to failure (median, p90)</th><th>time to failure (median)</th><th>latency p50 / p99 (QMP) or guest-measured</th><th>verdict</th><th>expected</th></tr></thead><tbody>
 <tr><td>pam-qmp</td><td>debian-7.2</td><td><span class="num">3/3</span></td><td>1.00 [0.29, 1.00]</td><td>0.20 [0.043, 0.48] of 15</td><td>5, 7</td><td>30 ms</td><td>1.2 ms / 8.6 ms</td><td><span class="race">race</span></td><td>race (ok)</td></tr>
 <tr><td>pam-qmp</td><td>debian-bpo-10.0</td><td><span class="num">0/3</span></td><td>0 [0, 0.71]</td><td>0 [0, 2.5e-4] of 15000</td><td>not reached, not reached</td><td>not reached</td><td>1.4 ms / 12 ms</td><td><span class="safe">safe (p &lt; 2.5e-4 per mutation at 95%)</span></td><td>safe (ok)</td></tr>
 <tr class="contradicted"><td>pam-qmp</td><td>patched-&lt;b&gt;&quot;x&quot;&lt;/b&gt;</td><td><span class="num">1/2</span></td><td>0.50 [0.013, 0.99]</td><td>2.0e-4 [4.9e-6, 1.1e-3] of 5120</td><td>120, not reached</td><td>300 ms</td><td>1.4 ms / 12 ms</td><td><span class="race">race</span></td><td>safe (CONTRADICTED)</td></tr>

@@ -8,7 +8,7 @@
 exports[`test/reports/markdown-report.test.ts > TAP > snapshot > must match snapshot 1`] = `
 # slotlab: pam-qmp
 
-| suite | build | family | lost | loss/iteration (95% CI) | loss/mutation (95% CI) | mutations to failure (median, p90) | time to failure (median) | latency p50 / p99 | verdict | expected |
+| suite | build | family | lost | loss/iteration (95% CI) | loss/mutation (95% CI) | mutations to failure (median, p90) | time to failure (median) | latency p50 / p99 (QMP) or guest-measured | verdict | expected |
 |---|---|---|---:|---|---|---|---|---|---|---|
 | pam-qmp | debian-7.2 | stock | 3/3 | 1.00 [0.29, 1.00] | 0.20 [0.043, 0.48] of 15 | 5, 7 | 30 ms | 1.2 ms / 8.6 ms | race | race (ok) |
 | pam-qmp | debian-bpo-10.0 | paused-vcpu | 0/3 | 0 [0, 0.71] | 0 [0, 2.5e-4] of 15000 | not reached, not reached | not reached | 1.4 ms / 12 ms | safe (p < 2.5e-4 per mutation at 95%) | safe (ok) |

@@ -1,0 +1,75 @@
+import { sleep } from '../machine/machine.js';
+import type { Mailbox } from '../images/spin-contract.js';
+import type { PamGuestMutator } from '../suites/suite-schema.js';
+import type { MutationLimits, MutatorHooks, MutatorTally } from './pam-toggle.js';
+
+/** What the guest measured of its own PAM writes, converted with a TSC rate calibrated against the host clock. */
+export interface GuestCost {
+  meanUs: number;
+  maxUs: number;
+  tscPerUs: number;
+}
+
+/**
+ * The in-guest mutator: the guest's vCPU 0 flips PAM on its own (configured at
+ * boot); the orchestrator only watches: every `checkEverySeconds` it reads the
+ * mailbox for the toggle count and checks run state and progress, until the
+ * toggle limit, the duration or a loss.
+ */
+export async function runPamGuest(
+  mutator: PamGuestMutator,
+  limits: MutationLimits,
+  hooks: MutatorHooks,
+  tally: MutatorTally,
+  readMailbox: () => Promise<Mailbox>,
+): Promise<GuestCost | undefined> {
+  tally.startedAtMs = performance.now();
+  const first = { at: performance.now(), mailbox: await readMailbox() };
+  let last = first;
+  const observe = async () => {
+    last = { at: performance.now(), mailbox: await readMailbox() };
+    tally.applied = tally.attempted = last.mailbox.toggles;
+  };
+  try {
+    for (;;) {
+      if (hooks.lost()) {
+        tally.stoppedBy = 'lost';
+        break;
+      }
+      await observe();
+      if (tally.applied >= limits.mutations) {
+        tally.stoppedBy = 'mutations';
+        break;
+      }
+      const left = limits.durationMs - (performance.now() - tally.startedAtMs);
+      if (left <= 0) {
+        tally.stoppedBy = 'duration';
+        break;
+      }
+      await sleep(Math.min(left, mutator.checkEverySeconds * 1000));
+      if (!(await hooks.checkpoint())) {
+        tally.stoppedBy = 'checkpoint';
+        break;
+      }
+    }
+    if (tally.stoppedBy !== 'lost' && hooks.lost()) tally.stoppedBy = 'lost';
+    // A lost guest is paused, not gone: its mailbox still says how far it got.
+    if (tally.stoppedBy === 'lost' || tally.stoppedBy === 'checkpoint') await observe().catch(() => undefined);
+  } finally {
+    tally.endedAtMs = performance.now();
+  }
+  return guestCost(first, last);
+}
+
+function guestCost(first: { at: number; mailbox: Mailbox }, last: { at: number; mailbox: Mailbox }): GuestCost | undefined {
+  const toggles = last.mailbox.toggles;
+  const tscTicks = Number(last.mailbox.lastTsc - first.mailbox.lastTsc);
+  const elapsedUs = (last.at - first.at) * 1000;
+  if (toggles === 0 || tscTicks <= 0 || elapsedUs <= 0 || last.mailbox.toggles === first.mailbox.toggles) return undefined;
+  const tscPerUs = tscTicks / elapsedUs;
+  return {
+    meanUs: Math.round(Number(last.mailbox.toggleCycles) / toggles / tscPerUs),
+    maxUs: Math.round(Number(last.mailbox.maxToggleCycles) / tscPerUs),
+    tscPerUs: Math.round(tscPerUs),
+  };
+}

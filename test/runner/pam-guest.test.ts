@@ -1,0 +1,70 @@
+import t from 'tap';
+import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
+import { imagePath } from '../../orchestrator/images/build-images.js';
+import type { Mailbox } from '../../orchestrator/images/spin-contract.js';
+import { hostInfo } from '../../orchestrator/runner/host-info.js';
+import { runPamGuest } from '../../orchestrator/runner/pam-guest.js';
+import { newTally } from '../../orchestrator/runner/pam-toggle.js';
+import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+
+const mutator = { kind: 'pam-guest' as const, register: 0x59, values: [0x10, 0x30] as [number, number], checkEverySeconds: 0.02 };
+
+/** Mailboxes as a guest toggling 1,000 times per second with a 1 GHz TSC would leave them. */
+function ticking(): () => Promise<Mailbox> {
+  const start = performance.now();
+  return async () => {
+    const ms = performance.now() - start;
+    const toggles = Math.floor(ms);
+    return { ready: true, online: 3, cpus: 3, codeAddress: 0x100000, codeStride: 0x40, toggles, toggleCycles: BigInt(toggles) * 250_000n, maxToggleCycles: 900_000n, lastTsc: BigInt(Math.round(ms * 1e6)), mutatorDone: false, counters: [] };
+  };
+}
+
+t.test('watches the guest until its toggle limit and converts its TSC measurements', async (t) => {
+  let checks = 0;
+  const tally = newTally();
+  const cost = await runPamGuest(mutator, { mutations: 200, durationMs: 10_000 }, { lost: () => false, checkpoint: async () => ++checks > 0 }, tally, ticking());
+  t.equal(tally.stoppedBy, 'mutations');
+  t.ok(tally.applied >= 200);
+  t.ok(checks > 0);
+  t.ok(cost, 'calibrated');
+  t.ok(Math.abs(cost!.tscPerUs - 1000) <= 50, `TSC ${cost!.tscPerUs} per us`);
+  t.ok(Math.abs(cost!.meanUs - 250) <= 15, `mean ${cost!.meanUs} us`);
+  t.ok(Math.abs(cost!.maxUs - 900) <= 50, `max ${cost!.maxUs} us`);
+});
+
+t.test('stops at the duration, or when lost, and then reads how far the guest got', async (t) => {
+  const byTime = newTally();
+  await runPamGuest(mutator, { mutations: 1_000_000, durationMs: 100 }, { lost: () => false, checkpoint: async () => true }, byTime, ticking());
+  t.equal(byTime.stoppedBy, 'duration');
+  let lost = false;
+  const lostTally = newTally();
+  await runPamGuest(mutator, { mutations: 1_000_000, durationMs: 10_000 }, { lost: () => lost, checkpoint: async () => ((lost = true), true) }, lostTally, ticking());
+  t.equal(lostTally.stoppedBy, 'lost');
+  t.ok(lostTally.applied >= 0);
+});
+
+const loaded = loadSuite('pam-guest');
+async function iterate(build: string, mutations: number, overrides: Partial<IterationInput> = {}) {
+  return runIteration({ runId: 'test', loaded, build: await resolveBuild(build), image: imagePath('spin'), iteration: 0, seed: 0, limits: { mutations, durationSeconds: 60 }, host: hostInfo(), ...overrides });
+}
+
+t.test('on debian-7.2 the guest loses itself to its own PAM writes', async (t) => {
+  const record = await iterate('debian-7.2', 20_000);
+  t.equal(record.outcome, 'guest-lost', `${record.stopReason} ${record.error?.message ?? ''}`);
+  t.equal(record.failure?.suberror, 1);
+  t.ok(record.failure?.inLoopRange, 'a spinning vCPU, not the mutating one, fetched from the hole');
+  t.not(record.failure?.vcpu, 0);
+  t.ok(record.mutationsApplied > 0 && record.mutationsApplied < 20_000, `${record.mutationsApplied} toggles`);
+});
+
+t.test('on debian-bpo-10.0 the guest survives its own storm, measuring each write', async (t) => {
+  const record = await iterate('debian-bpo-10.0', 2000);
+  t.equal(record.outcome, 'survived', `${record.stopReason} ${record.error?.message ?? ''}`);
+  t.equal(record.stopReason, 'mutations');
+  t.ok(record.mutationsApplied >= 2000);
+  t.ok(record.progressRising);
+  t.equal(record.latency, null, 'no QMP latency: QMP did not mutate');
+  t.ok(record.guestCost && record.guestCost.meanUs > 0 && record.guestCost.maxUs >= record.guestCost.meanUs, JSON.stringify(record.guestCost));
+  t.ok(record.guestCost!.tscPerUs > 100, 'a plausible TSC rate');
+});
