@@ -7,7 +7,7 @@ export const USAGE = `usage:
                             statistics and verdicts per (suite, build) from stored runs
   slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
   slotlab publish [--repetitions N] [--mutations N]
-                            run pam-qmp and control-idle on debian-7.2 and debian-bpo-10.0;
+                            run pam-qmp, pam-guest and control-idle on debian-7.2 and debian-bpo-10.0;
                             write results/default-matrix.{md,html} and each run's records
   slotlab builds            list known builds with version and path
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
