@@ -8,7 +8,7 @@ export interface GuestLoss {
 }
 
 export interface WatchedMachine {
-  readonly qmp: { onEvent(listener: (event: QmpEvent) => void): () => void };
+  readonly qmp: { onEvent(listener: (event: QmpEvent) => void): () => void; events(): readonly QmpEvent[] };
   queryStatus(): Promise<{ status: RunStatus; running: boolean }>;
   waitExit(): Promise<ExitInfo>;
 }
@@ -31,15 +31,18 @@ export class RunStateWatch {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly machine: WatchedMachine) {
-    this.unsubscribe = machine.qmp.onEvent((event) => {
+    const onEvent = (event: QmpEvent) => {
       if (!this.active) return;
       if (event.event === 'STOP') {
-        this.mark('paused');
+        this.mark('paused', event);
         this.refining = this.check();
       } else if (EVENT_STATES[event.event]) {
-        this.mark(EVENT_STATES[event.event]!);
+        this.mark(EVENT_STATES[event.event]!, event);
       }
-    });
+    };
+    // A guest can be lost before anyone watches (e.g. while slotlab polls for the boot banner).
+    for (const event of machine.qmp.events()) onEvent(event);
+    this.unsubscribe = machine.qmp.onEvent(onEvent);
     void machine.waitExit().then(() => {
       if (!this.active) return;
       if (this.current) this.current.reason = 'qemu-exited';
@@ -72,7 +75,14 @@ export class RunStateWatch {
     this.unsubscribe();
   }
 
-  private mark(reason: GuestLoss['reason']): void {
-    if (!this.current) this.current = { reason, atMs: performance.now() };
+  /** Dated by QEMU's event timestamp when there is one, so a late look does not shift the time of the loss. */
+  private mark(reason: GuestLoss['reason'], event?: QmpEvent): void {
+    if (this.current) return;
+    let atMs = performance.now();
+    if (event && event.timestamp.seconds > 0) {
+      const eventWallMs = event.timestamp.seconds * 1000 + event.timestamp.microseconds / 1000;
+      atMs -= Math.max(0, Date.now() - eventWallMs);
+    }
+    this.current = { reason, atMs };
   }
 }

@@ -5,7 +5,7 @@ import type { ExitInfo } from '../../orchestrator/machine/machine-types.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 
 /** Drives the watch by hand: events, status and exit are set by the test. */
-function scripted() {
+function scripted(backlog: QmpEvent[] = []) {
   let listener: ((event: QmpEvent) => void) | undefined;
   let exit: (info: ExitInfo) => void = () => undefined;
   const state = { status: 'running', running: true };
@@ -15,6 +15,7 @@ function scripted() {
         listener = fn;
         return () => (listener = undefined);
       },
+      events: () => backlog,
     },
     queryStatus: async () => ({ ...state }),
     waitExit: () => new Promise<ExitInfo>((resolve) => (exit = resolve)),
@@ -48,6 +49,15 @@ t.test('SHUTDOWN, GUEST_PANICKED and process exit', async (t) => {
   s.exit({ exitCode: undefined, signal: 'SIGSEGV' });
   await new Promise((resolve) => setImmediate(resolve));
   t.equal(watch.loss?.reason, 'qemu-exited');
+});
+
+t.test('a loss that happened before the watch began is found in the backlog, dated by QEMU', async (t) => {
+  const wallMs = Date.now() - 2000;
+  const s = scripted([{ event: 'SHUTDOWN', data: {}, timestamp: { seconds: Math.floor(wallMs / 1000), microseconds: (wallMs % 1000) * 1000 } }]);
+  const watch = new RunStateWatch(s.machine);
+  t.equal(watch.loss?.reason, 'shutdown');
+  const age = performance.now() - watch.loss!.atMs;
+  t.ok(age >= 1900 && age < 3000, `dated ${Math.round(age)} ms ago`);
 });
 
 t.test('the first loss keeps its time; stop() unsubscribes', async (t) => {
