@@ -6,8 +6,9 @@
  */
 import { resolveBuild } from '../builds/build-registry.js';
 import { imagePath } from '../images/build-images.js';
-import { SPIN, encodeSpinConfig } from '../images/spin-contract.js';
-import { QemuMachine } from '../machine/machine.js';
+import { SPIN } from '../images/spin-contract.js';
+import type { QemuMachine } from '../machine/machine.js';
+import { spinMachine } from '../runner/spin-machine.js';
 import { summarizeLatency } from '../results/latency.js';
 import { runPamToggle } from '../runner/pam-toggle.js';
 
@@ -29,18 +30,8 @@ async function timed(count: number, action: () => Promise<unknown>): Promise<num
 }
 
 async function machineFor(buildName: string, cpus: number): Promise<QemuMachine> {
-  const build = await resolveBuild(buildName);
-  return new QemuMachine({
-    binary: build.binary,
-    env: build.env,
-    dataDirs: build.dataDirs,
-    machineType: 'pc',
-    accel: 'kvm',
-    cpus,
-    memoryMiB: 256,
-    kernel: imagePath('spin'),
-    fwCfg: [{ name: SPIN.fwCfgName, data: encodeSpinConfig({ cpus, codeAddress: SPIN.defaultCodeAddress, codeStride: SPIN.defaultCodeStride }) }],
-  });
+  const spin = { cpus, codeAddress: SPIN.defaultCodeAddress, codeStride: SPIN.defaultCodeStride };
+  return spinMachine(await resolveBuild(buildName), { type: 'pc', memoryMiB: 256 }, spin, imagePath('spin'));
 }
 
 async function main(): Promise<number> {

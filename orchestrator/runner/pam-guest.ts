@@ -1,7 +1,7 @@
-import { sleep } from '../machine/machine.js';
 import type { Mailbox } from '../images/spin-contract.js';
 import type { PamGuestMutator } from '../suites/suite-schema.js';
 import type { MutationLimits, MutatorHooks, MutatorTally } from './pam-toggle.js';
+import { watchUntilDone } from './watch-loop.js';
 
 /** What the guest measured of its own PAM writes, converted with a TSC rate calibrated against the host clock. */
 export interface GuestCost {
@@ -23,41 +23,18 @@ export async function runPamGuest(
   tally: MutatorTally,
   readMailbox: () => Promise<Mailbox>,
 ): Promise<GuestCost | undefined> {
-  tally.startedAtMs = performance.now();
   const first = { at: performance.now(), mailbox: await readMailbox() };
   let last = first;
   const observe = async () => {
     last = { at: performance.now(), mailbox: await readMailbox() };
     tally.applied = tally.attempted = last.mailbox.toggles;
   };
-  try {
-    for (;;) {
-      if (hooks.lost()) {
-        tally.stoppedBy = 'lost';
-        break;
-      }
-      await observe();
-      if (tally.applied >= limits.mutations) {
-        tally.stoppedBy = 'mutations';
-        break;
-      }
-      const left = limits.durationMs - (performance.now() - tally.startedAtMs);
-      if (left <= 0) {
-        tally.stoppedBy = 'duration';
-        break;
-      }
-      await sleep(Math.min(left, mutator.checkEverySeconds * 1000));
-      if (!(await hooks.checkpoint())) {
-        tally.stoppedBy = 'checkpoint';
-        break;
-      }
-    }
-    if (tally.stoppedBy !== 'lost' && hooks.lost()) tally.stoppedBy = 'lost';
-    // A lost guest is paused, not gone: its mailbox still says how far it got.
-    if (tally.stoppedBy === 'lost' || tally.stoppedBy === 'checkpoint') await observe().catch(() => undefined);
-  } finally {
-    tally.endedAtMs = performance.now();
-  }
+  await watchUntilDone(limits, hooks, tally, mutator.checkEverySeconds * 1000, async () => {
+    await observe();
+    return tally.applied >= limits.mutations;
+  });
+  // A lost guest is paused, not gone: its mailbox still says how far it got.
+  if (tally.stoppedBy === 'lost' || tally.stoppedBy === 'checkpoint') await observe().catch(() => undefined);
   return guestCost(first, last);
 }
 

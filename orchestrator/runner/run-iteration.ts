@@ -1,8 +1,8 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError, errorMessage } from '../errors.js';
-import { SPIN, type SpinConfig, decodeMailbox, encodeSpinConfig, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
+import { SPIN, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
-import { QemuMachine, sleep } from '../machine/machine.js';
+import { type QemuMachine, sleep } from '../machine/machine.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { summarizeLatency } from '../results/latency.js';
@@ -13,6 +13,7 @@ import { runIdle } from './idle.js';
 import { type GuestCost, runPamGuest } from './pam-guest.js';
 import { newTally, runPamToggle } from './pam-toggle.js';
 import { ProgressWatch } from './progress-watch.js';
+import { spinMachine } from './spin-machine.js';
 
 export interface IterationInput {
   runId: string;
@@ -34,18 +35,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     codeStride: suite.guest.codeStride,
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: input.limits.mutations } : undefined,
   };
-  const machine = new QemuMachine({
-    binary: input.build.binary,
-    env: input.build.env,
-    dataDirs: input.build.dataDirs,
-    machineType: suite.machine.type,
-    machineOptions: suite.machine.options,
-    accel: 'kvm',
-    cpus: suite.machine.cpus,
-    memoryMiB: suite.machine.memoryMiB,
-    kernel: input.image,
-    fwCfg: [{ name: SPIN.fwCfgName, data: encodeSpinConfig(spin) }],
-  });
+  const machine = spinMachine(input.build, suite.machine, spin, input.image);
   const startedAt = new Date();
   const started = performance.now();
   const mutation = newTally();
