@@ -1,6 +1,8 @@
 import { SlotlabError } from '../errors.js';
 import type { BuildDefinition, ResolvedBuild } from './build-types.js';
 import { debianBackportsBuild, debianSystemBuild } from './debian-builds.js';
+import { qemuVariantBuilds } from './qemu-variants.js';
+import { userBuilds } from './user-builds.js';
 
 export class UnknownBuildError extends SlotlabError {
   constructor(name: string) {
@@ -8,14 +10,15 @@ export class UnknownBuildError extends SlotlabError {
   }
 }
 
-const BUILDS: readonly BuildDefinition[] = [debianSystemBuild, debianBackportsBuild];
+export const BUILT_IN_BUILDS: readonly BuildDefinition[] = [debianSystemBuild, debianBackportsBuild, ...qemuVariantBuilds];
 
+/** Built-in builds, then those registered with `slotlab build --qemu-bin/--qemu-src`. */
 export function knownBuilds(): readonly BuildDefinition[] {
-  return BUILDS;
+  return [...BUILT_IN_BUILDS, ...userBuilds()];
 }
 
 export function findBuild(name: string): BuildDefinition {
-  const build = BUILDS.find((candidate) => candidate.name === name);
+  const build = knownBuilds().find((candidate) => candidate.name === name);
   if (!build) throw new UnknownBuildError(name);
   return build;
 }

@@ -1,17 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SlotlabError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
 import { ensurePackages, installedVersion } from '../setup/system-packages.js';
+import { BuildNotReadyError } from './build-errors.js';
 import type { BuildDefinition, ResolvedBuild } from './build-types.js';
 import { PrivateApt, extractDeb } from './private-apt.js';
 import { qemuVersionLine, sha256File } from './provenance.js';
-
-export class BuildNotReadyError extends SlotlabError {
-  constructor(name: string, detail: string) {
-    super('BUILD_NOT_READY', `build '${name}' is not ready: ${detail}; run \`slotlab setup\` (or \`npm run setup\`) to prepare it`);
-  }
-}
 
 const SYSTEM_BINARY = '/usr/bin/qemu-system-x86_64';
 
@@ -20,6 +14,7 @@ export const debianSystemBuild: BuildDefinition = {
   name: 'debian-7.2',
   family: 'stock',
   description: "Debian 12's qemu-system-x86 package (QEMU 7.2, no fix)",
+  inSetup: true,
   async prepare(log) {
     await ensurePackages(['qemu-system-x86'], log);
   },
@@ -79,6 +74,7 @@ export const debianBackportsBuild: BuildDefinition = {
   name: 'debian-bpo-10.0',
   family: 'paused-vcpu',
   description: 'QEMU 10.0 from Debian bookworm-backports, unpacked into the cache (upstream fix since 8.0)',
+  inSetup: true,
   async prepare(log) {
     // Its shared libraries come from bookworm; the system package pulls them in.
     await ensurePackages(['qemu-system-x86'], log);

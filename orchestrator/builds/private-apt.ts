@@ -119,6 +119,12 @@ export class PrivateApt {
     return version && version !== '(none)' ? version : undefined;
   }
 
+  /** Fetches and unpacks source package `pkg` (apt-get source) into `into`. */
+  async source(pkg: string, into: string): Promise<void> {
+    fs.mkdirSync(into, { recursive: true });
+    await this.apt(`apt-get source ${pkg}`, 'apt-get', ['source', pkg], into);
+  }
+
   /** Downloads `pkg=version` .debs into `into` and returns their paths. */
   async download(packages: string[], into: string): Promise<string[]> {
     fs.mkdirSync(into, { recursive: true });

@@ -1,29 +1,17 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { knownBuilds } from '../builds/build-registry.js';
-import { SlotlabError, errorMessage } from '../errors.js';
+import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
+import { buildCommand, buildsCommand } from './build-command.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { compareCommand, reportCommand } from './report-commands.js';
 import { publishCommand, runCommand } from './run-command.js';
 import { USAGE, UsageError } from './usage.js';
 
-async function builds(): Promise<number> {
-  for (const build of knownBuilds()) {
-    try {
-      const resolved = await build.resolve();
-      process.stdout.write(`${build.name}\n  ${build.description}\n  version: ${resolved.provenance.version}\n  binary:  ${resolved.binary}\n  source:  ${resolved.provenance.source}\n  sha256:  ${resolved.provenance.sha256}\n`);
-    } catch (error) {
-      process.stdout.write(`${build.name}\n  ${build.description}\n  not ready: ${errorMessage(error)}\n`);
-    }
-  }
-  return 0;
-}
-
 async function doctor(): Promise<number> {
   const checks = await runChecks();
   process.stdout.write(renderChecks(checks) + '\n');
-  const missing = checks.filter((check) => !check.ok).length;
+  const missing = checks.filter((check) => !check.ok && !check.optional).length;
   process.stdout.write(missing ? `\n${missing} problem(s); run the fixes above.\n` : '\nall good\n');
   return missing ? 1 : 0;
 }
@@ -33,8 +21,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'build':
+      return buildCommand(rest);
     case 'builds':
-      return builds();
+      return buildsCommand();
     case 'report':
       return reportCommand(rest);
     case 'compare':

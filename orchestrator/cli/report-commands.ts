@@ -49,7 +49,7 @@ export function compareCommand(args: string[]): number {
 }
 
 /** The suites and builds of the published reference tables. */
-export const DEFAULT_MATRIX = { suites: ['pam-qmp', 'pam-guest', 'control-idle'], builds: ['debian-7.2', 'debian-bpo-10.0'] } as const;
+export const DEFAULT_MATRIX = { suites: ['pam-qmp', 'pam-guest', 'control-idle'], builds: ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu'] } as const;
 
 /**
  * Writes the published reference tables into results/: one Markdown and one HTML

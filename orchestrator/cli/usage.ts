@@ -7,9 +7,17 @@ export const USAGE = `usage:
                             statistics and verdicts per (suite, build) from stored runs
   slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
   slotlab publish [--repetitions N] [--mutations N]
-                            run pam-qmp, pam-guest and control-idle on debian-7.2 and debian-bpo-10.0;
+                            run pam-qmp, pam-guest and control-idle on debian-7.2, debian-bpo-10.0,
+                            7.2-stock and 7.2-paused-vcpu;
                             write results/default-matrix.{md,html} and each run's records
-  slotlab builds            list known builds with version and path
+  slotlab build <name>... | --all
+                            fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl build
+                            from Debian's QEMU 7.2 source + qemu-patches/; cached by their inputs)
+  slotlab build --qemu-bin PATH --name NAME --family stock|paused-vcpu|atomic-ioctl
+  slotlab build --qemu-src DIR --name NAME --family stock|paused-vcpu|atomic-ioctl
+                            register your own binary or source tree as a build (a tree is
+                            configured with slotlab's flags and rebuilt incrementally)
+  slotlab builds            list every build with its provenance
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
   slotlab setup [--tests]   install packages, fetch builds and build guest images (idempotent);
                             --tests also installs what the tests need (chromium)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILD_FAMILIES, type BuildProvenance } from '../builds/build-types.js';
+import { BUILD_FAMILIES, BUILD_KINDS, type BuildProvenance } from '../builds/build-types.js';
 
 /** Bump when a field changes meaning or goes away; readers reject schemas they do not know. */
 export const RECORD_SCHEMA = 'slotlab.iteration/1';
@@ -11,11 +11,18 @@ export type Expectation = 'race' | 'safe';
 export const buildProvenanceSchema = z.object({
   name: z.string(),
   family: z.enum(BUILD_FAMILIES),
-  kind: z.enum(['system-package', 'backports-package']),
+  kind: z.enum(BUILD_KINDS),
   source: z.string(),
   binary: z.string(),
   version: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  base: z.string().optional(),
+  variant: z.string().optional(),
+  patches: z.array(z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
+  configure: z.string().optional(),
+  builtAt: z.string().optional(),
+  buildSeconds: z.number().optional(),
+  cacheKey: z.string().optional(),
 }) satisfies z.ZodType<BuildProvenance>;
 
 export const hostSchema = z.object({ kernel: z.string(), cpu: z.string(), cpus: z.number().int(), memoryGiB: z.number() });

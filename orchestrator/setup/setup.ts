@@ -10,8 +10,10 @@ export const TEST_PACKAGES = ['chromium'] as const;
 /** Installs, downloads and builds everything slotlab needs; each step is a no-op when already done. */
 export async function setup(log: (line: string) => void, options: { forTests?: boolean } = {}): Promise<void> {
   await ensurePackages(options.forTests ? [...SYSTEM_PACKAGES, ...TEST_PACKAGES] : SYSTEM_PACKAGES, log);
-  for (const build of knownBuilds()) {
-    await build.prepare(log);
+  for (const build of knownBuilds().filter((candidate) => candidate.inSetup)) {
+    await build.prepare(log, (event) => {
+      if (event.phase !== 'compile' || event.done === undefined) log(`build ${event.build}: ${event.phase}`);
+    });
     const resolved = await build.resolve();
     log(`build ${resolved.name}: ${resolved.provenance.version}`);
   }

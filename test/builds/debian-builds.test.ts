@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { BuildNotReadyError, debianBackportsBuild, debianSystemBuild } from '../../orchestrator/builds/debian-builds.js';
+import { BuildNotReadyError } from '../../orchestrator/builds/build-errors.js';
+import { debianBackportsBuild, debianSystemBuild } from '../../orchestrator/builds/debian-builds.js';
 import { sha256File } from '../../orchestrator/builds/provenance.js';
 
 t.test('debian-7.2 is the system package', async (t) => {

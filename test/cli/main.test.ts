@@ -2,11 +2,13 @@ import t from 'tap';
 import { tempDir } from '../fixtures/temp-dir.js';
 import { slotlab } from '../fixtures/cli.js';
 
-t.test('builds lists every build with version and path', async (t) => {
+t.test('builds lists every build with its provenance', async (t) => {
   const result = await slotlab(['builds']);
   t.equal(result.exitCode, 0);
-  t.match(result.stdout, /debian-7\.2\n.*\n  version: QEMU emulator version 7\.2.*\n  binary:  \/usr\/bin\/qemu-system-x86_64/);
-  t.match(result.stdout, /debian-bpo-10\.0\n.*\n  version: QEMU emulator version 10\.0\.2.*\n  binary:  \/.*debian-bpo-10\.0\/.*\/usr\/bin\/qemu-system-x86_64/);
+  t.match(result.stdout, /debian-7\.2 \(stock, system-package\)\n  version: QEMU emulator version 7\.2.*\n  source: .*\n  binary:  \/usr\/bin\/qemu-system-x86_64/);
+  t.match(result.stdout, /debian-bpo-10\.0 \(paused-vcpu, backports-package\)\n  version: QEMU emulator version 10\.0\.2.*\n.*\n  binary:  \/.*debian-bpo-10\.0\/.*\/usr\/bin\/qemu-system-x86_64/);
+  t.match(result.stdout, /7\.2-stock \(stock, source-build\)\n  version: QEMU emulator version 7\.2\.\d+\n  source:  Debian source qemu 1:7\.2.*\n  base:    QEMU 7\.2, variant stock\n  patches: \(none\)\n  configure: configure --target-list/);
+  t.match(result.stdout, /7\.2-paused-vcpu \(paused-vcpu, source-build\)[\s\S]*0001-kvm-overlapping-slot-updates-with-vcpus-out\.patch sha256 [0-9a-f]{64}/);
 });
 
 t.test('doctor finds everything in place on this machine', async (t) => {
@@ -22,6 +24,8 @@ t.test('doctor names what is missing and the fix', async (t) => {
   const result = await slotlab(['doctor'], { env: { SLOTLAB_CACHE: cache } });
   t.equal(result.exitCode, 1);
   t.match(result.stdout, /MISSING build debian-bpo-10\.0: .*no extracted QEMU 10\.0.*\n\s+fix: npm run setup/);
+  t.match(result.stdout, /MISSING build 7\.2-paused-vcpu: .*\n\s+fix: npm run setup/);
+  t.match(result.stdout, /absent  build 7\.2-atomic-ioctl: .*\n\s+fix: slotlab build 7\.2-atomic-ioctl/);
 });
 
 t.test('help', async (t) => {

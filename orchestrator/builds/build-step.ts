@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { SlotlabError } from '../errors.js';
+import type { BuildPhase } from './build-types.js';
+
+const TAIL_LINES = 25;
+
+/** A build step that failed: which, its exit, the last lines of its log and where the whole log is. */
+export class BuildStepError extends SlotlabError {
+  constructor(
+    readonly build: string,
+    readonly step: BuildPhase,
+    readonly logFile: string,
+    readonly tail: string,
+    readonly exitCode: number | undefined,
+    readonly signal: string | undefined,
+    readonly durationMs: number,
+  ) {
+    super(
+      'BUILD_STEP_FAILED',
+      `build ${build}: ${step} failed (${signal ? `signal ${signal}` : `exit code ${exitCode}`} after ${(durationMs / 1000).toFixed(1)} s); last lines of its log:\n` +
+        `${tail}\nfull log: ${logFile}`,
+    );
+  }
+}
+
+export interface BuildStep {
+  build: string;
+  step: BuildPhase;
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  /** Appended to, so one file can hold several commands of a step. */
+  logFile: string;
+  onLine?: (line: string) => void;
+}
+
+/** Runs one command of a build, its combined output into `logFile`; throws BuildStepError on failure. */
+export async function runBuildStep(step: BuildStep): Promise<void> {
+  fs.mkdirSync(path.dirname(step.logFile), { recursive: true });
+  const log = fs.createWriteStream(step.logFile, { flags: 'a' });
+  log.write(`$ (cd ${step.cwd} && ${[step.command, ...step.args].join(' ')})\n`);
+  const tail: string[] = [];
+  const started = Date.now();
+  const child = execa(step.command, step.args, {
+    cwd: step.cwd,
+    env: step.env,
+    extendEnv: step.env === undefined,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+    buffer: false,
+  });
+  for await (const line of child.iterable({ from: 'all' })) {
+    log.write(line + '\n');
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    step.onLine?.(line);
+  }
+  const result = await child;
+  await new Promise<void>((resolve) => log.end(resolve));
+  if (result.exitCode !== 0 || result.signal) {
+    throw new BuildStepError(step.build, step.step, step.logFile, tail.join('\n'), result.exitCode, result.signal, Date.now() - started);
+  }
+}
+
+/** `[n/N]` progress from a ninja output line. */
+export function ninjaProgress(line: string): { done: number; total: number } | undefined {
+  const match = /^\[(\d+)\/(\d+)\]/.exec(line);
+  return match ? { done: Number(match[1]), total: Number(match[2]) } : undefined;
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { repoRoot } from '../paths.js';
+import { BuildNotReadyError } from './build-errors.js';
+import type { BuildDefinition, BuildFamily, BuildProgress, ResolvedBuild } from './build-types.js';
+import { readSeries } from './patch-series.js';
+import { sha256File } from './provenance.js';
+import { cachedQemuSource, debianQemuSource } from './qemu-source.js';
+import { type SourceBuildSpec, buildFromSource, installedSourceBuild } from './source-build.js';
+
+export const patchesRoot = path.join(repoRoot, 'qemu-patches');
+
+interface Variant {
+  base: string;
+  variant: string;
+  family: BuildFamily;
+  inSetup: boolean;
+  description: string;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { base: '7.2', variant: 'stock', family: 'stock', inSetup: true, description: "QEMU 7.2 built from Debian's source, no patches of ours (no fix)" },
+  {
+    base: '7.2',
+    variant: 'paused-vcpu',
+    family: 'paused-vcpu',
+    inSetup: true,
+    description: 'QEMU 7.2 from source + qemu-patches/7.2/paused-vcpu: overlapping slot updates applied while no vCPU is in KVM',
+  },
+  {
+    base: '7.2',
+    variant: 'atomic-ioctl',
+    family: 'atomic-ioctl',
+    inSetup: false,
+    description: 'QEMU 7.2 from source + qemu-patches/7.2/atomic-ioctl: slot updates through one atomic ioctl (needs a kernel that has it)',
+  },
+];
+
+function variantDir(variant: Variant): string {
+  return path.join(patchesRoot, variant.base, variant.variant);
+}
+
+function specFor(variant: Variant, name: string, source: SourceBuildSpec['source']): SourceBuildSpec {
+  return { name, family: variant.family, base: variant.base, variant: variant.variant, source, patches: readSeries(variantDir(variant)) };
+}
+
+function definition(variant: Variant): BuildDefinition {
+  const name = `${variant.base}-${variant.variant}`;
+  return {
+    name,
+    family: variant.family,
+    description: variant.description,
+    inSetup: variant.inSetup,
+    async prepare(log, progress?: BuildProgress) {
+      if (!cachedQemuSource(variant.base)) progress?.({ build: name, phase: 'fetch' });
+      const source = await debianQemuSource(variant.base, log);
+      await buildFromSource(specFor(variant, name, source), log, progress);
+    },
+    async resolve(): Promise<ResolvedBuild> {
+      const source = cachedQemuSource(variant.base);
+      if (!source) throw new BuildNotReadyError(name, `QEMU ${variant.base} source not fetched yet`, `slotlab build ${name}`);
+      const installed = installedSourceBuild(specFor(variant, name, source));
+      if (!installed) throw new BuildNotReadyError(name, 'not built for the current source, patches and configure flags', `slotlab build ${name}`);
+      const { provenance } = installed;
+      return { name, binary: provenance.binary, env: {}, dataDirs: [], provenance: { ...provenance, sha256: sha256File(provenance.binary) } };
+    },
+  };
+}
+
+export const qemuVariantBuilds: readonly BuildDefinition[] = VARIANTS.map(definition);

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { findBuild } from '../../orchestrator/builds/build-registry.js';
+import { CONFIGURE_FLAGS, configureLine } from '../../orchestrator/builds/build-config.js';
+import { BuildNotReadyError } from '../../orchestrator/builds/build-errors.js';
+import { readSeries } from '../../orchestrator/builds/patch-series.js';
+import { sha256File } from '../../orchestrator/builds/provenance.js';
+import { cachedQemuSource } from '../../orchestrator/builds/qemu-source.js';
+import { patchesRoot, qemuVariantBuilds } from '../../orchestrator/builds/qemu-variants.js';
+import type { IterationRecord } from '../../orchestrator/results/record.js';
+import { slotlab } from '../fixtures/cli.js';
+import { tempDir } from '../fixtures/temp-dir.js';
+
+t.test('three variants of one base, each with its own patch folder', async (t) => {
+  t.same(qemuVariantBuilds.map((build) => [build.name, build.family]), [
+    ['7.2-stock', 'stock'],
+    ['7.2-paused-vcpu', 'paused-vcpu'],
+    ['7.2-atomic-ioctl', 'atomic-ioctl'],
+  ]);
+  t.ok(fs.existsSync(path.join(patchesRoot, '7.2', 'atomic-ioctl', 'README.md')), 'the atomic-ioctl slot states its kernel contract');
+});
+
+for (const name of ['7.2-stock', '7.2-paused-vcpu']) {
+  t.test(`${name}: built from Debian's source with its series, a cache hit the second time`, async (t) => {
+    const build = findBuild(name);
+    const events: string[] = [];
+    const started = Date.now();
+    await build.prepare((line) => events.push(line), (event) => events.push(event.phase));
+    t.same(events, [], 'setup built it; preparing again runs nothing');
+    t.ok(Date.now() - started < 60_000, 'and does not compile');
+    const resolved = await build.resolve();
+    const p = resolved.provenance;
+    const source = cachedQemuSource('7.2')!;
+    t.equal(p.kind, 'source-build');
+    t.equal(p.base, '7.2');
+    t.equal(p.variant, name.slice(4));
+    t.equal(p.source, `Debian source qemu ${source.version}`);
+    t.match(p.version, /^QEMU emulator version 7\.2\.\d+$/);
+    t.equal(p.configure, configureLine(CONFIGURE_FLAGS));
+    t.same(p.patches, readSeries(path.join(patchesRoot, '7.2', name.slice(4))).map(({ name: patch, sha256 }) => ({ name: patch, sha256 })));
+    t.equal(p.sha256, sha256File(resolved.binary));
+    t.match(p.builtAt, /^\d{4}-\d\d-\d\dT/);
+    t.ok(resolved.binary.includes(`${path.sep}qemu-builds${path.sep}${name}${path.sep}${p.cacheKey}${path.sep}`), 'installed under its cache key');
+  });
+}
+
+t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does not, and both records carry their provenance', async (t) => {
+  const runs = tempDir(t, 'slotlab-runs-');
+  const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '2', '--mutations', '1500', '--json'], {
+    env: { SLOTLAB_RUNS_DIR: runs },
+  });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  const of = (build: string) => records.filter((record) => record.build.name === build);
+  t.equal(of('7.2-stock').length, 2);
+  t.ok(of('7.2-stock').every((record) => record.outcome === 'guest-lost' && record.failure?.emulationFailure && record.failure.inLoopRange), 'stock: emulation failure inside the spin loop, every time');
+  t.equal(of('7.2-paused-vcpu').length, 2);
+  for (const record of of('7.2-paused-vcpu')) {
+    t.equal(record.outcome, 'survived', `paused-vcpu iteration ${record.iteration} survived`);
+    t.equal(record.mutationsApplied, 1500);
+    t.ok(record.latency && record.latency.count === 1500, 'per-mutation latency recorded');
+    t.ok(record.progressRising, 'every vCPU advanced');
+    t.ok((record.progressPerSecond ?? 0) > 0);
+  }
+  t.equal(of('7.2-paused-vcpu')[0]!.build.patches?.[0]?.name, '0001-kvm-overlapping-slot-updates-with-vcpus-out.patch');
+  t.equal(of('7.2-stock')[0]!.build.variant, 'stock');
+});
+
+t.test('an unbuilt variant says which command builds it', async (t) => {
+  const cache = tempDir(t, 'slotlab-cache-');
+  const saved = process.env.SLOTLAB_CACHE;
+  process.env.SLOTLAB_CACHE = cache;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.SLOTLAB_CACHE;
+    else process.env.SLOTLAB_CACHE = saved;
+  });
+  await t.rejects(findBuild('7.2-atomic-ioctl').resolve(), BuildNotReadyError);
+  await t.rejects(findBuild('7.2-paused-vcpu').resolve(), { code: 'BUILD_NOT_READY', message: /source not fetched yet; run `slotlab build 7\.2-paused-vcpu`/ });
+});
