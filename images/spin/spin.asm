@@ -30,7 +30,11 @@ CFG_PAM_REG     equ 0x18
 CFG_PAM_A       equ 0x19
 CFG_PAM_B       equ 0x1a
 CFG_TOGGLES     equ 0x1c
+CFG_SETUP       equ 0x20                ; 8 (register, value) pairs, register 0 ends the list
+CFG_CODE_HI     equ 0x30
 FLAG_PAM_GUEST  equ 1
+PAGE_TABLES     equ 0x00020000          ; PDPT, then four page directories (PAE, 2 MiB pages)
+CODE_WINDOW     equ 0x40000000          ; virtual window onto code above 4 GiB
 DEFAULT_CODE    equ 0x00100000
 DEFAULT_STRIDE  equ 0x40
 
@@ -44,6 +48,19 @@ FW_CFG_SEL      equ 0x510
 FW_CFG_DATA     equ 0x511
 FW_CFG_FILE_DIR equ 0x19
 COM1            equ 0x3f8
+
+; turns on PAE paging with the tables at PAGE_TABLES; clobbers eax. A macro, not a
+; call: APs arrive without a stack.
+%macro ENABLE_PAGING 0
+        mov eax, PAGE_TABLES
+        mov cr3, eax
+        mov eax, cr4
+        or eax, 0x20                    ; PAE
+        mov cr4, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+%endmacro
 
         org IMAGE_BASE
         section .text
@@ -72,6 +89,18 @@ start:
         mov gs, ax
 
         call read_config
+        call setup_writes
+        cmp dword [cfg_raw + CFG_CODE_HI], 0
+        je .flat
+        call build_page_tables
+        call install_fault_idt
+        ENABLE_PAGING
+        ; the loops run in a window mapped onto the code's 2 MiB page and the next
+        mov eax, [cfg_code]
+        and eax, 0x1fffff
+        add eax, CODE_WINDOW
+        mov [cfg_code], eax
+.flat:
 
         ; mailbox: clear, then describe the run
         mov edi, MAILBOX
@@ -181,6 +210,10 @@ ap_entry32:
         mov ss, ax
         mov fs, ax
         mov gs, ax
+        cmp dword [cfg_raw + CFG_CODE_HI], 0
+        je .flat
+        ENABLE_PAGING
+.flat:
         lock inc dword [MAILBOX + MB_ONLINE]
         mov eax, [LAPIC + LAPIC_ID]
         shr eax, 24
@@ -261,6 +294,101 @@ loop_template:
         adc dword [ebx + 4], 0
         jmp short .spin
 loop_template_end:
+
+; writes the configured (register, value) pairs to the host bridge (00:00.0),
+; e.g. PAM registers that make shadow RAM writable before code is copied there
+setup_writes:
+        pushad
+        mov esi, cfg_raw + CFG_SETUP
+        mov ecx, 8
+.pair:
+        movzx eax, byte [esi]
+        test eax, eax
+        jz .done
+        mov ebx, eax
+        and eax, 0xfc
+        or eax, 0x80000000
+        mov dx, 0xcf8
+        out dx, eax
+        and ebx, 3
+        lea edx, [ebx + 0xcfc]
+        mov al, [esi + 1]
+        out dx, al
+        add esi, 2
+        loop .pair
+.done:
+        popad
+        ret
+
+; PAE tables: the low 4 GiB identity-mapped with 2 MiB pages, except the 4 MiB at
+; CODE_WINDOW, which map the configured (64-bit) code address's 2 MiB page and the next
+build_page_tables:
+        pushad
+        mov edi, PAGE_TABLES
+        mov ecx, 0x5000 / 4
+        xor eax, eax
+        rep stosd
+        xor ecx, ecx
+.pdpte:
+        mov eax, ecx
+        shl eax, 12
+        add eax, PAGE_TABLES + 0x1000 + 1
+        mov [PAGE_TABLES + ecx*8], eax
+        inc ecx
+        cmp ecx, 4
+        jb .pdpte
+        xor ecx, ecx
+.pde:
+        mov eax, ecx
+        shl eax, 21
+        or eax, 0x83                    ; present, writable, 2 MiB
+        mov [PAGE_TABLES + 0x1000 + ecx*8], eax
+        mov eax, ecx
+        shr eax, 11
+        mov [PAGE_TABLES + 0x1000 + ecx*8 + 4], eax
+        inc ecx
+        cmp ecx, 2048
+        jb .pde
+        mov eax, [cfg_code]
+        and eax, 0xffe00000
+        or eax, 0x83
+        mov edx, [cfg_raw + CFG_CODE_HI]
+        mov ebx, PAGE_TABLES + 0x1000 + (CODE_WINDOW >> 21) * 8
+        mov [ebx], eax
+        mov [ebx + 4], edx
+        add eax, 0x200000
+        adc edx, 0
+        mov [ebx + 8], eax
+        mov [ebx + 12], edx
+        popad
+        ret
+
+; Some hosts' KVM refuses guest paging (#GP when CR0.PG is set). An IDT whose 32
+; exception gates all report that on COM1 turns a silent triple fault into a message.
+install_fault_idt:
+        pushad
+        mov edi, fault_idt
+        mov ecx, 32
+.gate:
+        mov eax, paging_fault
+        mov [edi], ax
+        mov word [edi + 2], 0x08
+        mov word [edi + 4], 0x8e00      ; present, DPL 0, 32-bit interrupt gate
+        shr eax, 16
+        mov [edi + 6], ax
+        add edi, 8
+        loop .gate
+        lidt [fault_idt_desc]
+        popad
+        ret
+
+paging_fault:
+        mov esi, msg_no_paging
+        call puts
+.stop:
+        cli
+        hlt
+        jmp .stop
 
 ; ecx = iterations of a port-0x80 write (each one a VM exit)
 delay:
@@ -419,9 +547,16 @@ msg_banner3:    db " stride ", 0
 msg_missing:    db "slotlab spin: vCPUs missing: online ", 0
 msg_of:         db " of ", 0
 msg_nl:         db 13, 10, 0
+msg_no_paging:  db "slotlab spin: paging unavailable: code above 4 GiB cannot run on this host", 13, 10, 0
 
         align 4
-cfg_raw:        times 32 db 0
+        align 8
+fault_idt_desc:
+        dw 32 * 8 - 1
+        dd fault_idt
+        align 8
+fault_idt:      times 32 * 8 db 0
+cfg_raw:        times 64 db 0
 cfg_end:
 cfg_ncpus:      dd 1
 cfg_code:       dd DEFAULT_CODE

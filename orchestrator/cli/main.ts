@@ -5,7 +5,8 @@ import { setup } from '../setup/setup.js';
 import { buildCommand, buildsCommand } from './build-command.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { compareCommand, reportCommand } from './report-commands.js';
-import { publishCommand, runCommand } from './run-command.js';
+import { demoCommand, publishCommand, runCommand } from './run-command.js';
+import { suitesCommand } from './suites-command.js';
 import { USAGE, UsageError } from './usage.js';
 
 async function doctor(): Promise<number> {
@@ -25,6 +26,10 @@ export async function main(argv: string[]): Promise<number> {
       return buildCommand(rest);
     case 'builds':
       return buildsCommand();
+    case 'suites':
+      return suitesCommand();
+    case 'demo':
+      return demoCommand(rest);
     case 'report':
       return reportCommand(rest);
     case 'compare':

@@ -53,9 +53,9 @@ export const DEFAULT_MATRIX = { suites: ['pam-qmp', 'pam-guest', 'control-idle']
 
 /**
  * Writes the published reference tables into results/: one Markdown and one HTML
- * report over all the runs (`default-matrix.*`), and each run's own records and manifest.
+ * report over all the runs (`<name>.*`, default `default-matrix`), and each run's own records and manifest.
  */
-export function publishRuns(runs: StoredRun[], into = path.join(repoRoot, 'results')): string[] {
+export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot, 'results'), name = 'default-matrix'): string[] {
   const records = runs.flatMap((run) => run.records);
   const first = runs[0]!;
   const host = first.manifest?.host ?? records[0]!.host;
@@ -69,7 +69,7 @@ export function publishRuns(runs: StoredRun[], into = path.join(repoRoot, 'resul
     generatedAt: runs.at(-1)!.manifest?.endedAt ?? records.at(-1)!.startedAt,
   });
   fs.mkdirSync(into, { recursive: true });
-  const written = [path.join(into, 'default-matrix.md'), path.join(into, 'default-matrix.html')];
+  const written = [path.join(into, `${name}.md`), path.join(into, `${name}.html`)];
   fs.writeFileSync(written[0]!, renderReport(model, 'md'));
   fs.writeFileSync(written[1]!, renderReport(model, 'html'));
   for (const run of runs) {

@@ -7,7 +7,8 @@ import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
 import { renderTable } from '../results/table.js';
 import { type Plan, makePlan } from '../runner/plan.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
-import { loadSuite } from '../suites/load-suite.js';
+import { requireUserImage } from '../images/build-images.js';
+import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { ProgressDisplay } from './progress.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
@@ -24,12 +25,20 @@ export async function runCommand(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       seed: { type: 'string' },
       resume: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      image: { type: 'string' },
     },
   });
+  if (values.all) {
+    if (positionals.length > 0 || values.resume !== undefined) throw new UsageError('--all runs every suite in suites/; name no suite and no --resume with it');
+    let status = 0;
+    for (const suite of listSuites()) status = Math.max(status, await runCommand([...args.filter((arg) => arg !== '--all'), suite]));
+    return status;
+  }
   let plan: Plan;
   let resume: RunOptions['resume'];
   if (values.resume !== undefined) {
-    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image) {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
@@ -49,6 +58,7 @@ export async function runCommand(args: string[]): Promise<number> {
         repetitions: positiveInt('--repetitions', values.repetitions),
         mutations: positiveInt('--mutations', values.mutations),
         durationSeconds: positiveNumber('--duration', values.duration),
+        image: values.image === undefined ? undefined : requireUserImage(values.image),
       },
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );
@@ -84,6 +94,13 @@ export async function runCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The main job: pam-qmp (or, with --all, every suite) on the reference and source builds. */
+export async function demoCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
+  const builds = DEFAULT_MATRIX.builds.flatMap((build) => ['--build', build]);
+  return runCommand(values.all ? ['--all', ...builds] : ['pam-qmp', ...builds]);
+}
+
 function integer(flag: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number)) throw new UsageError(`${flag} needs an integer, not '${value}'`);
@@ -91,7 +108,19 @@ function integer(flag: string, value: string): number {
 }
 
 export async function publishCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { repetitions: { type: 'string' }, mutations: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { repetitions: { type: 'string' }, mutations: { type: 'string' }, from: { type: 'string', multiple: true }, into: { type: 'string' }, as: { type: 'string' } },
+  });
+  if (values.from) {
+    if (values.repetitions || values.mutations) throw new UsageError('--from publishes stored runs as they are; --repetitions and --mutations apply to new runs only');
+    const stored = [...values.from, ...positionals].map((run) => readRun(run));
+    if (values.as !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.as)) throw new UsageError(`--as needs a file stem of lower-case letters, digits and dashes, not '${values.as}'`);
+    for (const file of publishRuns(stored, values.into, values.as)) process.stdout.write(`wrote ${file}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError('publish takes run ids only after --from');
   const repetitions = positiveInt('--repetitions', values.repetitions);
   const mutations = positiveInt('--mutations', values.mutations);
   const runs = [];
@@ -108,6 +137,6 @@ export async function publishCommand(args: string[]): Promise<number> {
     });
     runs.push(readRun(output.file));
   }
-  for (const file of publishRuns(runs)) process.stdout.write(`wrote ${file}\n`);
+  for (const file of publishRuns(runs, values.into)) process.stdout.write(`wrote ${file}\n`);
   return 0;
 }

@@ -2,7 +2,12 @@ import { SlotlabError } from '../errors.js';
 
 export const USAGE = `usage:
   slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--json]
+  slotlab run --all --build <name>... [options]   every suite in suites/, one run each
+  slotlab run <suite> --image <file> --build <name>   the suite's machine and mutator on your multiboot image
   slotlab run --resume <run-id>     continue an interrupted run where it stopped
+  slotlab demo [--all]      the main job (npm run demo): pam-qmp, or every suite, on debian-7.2,
+                            debian-bpo-10.0, 7.2-stock and 7.2-paused-vcpu
+  slotlab suites            list the suites: what each changes in the memory map and what each build family should do
   slotlab report <run-id|file>... [--format text|md|html|junit|tap|json] [--output FILE]
                             statistics and verdicts per (suite, build) from stored runs
   slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
@@ -10,6 +15,9 @@ export const USAGE = `usage:
                             run pam-qmp, pam-guest and control-idle on debian-7.2, debian-bpo-10.0,
                             7.2-stock and 7.2-paused-vcpu;
                             write results/default-matrix.{md,html} and each run's records
+  slotlab publish --from <run-id|file>... [--into DIR] [--as NAME]
+                            publish stored runs instead of running new ones
+                            (default DIR: results/, NAME: default-matrix)
   slotlab build <name>... | --all
                             fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl build
                             from Debian's QEMU 7.2 source + qemu-patches/; cached by their inputs)

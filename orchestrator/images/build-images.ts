@@ -52,6 +52,28 @@ export async function buildImage(name: ImageName): Promise<{ path: string; cache
 }
 
 /** The image file, checked to exist; it does not build. */
+export class UserImageError extends SlotlabError {
+  constructor(file: string, detail: string) {
+    super('BAD_IMAGE', `--image ${file}: ${detail}; give a multiboot image file (see images/README.md for the guest contract)`);
+  }
+}
+
+/** A user's multiboot image: must exist and carry a multiboot header in its first 8 KiB. */
+export function requireUserImage(file: string): string {
+  const resolved = path.resolve(file);
+  let head: Buffer;
+  try {
+    head = fs.readFileSync(resolved).subarray(0, 8192);
+  } catch {
+    throw new UserImageError(file, 'cannot be read');
+  }
+  for (let offset = 0; offset + 12 <= head.length; offset += 4) {
+    const magic = head.readUInt32LE(offset);
+    if (magic === 0x1badb002 && ((magic + head.readUInt32LE(offset + 4) + head.readUInt32LE(offset + 8)) & 0xffffffff) === 0) return resolved;
+  }
+  throw new UserImageError(file, 'has no multiboot header (magic 0x1badb002 with a valid checksum) in its first 8 KiB');
+}
+
 export function requireImage(name: ImageName): string {
   const output = imagePath(name);
   if (!fs.existsSync(output)) throw new ImageMissingError(name, output);

@@ -16,13 +16,22 @@ export const SPIN = {
   defaultCodeStride: 0x40,
   /** Bytes of the loop copied to each vCPU's slot. */
   loopBytes: 9,
+  configBytes: 64,
+  maxSetupWrites: 8,
+  /** Code above 4 GiB runs through PAE paging, in a virtual window at this address. */
+  codeWindow: 0x40000000,
   bannerPattern: /slotlab spin: 0x([0-9a-f]{8}) vCPUs running at 0x([0-9a-f]{8}) stride 0x([0-9a-f]{8})/,
+  /** Printed instead of the banner when the host's KVM refuses guest paging (needed for code above 4 GiB). */
+  noPagingPattern: /slotlab spin: paging unavailable/,
 } as const;
 
 export interface SpinConfig {
   cpus: number;
+  /** Guest-physical address of vCPU 0's loop; may lie above 4 GiB (e.g. in a DIMM). */
   codeAddress: number;
   codeStride: number;
+  /** Host bridge config bytes the guest writes before it copies its loops (e.g. PAM for shadow RAM). */
+  setupWrites?: { register: number; value: number }[];
   /** vCPU 0 flips this PAM register itself instead of spinning (the in-guest mutator). */
   pamGuest?: { register: number; values: [number, number]; toggles: number };
 }
@@ -30,12 +39,25 @@ export interface SpinConfig {
 export function encodeSpinConfig(config: SpinConfig): Buffer {
   if (config.cpus < 1 || config.cpus > SPIN.maxCpus) throw new RangeError(`spin supports 1..${SPIN.maxCpus} vCPUs, not ${config.cpus}`);
   if (config.codeStride < SPIN.loopBytes) throw new RangeError(`code stride ${config.codeStride} is shorter than the ${SPIN.loopBytes}-byte loop`);
-  const buffer = Buffer.alloc(32);
+  const writes = config.setupWrites ?? [];
+  if (writes.length > SPIN.maxSetupWrites) throw new RangeError(`spin takes at most ${SPIN.maxSetupWrites} setup writes, not ${writes.length}`);
+  if (writes.some((write) => write.register < 1 || write.register > 0xff || write.value < 0 || write.value > 0xff)) {
+    throw new RangeError('setup writes need a register 0x01..0xff and a byte value');
+  }
+  if (config.codeAddress >= 2 ** 32 && (config.codeAddress % 0x200000) + (config.cpus - 1) * config.codeStride + SPIN.loopBytes > 0x400000) {
+    throw new RangeError('code above 4 GiB must fit the guest\'s 4 MiB window from its 2 MiB page');
+  }
+  const buffer = Buffer.alloc(SPIN.configBytes);
   buffer.writeUInt32LE(SPIN.configMagic, 0);
   buffer.writeUInt32LE(SPIN.configVersion, 4);
   buffer.writeUInt32LE(config.cpus, 8);
-  buffer.writeUInt32LE(config.codeAddress, 12);
+  buffer.writeUInt32LE(config.codeAddress % 2 ** 32, 12);
   buffer.writeUInt32LE(config.codeStride, 16);
+  writes.forEach((write, index) => {
+    buffer.writeUInt8(write.register, 0x20 + 2 * index);
+    buffer.writeUInt8(write.value, 0x21 + 2 * index);
+  });
+  buffer.writeUInt32LE(Math.floor(config.codeAddress / 2 ** 32), 0x30);
   if (config.pamGuest) {
     buffer.writeUInt32LE(1, 0x14);
     buffer.writeUInt8(config.pamGuest.register, 0x18);
@@ -80,14 +102,20 @@ export function decodeMailbox(page: Buffer): Mailbox {
   };
 }
 
-/** The guest-physical range [start, end) that holds every vCPU's loop. */
-export function loopRange(config: SpinConfig): { start: number; end: number } {
-  return { start: config.codeAddress, end: config.codeAddress + (config.cpus - 1) * config.codeStride + SPIN.loopBytes };
+/** Where vCPU 0's loop is as the vCPUs see it: the physical address, or its place in the window for code above 4 GiB. */
+export function loopAddress(config: SpinConfig): number {
+  return config.codeAddress < 2 ** 32 ? config.codeAddress : SPIN.codeWindow + (config.codeAddress % 0x200000);
 }
 
-/** Which vCPU's loop copy holds `address`, if any. */
+/** The range [start, end) of instruction pointers inside the loops. */
+export function loopRange(config: SpinConfig): { start: number; end: number } {
+  const start = loopAddress(config);
+  return { start, end: start + (config.cpus - 1) * config.codeStride + SPIN.loopBytes };
+}
+
+/** Which vCPU's loop copy holds instruction pointer `address`, if any. */
 export function vcpuOfAddress(config: SpinConfig, address: number): number | undefined {
-  const offset = address - config.codeAddress;
+  const offset = address - loopAddress(config);
   if (offset < 0) return undefined;
   const index = Math.floor(offset / config.codeStride);
   return index < config.cpus && offset % config.codeStride < SPIN.loopBytes ? index : undefined;

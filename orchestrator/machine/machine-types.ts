@@ -15,6 +15,9 @@ export interface MachineConfig {
   accel: 'kvm' | 'tcg';
   cpus: number;
   memoryMiB: number;
+  /** Memory hotplug: `-m <memoryMiB>M,slots=<memorySlots>,maxmem=<maxMemoryMiB>M`. */
+  memorySlots?: number;
+  maxMemoryMiB?: number;
   kernel?: string;
   fwCfg?: FwCfgBlob[];
   /** Appended verbatim after everything slotlab sets; one array element per argv entry. */

@@ -12,7 +12,7 @@ export function buildQemuArgs(config: MachineConfig, paths: MachinePaths): strin
     '-display', 'none',
     '-machine', machine.join(','),
     '-smp', String(config.cpus),
-    '-m', `${config.memoryMiB}M`,
+    '-m', memoryOption(config),
     '-chardev', `socket,id=slotlab-qmp,path=${escapeOption(paths.qmpSocket)}`,
     '-mon', 'chardev=slotlab-qmp,mode=control',
     '-chardev', `file,id=slotlab-serial,path=${escapeOption(paths.serialLog)}`,
@@ -26,6 +26,11 @@ export function buildQemuArgs(config: MachineConfig, paths: MachinePaths): strin
   }
   args.push(...(config.extraArgs ?? []));
   return args;
+}
+
+function memoryOption(config: MachineConfig): string {
+  if (config.memorySlots === undefined) return `${config.memoryMiB}M`;
+  return `${config.memoryMiB}M,slots=${config.memorySlots},maxmem=${config.maxMemoryMiB ?? config.memoryMiB}M`;
 }
 
 export function fwCfgPath(paths: MachinePaths, name: string): string {

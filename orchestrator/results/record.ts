@@ -75,6 +75,8 @@ export const iterationRecordSchema = z.object({
   progressBefore: z.array(counter),
   progressAfter: z.array(counter),
   progressRising: z.boolean(),
+  /** False when the guest (a user image) keeps no spin mailbox: progress is unknown, not stalled. Absent means known. */
+  progressKnown: z.boolean().optional(),
   /** All vCPUs' loop iterations per second while mutations ran; null when not measured. */
   progressPerSecond: z.number().nullable(),
   latency: latencySummarySchema.nullable(),

@@ -17,6 +17,8 @@ export const runManifestSchema = z.object({
     repetitions: z.number().int().optional(),
     mutations: z.number().int().optional(),
     durationSeconds: z.number().optional(),
+    /** A user-supplied multiboot image run instead of the suite's (`slotlab run --image`). */
+    image: z.string().optional(),
   }),
   iterations: z.number().int(),
   startedAt: z.string(),

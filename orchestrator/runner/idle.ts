@@ -1,5 +1,5 @@
 import type { NoMutator } from '../suites/suite-schema.js';
-import type { MutationLimits, MutatorHooks, MutatorTally } from './pam-toggle.js';
+import type { MutationLimits, MutatorHooks, MutatorTally } from './mutation-loop.js';
 import { watchUntilDone } from './watch-loop.js';
 
 /** The control: no mutation, only the same checkpoints, for the whole duration (or until the guest is lost). */

@@ -1,6 +1,6 @@
 import type { Mailbox } from '../images/spin-contract.js';
 import type { PamGuestMutator } from '../suites/suite-schema.js';
-import type { MutationLimits, MutatorHooks, MutatorTally } from './pam-toggle.js';
+import type { MutationLimits, MutatorHooks, MutatorTally } from './mutation-loop.js';
 import { watchUntilDone } from './watch-loop.js';
 
 /** What the guest measured of its own PAM writes, converted with a TSC rate calibrated against the host clock. */

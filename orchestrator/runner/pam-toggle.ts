@@ -1,32 +1,6 @@
 import type { QmpClient } from '../qmp/qmp-client.js';
-import type { PamToggleMutator } from '../suites/suite-schema.js';
-
-export interface MutationLimits {
-  mutations: number;
-  durationMs: number;
-}
-
-export interface MutatorHooks {
-  /** True once the guest is known to be lost; checked before every mutation. */
-  lost(): boolean;
-  /** Called after every batch; returning false stops the mutator. */
-  checkpoint(): Promise<boolean>;
-}
-
-/** Counts kept up to date while the mutator runs, so they survive a QEMU that dies under it. */
-export interface MutatorTally {
-  attempted: number;
-  applied: number;
-  latenciesUs: number[];
-  startedAtMs: number;
-  /** Set when the mutator returns or throws. */
-  endedAtMs: number | undefined;
-  stoppedBy: 'mutations' | 'duration' | 'lost' | 'checkpoint' | undefined;
-}
-
-export function newTally(): MutatorTally {
-  return { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: performance.now(), endedAtMs: undefined, stoppedBy: undefined };
-}
+import type { ConfigToggleMutator, PamToggleMutator } from '../suites/suite-schema.js';
+import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
 
 const CONFIG_ADDRESS_PORT = 0xcf8;
 const CONFIG_DATA_PORT = 0xcfc;
@@ -43,45 +17,22 @@ export function writeRegisterCommand(register: number, value: number): string {
 }
 
 /**
- * Flips an i440fx PAM register through HMP port writes, one mutation per write,
- * as fast as QMP answers, until a limit is reached or the guest is lost.
+ * Flips a host bridge config register (i440fx PAM, q35 PAM or SMRAM) through HMP
+ * port writes, one mutation per write, as fast as QMP answers, until a limit is
+ * reached or the guest is lost. The config address is re-selected before each
+ * batch, in case the guest moved it.
  */
-export async function runPamToggle(
+export function runPamToggle(
   qmp: QmpClient,
-  mutator: PamToggleMutator,
+  mutator: PamToggleMutator | ConfigToggleMutator,
   limits: MutationLimits,
   hooks: MutatorHooks,
   firstValueIndex = 0,
   tally: MutatorTally = newTally(),
 ): Promise<MutatorTally> {
-  tally.startedAtMs = performance.now();
-  try {
-    tally.stoppedBy = await mutate(qmp, mutator, limits, hooks, firstValueIndex, tally);
-    return tally;
-  } finally {
-    tally.endedAtMs = performance.now();
-  }
-}
-
-async function mutate(
-  qmp: QmpClient,
-  mutator: PamToggleMutator,
-  limits: MutationLimits,
-  hooks: MutatorHooks,
-  firstValueIndex: number,
-  tally: MutatorTally,
-): Promise<NonNullable<MutatorTally['stoppedBy']>> {
-  while (tally.attempted < limits.mutations) {
-    if (hooks.lost()) return 'lost';
-    if (performance.now() - tally.startedAtMs >= limits.durationMs) return 'duration';
-    if (tally.attempted % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
-    const value = mutator.values[(firstValueIndex + tally.attempted) % mutator.values.length]!;
-    tally.attempted++;
-    const sentAt = performance.now();
+  return driveMutations(limits, hooks, tally, mutator.batch, async (index) => {
+    if (index % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
+    const value = mutator.values[(firstValueIndex + index) % mutator.values.length]!;
     await qmp.hmp(writeRegisterCommand(mutator.register, value));
-    tally.latenciesUs.push(Math.round((performance.now() - sentAt) * 1000));
-    tally.applied++;
-    if (tally.applied % mutator.batch === 0 && !(await hooks.checkpoint())) return 'checkpoint';
-  }
-  return hooks.lost() ? 'lost' : 'mutations';
+  });
 }

@@ -4,6 +4,8 @@ export interface PlanOverrides {
   repetitions?: number;
   mutations?: number;
   durationSeconds?: number;
+  /** A user-supplied multiboot image instead of the suite's own. */
+  image?: string;
 }
 
 export interface PlanItem {

@@ -9,9 +9,12 @@ import { summarizeLatency } from '../results/latency.js';
 import { histogramOf } from '../results/latency-histogram.js';
 import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
+import { runDimmChurn } from './dimm-churn.js';
+import { runDirtyLog } from './dirty-log.js';
 import { runIdle } from './idle.js';
 import { type GuestCost, runPamGuest } from './pam-guest.js';
-import { newTally, runPamToggle } from './pam-toggle.js';
+import { newTally } from './mutation-loop.js';
+import { runPamToggle } from './pam-toggle.js';
 import { ProgressWatch } from './progress-watch.js';
 import { spinMachine } from './spin-machine.js';
 
@@ -20,6 +23,8 @@ export interface IterationInput {
   loaded: LoadedSuite;
   build: ResolvedBuild;
   image: string;
+  /** A user's image: it may ignore the spin contract (no banner, no mailbox). */
+  userImage?: boolean;
   iteration: number;
   seed: number;
   limits: { mutations: number; durationSeconds: number };
@@ -33,6 +38,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     cpus: suite.machine.cpus,
     codeAddress: suite.guest.codeAddress,
     codeStride: suite.guest.codeStride,
+    setupWrites: suite.guest.setupWrites,
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: input.limits.mutations } : undefined,
   };
   const machine = spinMachine(input.build, suite.machine, spin, input.image);
@@ -47,12 +53,22 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   let error: IterationRecord['error'] = null;
   let guestCost: GuestCost | undefined;
   const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
-  const readCounters = async () => (await readMailbox()).counters;
+  let progressKnown = true;
 
   try {
     await machine.launch();
     await machine.cont();
-    await machine.waitSerial(SPIN.bannerPattern, suite.guest.bootTimeoutSeconds * 1000, 'the spin banner on serial (every vCPU running)');
+    if (input.userImage) {
+      // An image that ignores the contract never prints the banner: give it a grace period, then go on.
+      const graceMs = Math.min(suite.guest.bootTimeoutSeconds, USER_IMAGE_GRACE_SECONDS) * 1000;
+      await machine.waitSerial(SPIN.bannerPattern, graceMs, 'the spin banner from the user image').catch(() => undefined);
+      progressKnown = (await readMailbox()).ready;
+    } else {
+      const started = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
+      const line = await machine.waitSerial(started, suite.guest.bootTimeoutSeconds * 1000, 'the spin banner on serial (every vCPU running)');
+      if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(spin.codeAddress);
+    }
+    const readCounters = async () => (progressKnown ? (await readMailbox()).counters : []);
     before = await readCounters();
     const watch = (progress = new ProgressWatch(before));
     const runState = machine.watchRunState();
@@ -66,17 +82,20 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
           return true;
         },
       };
-      if (suite.mutator.kind === 'none') await runIdle(suite.mutator, limits, hooks, mutation);
-      else if (suite.mutator.kind === 'pam-guest') guestCost = await runPamGuest(suite.mutator, limits, hooks, mutation, readMailbox);
-      else await runPamToggle(machine.qmp, suite.mutator, limits, hooks, input.seed % suite.mutator.values.length, mutation);
+      const mutator = suite.mutator;
+      if (mutator.kind === 'none') await runIdle(mutator, limits, hooks, mutation);
+      else if (mutator.kind === 'pam-guest') guestCost = await runPamGuest(mutator, limits, hooks, mutation, readMailbox);
+      else if (mutator.kind === 'dirty-log') await runDirtyLog(machine.qmp, mutator, limits, hooks, mutation);
+      else if (mutator.kind === 'dimm-churn') await runDimmChurn(machine.qmp, mutator, limits, hooks, mutation);
+      else await runPamToggle(machine.qmp, mutator, limits, hooks, input.seed % mutator.values.length, mutation);
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
       if (caught instanceof QmpDisconnectedError) await Promise.race([machine.waitExit(), sleep(2000)]);
       if (!machine.exited && !(await runState.check())) throw caught;
     }
     const lostNow = await runState.check();
-    if (!machine.exited) {
-      after = await readCounters();
+    if (!machine.exited && progressKnown) {
+      after = (await readMailbox()).counters;
       if (!lostNow) watch.observe(after);
     }
     loss = await runState.settled();
@@ -91,7 +110,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
 
   const progressRising = progress?.rising ?? false;
   const mutationPhaseMs = mutation.endedAtMs === undefined ? 0 : (loss?.atMs ?? mutation.endedAtMs) - mutation.startedAtMs;
-  const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : progressRising ? 'survived' : 'stalled';
+  const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : progressRising || !progressKnown ? 'survived' : 'stalled';
   const record: IterationRecord = {
     schema: RECORD_SCHEMA,
     runId: input.runId,
@@ -114,6 +133,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     progressBefore: before.map(String),
     progressAfter: after.map(String),
     progressRising,
+    progressKnown,
     progressPerSecond: progressRate(before, after, mutationPhaseMs, loss === undefined),
     latency: summarizeLatency(mutation.latenciesUs),
     latencyHistogram: histogramOf(mutation.latenciesUs),
@@ -123,6 +143,19 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   };
   if (error?.code === 'QEMU_START_FAILED') throw new IterationAbort(record);
   return record;
+}
+
+const USER_IMAGE_GRACE_SECONDS = 15;
+
+/** The suite puts code above 4 GiB, which the spin guest reaches with paging, and this host's KVM refuses guest paging. */
+export class GuestPagingError extends SlotlabError {
+  constructor(codeAddress: number) {
+    super(
+      'GUEST_PAGING_UNAVAILABLE',
+      `the guest reports that this host's KVM refuses guest paging (#GP when it sets CR0.PG), so its code at 0x${codeAddress.toString(16)} (above 4 GiB) cannot run here; ` +
+        'run this suite on a host whose KVM runs paged guests (the same image runs under TCG), or move guest.codeAddress below 4 GiB',
+    );
+  }
 }
 
 /** Loop iterations per second of all vCPUs together while mutations ran; only for guests that kept running. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { resolveBuild } from '../builds/build-registry.js';
 import { SlotlabError } from '../errors.js';
-import { requireImage } from '../images/build-images.js';
+import { requireImage, requireUserImage } from '../images/build-images.js';
 import { assertKvmUsable } from '../machine/machine.js';
 import type { IterationRecord } from '../results/record.js';
 import { RecordWriter } from '../results/record-writer.js';
@@ -48,7 +48,7 @@ export function itemKey(build: string, iteration: number): string {
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunOutput> {
   assertKvmUsable();
-  const image = requireImage(plan.loaded.suite.guest.image);
+  const image = plan.overrides.image === undefined ? requireImage(plan.loaded.suite.guest.image) : requireUserImage(plan.overrides.image);
   const builds = new Map<string, ResolvedBuild>();
   for (const name of plan.builds) builds.set(name, await resolveBuild(name));
   const host = hostInfo();
@@ -84,7 +84,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     for (const item of remaining) {
       let record: IterationRecord;
       try {
-        record = await runIteration({ runId, loaded: plan.loaded, build: builds.get(item.build)!, image, iteration: item.iteration, seed: item.seed, limits: item.limits, host });
+        record = await runIteration({ runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, iteration: item.iteration, seed: item.seed, limits: item.limits, host });
       } catch (error) {
         if (error instanceof IterationAbort) writer.append(error.record);
         throw error;

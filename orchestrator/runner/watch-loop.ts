@@ -1,5 +1,5 @@
 import { sleep } from '../machine/machine.js';
-import type { MutationLimits, MutatorHooks, MutatorTally } from './pam-toggle.js';
+import type { MutationLimits, MutatorHooks, MutatorTally } from './mutation-loop.js';
 
 /**
  * For mutators the orchestrator does not drive (none, in-guest): every

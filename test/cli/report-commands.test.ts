@@ -80,6 +80,19 @@ t.test('compare shows verdict flips and latency ratios', async (t) => {
   t.match(wrong.stderr, /compare needs exactly two runs/);
 });
 
+t.test('publish --from publishes stored runs without running anything', async (t) => {
+  const dir = tempDir(t);
+  storeRun(dir, 'run-p', fixedRecordSet());
+  const into = path.join(dir, 'published');
+  const result = await slotlab(['publish', '--from', 'run-p', '--into', into, '--as', 'catalogue'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  t.match(result.stdout, new RegExp(`wrote ${into}/catalogue\\.md\\n`));
+  t.match(fs.readFileSync(path.join(into, 'catalogue.md'), 'utf8'), /^\| pam-qmp \| debian-7\.2 \|/m);
+  t.ok(fs.existsSync(path.join(into, 'pam-qmp.jsonl')));
+  const bad = await slotlab(['publish', '--from', 'run-p', '--as', 'Bad Name'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.match(bad.stderr, /--as needs a file stem/);
+});
+
 t.test('publishing writes Markdown, HTML and the records, stating machine, date and builds', async (t) => {
   const dir = tempDir(t);
   const pam = storeRun(dir, 'run-p', fixedRecordSet());

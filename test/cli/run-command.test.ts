@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { execa } from 'execa';
 import { tempDir } from '../fixtures/temp-dir.js';
+import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRecords } from '../../orchestrator/results/record-writer.js';
 import { slotlab } from '../fixtures/cli.js';
 
@@ -41,8 +43,12 @@ t.test('run prints the result table', async (t) => {
 
 t.test('bad input: one clear error and exit code 2', async (t) => {
   const cases: [string[], RegExp][] = [
-    [['run', 'pam-qmp', '--build', 'nope'], /unknown build 'nope'; known builds: debian-7\.2, debian-bpo-10\.0/],
-    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, pam-guest, pam-qmp/],
+    [['run', 'pam-qmp', '--build', 'nope'], /unknown build 'nope'; known builds: debian-7\.2, debian-bpo-10\.0, 7\.2-stock, 7\.2-paused-vcpu, 7\.2-atomic-ioctl/],
+    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, dimm-hotplug, dirty-log, pam-guest, pam-qmp, pam-shadow-exec, smram-q35/],
+    [['run', '--all', 'pam-qmp', '--build', 'debian-7.2'], /--all runs every suite in suites\/; name no suite/],
+    [['run', 'pam-qmp', '--build', 'debian-7.2', '--image', '/no/such/image'], /--image \/no\/such\/image: cannot be read; give a multiboot image file/],
+    [['run', 'pam-qmp', '--build', 'debian-7.2', '--image', 'package.json'], /--image package\.json: has no multiboot header/],
+    [['publish', '--from', 'x', '--repetitions', '2'], /--from publishes stored runs as they are/],
     [['run', 'pam-qmp'], /run needs at least one --build/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--mutations', 'many'], /--mutations needs a positive integer, not 'many'/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--bogus'], /Unknown option '--bogus'/],
@@ -77,4 +83,44 @@ t.test('a QEMU that aborts at start stops the run with its output, and the attem
   const records = readRecords(path.join(dir, runFile));
   t.equal(records.length, 1, 'the failed attempt is kept and the run stops');
   t.equal(records[0]!.error?.code, 'QEMU_START_FAILED');
+});
+
+/** A multiboot image of the user's own that knows nothing of the spin contract: one vCPU, one jmp $. */
+async function foreignImage(dir: string): Promise<string> {
+  const source = path.join(dir, 'foreign.asm');
+  fs.writeFileSync(
+    source,
+    [
+      'bits 32',
+      'org 0x400000',
+      'dd 0x1badb002, 0x00010000, -(0x1badb002 + 0x00010000)',
+      'dd 0x400000, 0x400000, 0, 0, entry',
+      'entry: cli',
+      'here: jmp here',
+      '',
+    ].join('\n'),
+  );
+  const image = path.join(dir, 'foreign.bin');
+  await execa('nasm', ['-f', 'bin', '-o', image, source]);
+  return image;
+}
+
+t.test('--image: a foreign image still gets loss detection, with progress unknown', async (t) => {
+  const dir = tempDir(t, 'slotlab-runs-');
+  const image = await foreignImage(dir);
+  const result = await slotlab(['run', 'pam-qmp', '--image', image, '--build', 'debian-7.2', '--build', 'debian-bpo-10.0', '--repetitions', '1', '--mutations', '300', '--json'], {
+    env: { SLOTLAB_RUNS_DIR: dir },
+  });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  const stock = records.find((record) => record.build.name === 'debian-7.2')!;
+  t.equal(stock.outcome, 'guest-lost', 'the race takes the foreign guest too');
+  t.equal(stock.progressKnown, false);
+  t.match(stock.failure, { emulationFailure: true, suberror: 1 });
+  t.ok(stock.failure!.instructionPointer! >= 0x400000 && stock.failure!.instructionPointer! < 0x400100, `RIP 0x${stock.failure!.instructionPointer?.toString(16)} is in the image's loop`);
+  t.equal(stock.failure!.vcpu, 0, 'the failing vCPU from info registers');
+  const fixed = records.find((record) => record.build.name === 'debian-bpo-10.0')!;
+  t.match(fixed, { outcome: 'survived', progressKnown: false, progressPerSecond: null, mutationsApplied: 300 });
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, `${stock.runId}.manifest.json`), 'utf8'));
+  t.equal(manifest.overrides.image, image, 'the manifest names the image');
 });

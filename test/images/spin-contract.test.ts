@@ -17,11 +17,15 @@ t.test('the TypeScript side of the contract agrees with the assembly', async (t)
   t.ok(asm.includes(`"${SPIN.fwCfgName}"`));
   t.same([constant('MB_TOGGLES'), constant('MB_CYCLES'), constant('MB_MAX_CYCLES'), constant('MB_LAST_TSC'), constant('MB_MUTATOR_DONE')], [0x18, 0x20, 0x28, 0x30, 0x38]);
   t.same([constant('CFG_FLAGS'), constant('CFG_PAM_REG'), constant('CFG_PAM_A'), constant('CFG_PAM_B'), constant('CFG_TOGGLES')], [0x14, 0x18, 0x19, 0x1a, 0x1c]);
+  t.same([constant('CFG_SETUP'), constant('CFG_CODE_HI'), constant('CODE_WINDOW')], [0x20, 0x30, SPIN.codeWindow]);
+  t.match(asm, new RegExp(`cfg_raw:\\s+times ${SPIN.configBytes} db 0`));
 });
 
 t.test('config encoding', async (t) => {
   const blob = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40 });
-  t.equal(blob.length, 32);
+  t.equal(blob.length, SPIN.configBytes);
+  t.equal(blob.readUInt32LE(0x30), 0, 'code below 4 GiB');
+  t.ok(blob.subarray(0x20, 0x30).every((byte) => byte === 0), 'no setup writes');
   t.same([blob.readUInt32LE(0), blob.readUInt32LE(4), blob.readUInt32LE(8), blob.readUInt32LE(12), blob.readUInt32LE(16)], [SPIN.configMagic, 1, 3, 0x100000, 0x40]);
   t.equal(blob.readUInt32LE(0x14), 0, 'no in-guest mutator unless asked');
   const guest = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40, pamGuest: { register: 0x59, values: [0x10, 0x30], toggles: 20000 } });
@@ -29,6 +33,18 @@ t.test('config encoding', async (t) => {
   t.throws(() => encodeSpinConfig({ cpus: 0, codeAddress: 0, codeStride: 0x40 }), RangeError);
   t.throws(() => encodeSpinConfig({ cpus: 65, codeAddress: 0, codeStride: 0x40 }), RangeError);
   t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0, codeStride: 4 }), RangeError);
+});
+
+t.test('setup writes and code above 4 GiB', async (t) => {
+  const blob = encodeSpinConfig({ cpus: 2, codeAddress: 0x1_0000_1000, codeStride: 0x40, setupWrites: [{ register: 0x5e, value: 0x33 }, { register: 0x5f, value: 0x11 }] });
+  t.same([...blob.subarray(0x20, 0x26)], [0x5e, 0x33, 0x5f, 0x11, 0, 0]);
+  t.same([blob.readUInt32LE(12), blob.readUInt32LE(0x30)], [0x1000, 1]);
+  t.same(loopRange({ cpus: 2, codeAddress: 0x1_0000_1000, codeStride: 0x40 }), { start: SPIN.codeWindow + 0x1000, end: SPIN.codeWindow + 0x1000 + 0x40 + SPIN.loopBytes }, 'vCPUs see the loops in the window');
+  t.equal(vcpuOfAddress({ cpus: 2, codeAddress: 0x1_0000_1000, codeStride: 0x40 }, SPIN.codeWindow + 0x1042), 1);
+  const nine = Array.from({ length: 9 }, () => ({ register: 0x5e, value: 0x33 }));
+  t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0x100000, codeStride: 0x40, setupWrites: nine }), /at most 8 setup writes/);
+  t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0x100000, codeStride: 0x40, setupWrites: [{ register: 0, value: 1 }] }), /register 0x01\.\.0xff/);
+  t.throws(() => encodeSpinConfig({ cpus: 4, codeAddress: 0x1_001f_0000, codeStride: 0x100000 }), /4 MiB window/);
 });
 
 t.test('mailbox decoding', async (t) => {

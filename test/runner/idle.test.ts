@@ -3,7 +3,7 @@ import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';
 import { hostInfo } from '../../orchestrator/runner/host-info.js';
 import { runIdle } from '../../orchestrator/runner/idle.js';
-import { newTally } from '../../orchestrator/runner/pam-toggle.js';
+import { newTally } from '../../orchestrator/runner/mutation-loop.js';
 import { runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 

@@ -4,7 +4,7 @@ import { imagePath } from '../../orchestrator/images/build-images.js';
 import type { Mailbox } from '../../orchestrator/images/spin-contract.js';
 import { hostInfo } from '../../orchestrator/runner/host-info.js';
 import { runPamGuest } from '../../orchestrator/runner/pam-guest.js';
-import { newTally } from '../../orchestrator/runner/pam-toggle.js';
+import { newTally } from '../../orchestrator/runner/mutation-loop.js';
 import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 

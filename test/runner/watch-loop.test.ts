@@ -1,5 +1,5 @@
 import t from 'tap';
-import { newTally } from '../../orchestrator/runner/pam-toggle.js';
+import { newTally } from '../../orchestrator/runner/mutation-loop.js';
 import { watchUntilDone } from '../../orchestrator/runner/watch-loop.js';
 
 const hooks = (lost: () => boolean, checkpoint: () => boolean) => ({ lost, checkpoint: async () => checkpoint() });

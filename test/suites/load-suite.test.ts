@@ -26,7 +26,7 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
   t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
-  t.same(listSuites(), ['control-idle', 'pam-guest', 'pam-qmp']);
+  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35']);
 });
 
 t.test('pam-guest: the guest mutates, two values', async (t) => {
@@ -41,6 +41,52 @@ t.test('a suite is found by stem or by path', async (t) => {
   t.match(suiteFile('pam-qmp'), /suites\/pam-qmp\.yaml$/);
   t.equal(suiteFile('./x/y.yaml'), path.resolve('x/y.yaml'));
 });
+
+t.test('the catalogue suites load with what their headers promise', async (t) => {
+  const shadow = loadSuite('pam-shadow-exec').suite;
+  t.same(shadow.guest.setupWrites, [{ register: 0x5e, value: 0x33 }]);
+  t.equal(shadow.guest.codeAddress, 0xe0000);
+  t.same(shadow.mutator, { kind: 'pam-toggle', register: 0x5e, values: [0x13, 0x33], batch: 100 });
+  const smram = loadSuite('smram-q35').suite;
+  t.equal(smram.machine.type, 'q35');
+  t.same(smram.mutator, { kind: 'config-toggle', register: 0x9d, values: [0x02, 0x42], batch: 100 });
+  const dimm = loadSuite('dimm-hotplug').suite;
+  t.same(dimm.machine.dimms, [{ id: 'exec', sizeMiB: 128, address: 0x100000000 }]);
+  t.equal(dimm.guest.codeAddress, 0x100001000);
+  t.same(dimm.mutator, { kind: 'dimm-churn', dimms: 2, sizeMiB: 128, batch: 4 });
+  t.match(loadSuite('dirty-log').suite.mutator, { kind: 'dirty-log', uri: 'exec:cat > /dev/null', maxBandwidth: 65536 });
+  for (const name of listSuites()) {
+    const text = fs.readFileSync(`suites/${name}.yaml`, 'utf8');
+    t.match(text, /^# [\s\S]*\n# Why it (does not )?delete/m, `${name} says why it does or does not delete a memslot`);
+  }
+});
+
+const shadowText = fs.readFileSync('suites/pam-shadow-exec.yaml', 'utf8');
+const dimmText = fs.readFileSync('suites/dimm-hotplug.yaml', 'utf8');
+const smramText = fs.readFileSync('suites/smram-q35.yaml', 'utf8');
+const dirtyText = fs.readFileSync('suites/dirty-log.yaml', 'utf8');
+const catalogueBroken: [string, string, RegExp][] = [
+  ['a setup write to register 0', shadowText.replace('register: 0x5e, value: 0x33', 'register: 0, value: 0x33'), /field guest\.setupWrites\[0\]\.register/],
+  ['a setup write value above a byte', shadowText.replace('register: 0x5e, value: 0x33', 'register: 0x5e, value: 0x133'), /field guest\.setupWrites\[0\]\.value/],
+  ['nine setup writes', shadowText.replace(/    - \{ register: 0x5e, value: 0x33 \}\n/, '    - { register: 0x5e, value: 0x33 }\n'.repeat(9)), /field guest\.setupWrites: .*8/],
+  ['a code address beyond 1 TiB', shadowText.replace('codeAddress: 0xE0000', 'codeAddress: 0x20000000000'), /field guest\.codeAddress/],
+  ['a config-toggle register in the header', smramText.replace('register: 0x9d', 'register: 0x10'), /field mutator\.register/],
+  ['a config-toggle with one value', smramText.replace('values: [0x02, 0x42]', 'values: [0x02]'), /field mutator\.values/],
+  ['a q35 machine that is not a machine', smramText.replace('type: q35', 'type: isapc'), /field machine\.type/],
+  ['a DIMM with a bad id', dimmText.replace('id: exec', 'id: Exec_1'), /field machine\.dimms\[0\]\.id/],
+  ['DIMMs without memory slots', dimmText.replace('  memorySlots: 4\n', ''), /field machine\.memorySlots: needed: 3 DIMM/],
+  ['more DIMMs than slots', dimmText.replace('memorySlots: 4', 'memorySlots: 2'), /field machine\.memorySlots: 2 slots cannot hold 3 DIMMs/],
+  ['maxmem too small for the DIMMs', dimmText.replace('maxMemoryMiB: 1024', 'maxMemoryMiB: 256'), /field machine\.maxMemoryMiB: must be at least 512/],
+  ['a churn of nine DIMMs', dimmText.replace('  dimms: 2\n', '  dimms: 9\n'), /field mutator\.dimms/],
+  ['a negative hold time', dirtyText.replace('holdMs: 20', 'holdMs: -1'), /field mutator\.holdMs/],
+  ['a dirty-log with a register', dirtyText.replace('holdMs: 20', 'holdMs: 20\n  register: 0x59'), /field mutator: .*register/],
+];
+for (const [what, text, message] of catalogueBroken) {
+  t.test(`catalogue: ${what} is refused with the field`, async (t) => {
+    t.throws(() => parseSuite(text, '/x/broken.yaml'), SuiteError);
+    t.throws(() => parseSuite(text, '/x/broken.yaml'), { code: 'BAD_SUITE', message });
+  });
+}
 
 const broken: [string, string, RegExp][] = [
   ['a wrong type', valid.replace('cpus: 3', 'cpus: three'), /field machine\.cpus: .*number/],

@@ -1,0 +1,46 @@
+import t from 'tap';
+import type { IterationRecord } from '../../orchestrator/results/record.js';
+import { slotlab } from '../fixtures/cli.js';
+import { tempDir } from '../fixtures/temp-dir.js';
+
+/** Runs a catalogue suite end to end through the CLI, short, and returns its records. */
+async function runSuite(t: Parameters<typeof tempDir>[0], suite: string, builds: string[], mutations: number): Promise<IterationRecord[]> {
+  const args = ['run', suite, ...builds.flatMap((build) => ['--build', build]), '--repetitions', '1', '--mutations', String(mutations), '--json'];
+  const result = await slotlab(args, { env: { SLOTLAB_RUNS_DIR: tempDir(t, 'slotlab-runs-') } });
+  if (result.exitCode !== 0) throw new Error(`slotlab ${args.join(' ')} failed: ${result.stderr}`);
+  return String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+}
+
+const byBuild = (records: IterationRecord[], build: string) => records.find((record) => record.build.name === build)!;
+
+t.test('pam-shadow-exec: stock loses the guest inside shadow RAM, the paused-vCPU patch does not', async (t) => {
+  const records = await runSuite(t, 'pam-shadow-exec', ['7.2-stock', '7.2-paused-vcpu'], 600);
+  const stock = byBuild(records, '7.2-stock');
+  t.equal(stock.outcome, 'guest-lost');
+  t.ok(stock.failure!.instructionPointer! >= 0xe0000 && stock.failure!.instructionPointer! < 0xe0100, 'the failing EIP is in a loop in shadow RAM');
+  t.match(byBuild(records, '7.2-paused-vcpu'), { outcome: 'survived', mutationsApplied: 600, progressRising: true });
+});
+
+t.test('smram-q35: opening and closing SMRAM loses the guest next to the VGA window on stock, not on 10.0', async (t) => {
+  const records = await runSuite(t, 'smram-q35', ['debian-7.2', 'debian-bpo-10.0'], 600);
+  const stock = byBuild(records, 'debian-7.2');
+  t.equal(stock.outcome, 'guest-lost');
+  t.ok(stock.failure!.inLoopRange && stock.failure!.instructionPointer! >= 0x9f000, 'EIP in the loops below 0xA0000');
+  t.match(byBuild(records, 'debian-bpo-10.0'), { outcome: 'survived', mutationsApplied: 600 });
+});
+
+t.test('dirty-log: flag-only slot updates never lose the guest, even on stock', async (t) => {
+  const records = await runSuite(t, 'dirty-log', ['debian-7.2'], 20);
+  t.match(records[0], { outcome: 'survived', mutationsApplied: 20, progressRising: true, expected: 'safe' });
+});
+
+t.test('dimm-hotplug: the guest runs from a DIMM at 4 GiB, or the record says why this host cannot', async (t) => {
+  const [record] = await runSuite(t, 'dimm-hotplug', ['debian-7.2'], 8);
+  if (record!.outcome === 'error') {
+    t.equal(record!.error!.code, 'GUEST_PAGING_UNAVAILABLE', record!.error!.message);
+    t.match(record!.error!.message, /refuses guest paging .* code at 0x100001000 \(above 4 GiB\) cannot run here/);
+    t.equal(record!.mutationsApplied, 0);
+  } else {
+    t.match(record, { outcome: 'survived', mutationsApplied: 8, progressRising: true });
+  }
+});
