@@ -33,7 +33,9 @@ CFG_TOGGLES     equ 0x1c
 CFG_SETUP       equ 0x20                ; 8 (register, value) pairs, register 0 ends the list
 CFG_CODE_HI     equ 0x30
 FLAG_PAM_GUEST  equ 1
-PAGE_TABLES     equ 0x00020000          ; PDPT, then four page directories (PAE, 2 MiB pages)
+PAGE_TABLES     equ 0x00020000          ; PML4, PDPT, then four page directories (2 MiB pages)
+PAGE_DIRS       equ PAGE_TABLES + 0x2000
+EFER            equ 0xc0000080
 CODE_WINDOW     equ 0x40000000          ; virtual window onto code above 4 GiB
 DEFAULT_CODE    equ 0x00100000
 DEFAULT_STRIDE  equ 0x40
@@ -49,14 +51,20 @@ FW_CFG_DATA     equ 0x511
 FW_CFG_FILE_DIR equ 0x19
 COM1            equ 0x3f8
 
-; turns on PAE paging with the tables at PAGE_TABLES; clobbers eax. A macro, not a
-; call: APs arrive without a stack.
+; turns on 4-level paging with the tables at PAGE_TABLES and EFER.LME: with the
+; 32-bit code segment still loaded the CPU runs on in compatibility mode, so all
+; code stays 32-bit. (Some nested KVMs refuse legacy 32-bit and PAE paging but run
+; 4-level paging.) Clobbers eax, ecx, edx. A macro, not a call: APs arrive without a stack.
 %macro ENABLE_PAGING 0
         mov eax, PAGE_TABLES
         mov cr3, eax
         mov eax, cr4
         or eax, 0x20                    ; PAE
         mov cr4, eax
+        mov ecx, EFER
+        rdmsr
+        or eax, 0x100                   ; LME
+        wrmsr
         mov eax, cr0
         or eax, 0x80000000
         mov cr0, eax
@@ -320,20 +328,21 @@ setup_writes:
         popad
         ret
 
-; PAE tables: the low 4 GiB identity-mapped with 2 MiB pages, except the 4 MiB at
+; 4-level tables: the low 4 GiB identity-mapped with 2 MiB pages, except the 4 MiB at
 ; CODE_WINDOW, which map the configured (64-bit) code address's 2 MiB page and the next
 build_page_tables:
         pushad
         mov edi, PAGE_TABLES
-        mov ecx, 0x5000 / 4
+        mov ecx, 0x6000 / 4
         xor eax, eax
         rep stosd
+        mov dword [PAGE_TABLES], PAGE_TABLES + 0x1000 + 3
         xor ecx, ecx
 .pdpte:
         mov eax, ecx
         shl eax, 12
-        add eax, PAGE_TABLES + 0x1000 + 1
-        mov [PAGE_TABLES + ecx*8], eax
+        add eax, PAGE_DIRS + 3          ; present, writable
+        mov [PAGE_TABLES + 0x1000 + ecx*8], eax
         inc ecx
         cmp ecx, 4
         jb .pdpte
@@ -342,10 +351,10 @@ build_page_tables:
         mov eax, ecx
         shl eax, 21
         or eax, 0x83                    ; present, writable, 2 MiB
-        mov [PAGE_TABLES + 0x1000 + ecx*8], eax
+        mov [PAGE_DIRS + ecx*8], eax
         mov eax, ecx
         shr eax, 11
-        mov [PAGE_TABLES + 0x1000 + ecx*8 + 4], eax
+        mov [PAGE_DIRS + ecx*8 + 4], eax
         inc ecx
         cmp ecx, 2048
         jb .pde
@@ -353,7 +362,7 @@ build_page_tables:
         and eax, 0xffe00000
         or eax, 0x83
         mov edx, [cfg_raw + CFG_CODE_HI]
-        mov ebx, PAGE_TABLES + 0x1000 + (CODE_WINDOW >> 21) * 8
+        mov ebx, PAGE_DIRS + (CODE_WINDOW >> 21) * 8
         mov [ebx], eax
         mov [ebx + 4], edx
         add eax, 0x200000
@@ -363,8 +372,9 @@ build_page_tables:
         popad
         ret
 
-; Some hosts' KVM refuses guest paging (#GP when CR0.PG is set). An IDT whose 32
-; exception gates all report that on COM1 turns a silent triple fault into a message.
+; A host whose KVM refuses guest paging raises #GP when CR0.PG is set. An IDT whose
+; 32 exception gates all report that on COM1 turns a silent triple fault into a
+; message. (Legacy gates: the fault comes before IA-32e mode is active.)
 install_fault_idt:
         pushad
         mov edi, fault_idt

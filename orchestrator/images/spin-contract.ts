@@ -18,7 +18,7 @@ export const SPIN = {
   loopBytes: 9,
   configBytes: 64,
   maxSetupWrites: 8,
-  /** Code above 4 GiB runs through PAE paging, in a virtual window at this address. */
+  /** Code above 4 GiB runs through 4-level paging (compatibility mode), in a virtual window at this address. */
   codeWindow: 0x40000000,
   bannerPattern: /slotlab spin: 0x([0-9a-f]{8}) vCPUs running at 0x([0-9a-f]{8}) stride 0x([0-9a-f]{8})/,
   /** Printed instead of the banner when the host's KVM refuses guest paging (needed for code above 4 GiB). */

@@ -8,8 +8,6 @@ export interface SpinMachineShape {
   memoryMiB: number;
   memorySlots?: number;
   maxMemoryMiB?: number;
-  /** KVM unless said otherwise (TCG: to check the guest itself on hosts whose KVM lacks a feature). */
-  accel?: 'kvm' | 'tcg';
   /** `-device` arguments, e.g. `VGA` (whose low window SMRAM covers and uncovers). */
   devices?: string[];
   /** Cold-plugged DIMMs: `<id>` is the pc-dimm, `<id>-mem` its memory-backend-ram. */
@@ -33,7 +31,7 @@ export function spinMachine(build: ResolvedBuild, shape: SpinMachineShape, spin:
     dataDirs: build.dataDirs,
     machineType: shape.type,
     machineOptions: shape.options,
-    accel: shape.accel ?? 'kvm',
+    accel: 'kvm',
     cpus: spin.cpus,
     memoryMiB: shape.memoryMiB,
     memorySlots: shape.memorySlots,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BUILD_FAMILIES } from '../builds/build-types.js';
 
-/** Guest-physical addresses up to 1 TiB (code above 4 GiB runs through the spin image's PAE window). */
+/** Guest-physical addresses up to 1 TiB (code above 4 GiB runs through the spin image's paging window). */
 const address = z.number().int().min(0).max(2 ** 40);
 const byte = z.number().int().min(0).max(0xff);
 

@@ -45,6 +45,17 @@ for (const name of ['7.2-stock', '7.2-paused-vcpu']) {
   });
 }
 
+t.test('the minimal configuration keeps every machine and device the suites use', async (t) => {
+  const { execa } = await import('execa');
+  const binary = (await findBuild('7.2-stock').resolve()).binary;
+  const machines = (await execa(binary, ['-machine', 'help'])).stdout;
+  const devices = (await execa(binary, ['-device', 'help'])).stdout;
+  const objects = (await execa(binary, ['-object', 'help'])).stdout;
+  for (const machine of ['pc', 'q35']) t.match(machines, new RegExp(`^${machine} `, 'm'), `machine ${machine}`);
+  for (const device of ['pc-dimm', 'virtio-mem-pci', 'isa-debug-exit', 'VGA']) t.match(devices, new RegExp(`name "${device}"`), `device ${device}`);
+  for (const object of ['memory-backend-ram', 'memory-backend-file', 'memory-backend-memfd']) t.match(objects, new RegExp(`^  ${object}$`, 'm'), `object ${object}`);
+});
+
 t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does not, and both records carry their provenance', async (t) => {
   const runs = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '2', '--mutations', '1500', '--json'], {

@@ -124,3 +124,14 @@ t.test('--image: a foreign image still gets loss detection, with progress unknow
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, `${stock.runId}.manifest.json`), 'utf8'));
   t.equal(manifest.overrides.image, image, 'the manifest names the image');
 });
+
+t.test('run --all runs every suite once, with the limits given', async (t) => {
+  const dir = tempDir(t, 'slotlab-runs-');
+  const result = await slotlab(['run', '--all', '--build', 'debian-bpo-10.0', '--repetitions', '1', '--mutations', '4', '--duration', '3', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  t.same(records.map((record) => record.suite.name).sort(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35']);
+  t.notOk(records.some((record) => record.outcome === 'guest-lost'), 'the fixed build loses no guest anywhere');
+  t.ok(records.every((record) => record.outcome !== 'error' || record.error?.code === 'GUEST_PAGING_UNAVAILABLE'), 'the only possible error is a host without guest paging');
+  t.equal(fs.readdirSync(dir).filter((name) => name.endsWith('.jsonl')).length, 7, 'one run per suite');
+});

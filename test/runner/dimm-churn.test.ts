@@ -13,36 +13,27 @@ interface MemoryDevice {
 const plugged = async (qmp: { execute<T>(command: string): Promise<T> }) =>
   (await qmp.execute<MemoryDevice[]>('query-memory-devices')).map((device) => device.data.id).sort();
 
-t.test('on KVM, DIMMs are plugged and ACPI-ejected in turn while the vCPUs run', async (t) => {
-  const machine = await launchSpinMachine(t, 'debian-7.2', 2, shape);
+t.test('DIMMs are plugged and ACPI-ejected in turn while the vCPUs run inside the DIMM at 4 GiB', async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-7.2', 2, shape, { codeAddress: 0x1_0000_1000 });
   await machine.cont();
-  await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
+  const banner = await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
+  t.match(banner[0], /running at 0x40001000/, 'the loops run in the paging window');
+  t.equal((await machine.readGuestMemory(0x1_0000_1000, 9)).toString('hex'), '830301835304' + '00ebf7', "vCPU 0's loop is in the DIMM");
   t.same(await plugged(machine.qmp), ['exec']);
+  const before = await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize);
   const tally = await runDimmChurn(machine.qmp, mutator, { mutations: 3, durationMs: 60_000 }, hooks);
   t.same([tally.applied, tally.stoppedBy], [3, 'mutations']);
   t.same(await plugged(machine.qmp), ['churn1', 'exec'], 'churn0 plugged and ejected, churn1 plugged');
   const flat = await machine.qmp.hmp('info mtree -f');
-  t.match(flat, /0000000100000000-0000000107ffffff \(prio 0, ram\): exec-mem/, 'the first DIMM stays mapped');
+  t.match(flat, /0000000100000000-0000000107ffffff \(prio 0, ram\): exec-mem/, 'the executed DIMM stays mapped');
   t.match(flat, /\(prio 0, ram\): churn1-mem/);
   t.notMatch(flat, /churn0-mem/, 'the ejected DIMM is gone from the memory map');
-  t.match(await machine.qmp.execute('query-status'), { status: 'running' });
-});
-
-t.test('under TCG the guest runs its loops inside the DIMM at 4 GiB, through its paging window, while DIMMs churn', async (t) => {
-  const machine = await launchSpinMachine(t, 'debian-7.2', 2, { ...shape, accel: 'tcg' }, { codeAddress: 0x1_0000_1000 });
-  await machine.cont();
-  const banner = await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
-  t.match(banner[0], /running at 0x40001000/, 'the loops run in the window');
-  const loop = await machine.readGuestMemory(0x1_0000_1000, 9);
-  t.equal(loop.toString('hex'), '8303 01 835304 00 ebf7'.replaceAll(' ', ''), "vCPU 0's loop is in the DIMM (add [ebx],1; adc [ebx+4],0; jmp)");
-  await runDimmChurn(machine.qmp, mutator, { mutations: 4, durationMs: 60_000 }, hooks);
-  const first = await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const second = await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize);
+  const after = await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize);
   for (const vcpu of [0, 1]) {
     const offset = SPIN.countersOffset + 8 * vcpu;
-    t.ok(second.readBigUInt64LE(offset) > first.readBigUInt64LE(offset), `vCPU ${vcpu} still counts in the DIMM`);
+    t.ok(after.readBigUInt64LE(offset) > before.readBigUInt64LE(offset), `vCPU ${vcpu} kept counting in the DIMM`);
   }
+  t.match(await machine.qmp.execute('query-status'), { status: 'running' });
 });
 
 t.test('unplugging a DIMM that is not there says what the suite needs', async (t) => {

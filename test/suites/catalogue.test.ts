@@ -34,13 +34,8 @@ t.test('dirty-log: flag-only slot updates never lose the guest, even on stock', 
   t.match(records[0], { outcome: 'survived', mutationsApplied: 20, progressRising: true, expected: 'safe' });
 });
 
-t.test('dimm-hotplug: the guest runs from a DIMM at 4 GiB, or the record says why this host cannot', async (t) => {
+t.test('dimm-hotplug: DIMM churn never loses the guest that runs from a DIMM at 4 GiB', async (t) => {
   const [record] = await runSuite(t, 'dimm-hotplug', ['debian-7.2'], 8);
-  if (record!.outcome === 'error') {
-    t.equal(record!.error!.code, 'GUEST_PAGING_UNAVAILABLE', record!.error!.message);
-    t.match(record!.error!.message, /refuses guest paging .* code at 0x100001000 \(above 4 GiB\) cannot run here/);
-    t.equal(record!.mutationsApplied, 0);
-  } else {
-    t.match(record, { outcome: 'survived', mutationsApplied: 8, progressRising: true });
-  }
+  t.match(record, { outcome: 'survived', mutationsApplied: 8, progressRising: true, expected: 'safe' });
+  t.ok(record!.latency!.count === 8, 'each plug and unplug timed');
 });
