@@ -2,7 +2,7 @@ import { bucketValue, histogramCount, mergeHistograms } from '../results/latency
 import type { CellStats } from '../stats/cell-stats.js';
 import { escapeHtml as h } from './escape.js';
 import { cellTitle, hostText, perMutationText, latencyText, expectationText, formatInterval, formatMs, formatQuantile, lostText, verdictText } from './format.js';
-import type { ReportModel } from './report-model.js';
+import { type ReportModel, cellRecords } from './report-model.js';
 import { barChart, lineChart } from './svg-charts.js';
 
 const STYLE = `
@@ -118,10 +118,6 @@ function survivalPoints(model: ReportModel, cell: CellStats): [number, number][]
   const end = Math.max(0, ...cellRecords(model, cell).map((record) => record.mutationsApplied));
   if (end > points.at(-1)![0]) points.push([end, points.at(-1)![1]]);
   return points;
-}
-
-function cellRecords(model: ReportModel, cell: CellStats) {
-  return model.records.filter((record) => record.suite.name === cell.suite && record.build.name === cell.build);
 }
 
 function latencyPoints(model: ReportModel, cell: CellStats): [number, number][] {

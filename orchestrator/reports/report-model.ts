@@ -21,6 +21,11 @@ export interface ReportInput {
 
 const DEFAULT_SAFE_BELOW = 0.001;
 
+/** The records behind one (suite, build) cell. */
+export function cellRecords(model: ReportModel, cell: CellStats): IterationRecord[] {
+  return model.records.filter((record) => record.suite.name === cell.suite && record.build.name === cell.build);
+}
+
 export function buildReport(input: ReportInput): ReportModel {
   const safeBelow = new Map<string, number>();
   for (const manifest of input.manifests) if (manifest) safeBelow.set(manifest.suite.name, manifest.safeBelow);

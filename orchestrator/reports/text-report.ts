@@ -1,5 +1,5 @@
 import type { CellStats } from '../stats/cell-stats.js';
-import type { ReportModel } from './report-model.js';
+import { type ReportModel, cellRecords } from './report-model.js';
 import { cellTitle, hostText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 
 /** A summary table padded to fixed width, first column left-aligned, the rest right-aligned. */
@@ -31,6 +31,8 @@ export function renderText(model: ReportModel): string {
   for (const cell of model.cells) {
     out.push('', `${cellTitle(cell)} (${cell.family})`, `  ${cell.provenance.version}`);
     out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}, stalled ${cell.stalled}, errors ${cell.errors}`);
+    const errors = [...new Set(cellRecords(model, cell).flatMap((record) => (record.error ? [`${record.error.code}: ${record.error.message.split('\n')[0]}`] : [])))];
+    for (const error of errors) out.push(`  error                ${error}`);
     out.push(`  loss per iteration   ${formatInterval(cell.lossPerIteration)} (95% CP)`);
     if (cell.mutationsApplied > 0) out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
     out.push(

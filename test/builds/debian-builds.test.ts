@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { isolatedCache } from '../fixtures/temp-dir.js';
 import { BuildNotReadyError } from '../../orchestrator/builds/build-errors.js';
 import { debianBackportsBuild, debianSystemBuild } from '../../orchestrator/builds/debian-builds.js';
 import { sha256File } from '../../orchestrator/builds/provenance.js';
@@ -32,14 +32,7 @@ t.test('prepare is a cache hit when the extraction exists', async (t) => {
 });
 
 t.test('an empty cache says how to prepare the build', async (t) => {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-cache-'));
-  const saved = process.env.SLOTLAB_CACHE;
-  process.env.SLOTLAB_CACHE = cache;
-  t.teardown(() => {
-    process.env.SLOTLAB_CACHE = saved;
-    if (saved === undefined) delete process.env.SLOTLAB_CACHE;
-    fs.rmSync(cache, { recursive: true, force: true });
-  });
+  isolatedCache(t);
   await t.rejects(debianBackportsBuild.resolve(), BuildNotReadyError);
   await t.rejects(debianBackportsBuild.resolve(), { code: 'BUILD_NOT_READY', message: /run `slotlab setup`/ });
 });

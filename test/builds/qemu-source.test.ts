@@ -2,16 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { cachedQemuSource, debianQemuSource, sourcesRoot } from '../../orchestrator/builds/qemu-source.js';
-import { tempDir } from '../fixtures/temp-dir.js';
+import { isolatedCache } from '../fixtures/temp-dir.js';
 
 t.test("Debian's QEMU 7.2 source arrives through the private apt configuration, once", async (t) => {
-  const cache = tempDir(t, 'slotlab-cache-');
-  const saved = process.env.SLOTLAB_CACHE;
-  process.env.SLOTLAB_CACHE = cache;
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.SLOTLAB_CACHE;
-    else process.env.SLOTLAB_CACHE = saved;
-  });
+  const cache = isolatedCache(t);
   const systemSources = fs.readdirSync('/etc/apt/sources.list.d').map((name) => fs.readFileSync(path.join('/etc/apt/sources.list.d', name), 'utf8'));
   t.equal(cachedQemuSource('7.2'), undefined);
   const lines: string[] = [];

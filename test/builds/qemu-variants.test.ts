@@ -10,7 +10,7 @@ import { cachedQemuSource } from '../../orchestrator/builds/qemu-source.js';
 import { patchesRoot, qemuVariantBuilds } from '../../orchestrator/builds/qemu-variants.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { slotlab } from '../fixtures/cli.js';
-import { tempDir } from '../fixtures/temp-dir.js';
+import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
 t.test('three variants of one base, each with its own patch folder', async (t) => {
   t.same(qemuVariantBuilds.map((build) => [build.name, build.family]), [
@@ -79,13 +79,7 @@ t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does n
 });
 
 t.test('an unbuilt variant says which command builds it', async (t) => {
-  const cache = tempDir(t, 'slotlab-cache-');
-  const saved = process.env.SLOTLAB_CACHE;
-  process.env.SLOTLAB_CACHE = cache;
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.SLOTLAB_CACHE;
-    else process.env.SLOTLAB_CACHE = saved;
-  });
+  isolatedCache(t);
   await t.rejects(findBuild('7.2-atomic-ioctl').resolve(), BuildNotReadyError);
   await t.rejects(findBuild('7.2-paused-vcpu').resolve(), { code: 'BUILD_NOT_READY', message: /source not fetched yet; run `slotlab build 7\.2-paused-vcpu`/ });
 });

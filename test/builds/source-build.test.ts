@@ -5,19 +5,8 @@ import { BuildStepError } from '../../orchestrator/builds/build-step.js';
 import { readSeries } from '../../orchestrator/builds/patch-series.js';
 import { cachedQemuSource } from '../../orchestrator/builds/qemu-source.js';
 import { type SourceBuildSpec, buildFromSource, installedSourceBuild, sourceBuildKey } from '../../orchestrator/builds/source-build.js';
-import { tempDir } from '../fixtures/temp-dir.js';
+import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
-/** Points the cache at a fresh folder for one test. */
-function isolatedCache(t: Parameters<typeof tempDir>[0]): string {
-  const cache = tempDir(t, 'slotlab-cache-');
-  const saved = process.env.SLOTLAB_CACHE;
-  process.env.SLOTLAB_CACHE = cache;
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.SLOTLAB_CACHE;
-    else process.env.SLOTLAB_CACHE = saved;
-  });
-  return cache;
-}
 
 function writePatchDir(t: Parameters<typeof tempDir>[0], patch: string): string {
   const dir = tempDir(t);

@@ -4,18 +4,8 @@ import t from 'tap';
 import { findBuild, knownBuilds } from '../../orchestrator/builds/build-registry.js';
 import { sha256File } from '../../orchestrator/builds/provenance.js';
 import { readUserBuilds, registerUserBuild, userBuildsFile, userSourceDir } from '../../orchestrator/builds/user-builds.js';
-import { tempDir } from '../fixtures/temp-dir.js';
+import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
-function isolatedCache(t: Parameters<typeof tempDir>[0]): string {
-  const cache = tempDir(t, 'slotlab-cache-');
-  const saved = process.env.SLOTLAB_CACHE;
-  process.env.SLOTLAB_CACHE = cache;
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.SLOTLAB_CACHE;
-    else process.env.SLOTLAB_CACHE = saved;
-  });
-  return cache;
-}
 
 const reserved = ['debian-7.2', '7.2-stock'];
 
