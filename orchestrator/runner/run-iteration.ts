@@ -64,8 +64,8 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
       await machine.waitSerial(SPIN.bannerPattern, graceMs, 'the spin banner from the user image').catch(() => undefined);
       progressKnown = (await readMailbox()).ready;
     } else {
-      const started = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
-      const line = await machine.waitSerial(started, suite.guest.bootTimeoutSeconds * 1000, 'the spin banner on serial (every vCPU running)');
+      const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
+      const line = await machine.waitSerial(bannerOrNoPaging, suite.guest.bootTimeoutSeconds * 1000, 'the spin banner on serial (every vCPU running)');
       if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(spin.codeAddress);
     }
     const readCounters = async () => (progressKnown ? (await readMailbox()).counters : []);
