@@ -30,7 +30,7 @@ const VARIANTS: readonly Variant[] = [
     base: '7.2',
     variant: 'atomic-ioctl',
     family: 'atomic-ioctl',
-    inSetup: false,
+    inSetup: true,
     description: 'QEMU 7.2 from source + qemu-patches/7.2/atomic-ioctl: slot updates through one atomic ioctl (needs a kernel that has it)',
   },
 ];

@@ -23,6 +23,12 @@ export class BuildProgressLine {
       }
       return;
     }
+    if (event.phase === 'compile' && event.done !== undefined) {
+      // No total known (make): a line per 500 files compiled, redrawn in place on a TTY.
+      if (this.stream.isTTY) this.stream.write(`\r\x1b[2Kslotlab build ${event.build}: compile ${event.done} files`);
+      else if (event.done % 500 === 0) this.stream.write(`slotlab build ${event.build}: compile ${event.done} files\n`);
+      return;
+    }
     this.lastDecile = -1;
     this.stream.write(`slotlab build ${event.build}: ${event.phase}\n`);
   }

@@ -3,6 +3,8 @@ import { execa } from 'execa';
 import { knownBuilds } from '../builds/build-registry.js';
 import { errorMessage } from '../errors.js';
 import { IMAGE_NAMES, imagePath } from '../images/build-images.js';
+import { kvmProbePath, l1InitramfsPath } from '../images/l1-image.js';
+import { KERNELS } from '../kernels/kernel-registry.js';
 import { assertKvmUsable } from '../machine/machine.js';
 
 export interface Check {
@@ -11,7 +13,7 @@ export interface Check {
   detail: string;
   /** The command that fixes it. */
   fix?: string;
-  /** Not needed by the default job or the tests (e.g. 7.2-atomic-ioctl, registered builds). */
+  /** Not needed by the default job or the tests (kernels under test, registered builds). */
   optional?: boolean;
 }
 
@@ -51,6 +53,18 @@ export async function runChecks(): Promise<Check[]> {
   for (const name of IMAGE_NAMES) {
     const ok = fs.existsSync(imagePath(name));
     checks.push({ name: `image ${name}`, ok, detail: ok ? imagePath(name) : 'not built', fix: ok ? undefined : 'npm run setup' });
+  }
+  for (const [name, file] of [['kvm-probe', kvmProbePath()], ['l1-initramfs', l1InitramfsPath()]] as const) {
+    const ok = fs.existsSync(file);
+    checks.push({ name: `image ${name}`, ok, detail: ok ? file : 'not built', fix: ok ? undefined : 'npm run setup' });
+  }
+  for (const kernel of KERNELS) {
+    try {
+      const resolved = await kernel.resolve();
+      checks.push({ name: `kernel ${kernel.name}`, ok: true, detail: resolved.bzImage, optional: true });
+    } catch (error) {
+      checks.push({ name: `kernel ${kernel.name}`, ok: false, detail: errorMessage(error), fix: `slotlab kernel build ${kernel.name}  (npm test builds every kernel)`, optional: true });
+    }
   }
   return checks;
 }

@@ -4,6 +4,7 @@ import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
 import { buildCommand, buildsCommand } from './build-command.js';
 import { renderChecks, runChecks } from './doctor.js';
+import { kernelCommand, kernelsCommand } from './kernel-command.js';
 import { compareCommand, reportCommand } from './report-commands.js';
 import { demoCommand, publishCommand, runCommand } from './run-command.js';
 import { suitesCommand } from './suites-command.js';
@@ -26,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
       return buildCommand(rest);
     case 'builds':
       return buildsCommand();
+    case 'kernel':
+      return kernelCommand(rest);
+    case 'kernels':
+      return kernelsCommand();
     case 'suites':
       return suitesCommand();
     case 'demo':
@@ -39,8 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctor();
     case 'setup': {
-      const { values } = parseArgs({ args: rest, options: { tests: { type: 'boolean', default: false } } });
-      await setup((line) => process.stderr.write(`slotlab setup: ${line}\n`), { forTests: values.tests });
+      const { values } = parseArgs({ args: rest, options: { tests: { type: 'boolean', default: false }, kernels: { type: 'boolean', default: false } } });
+      await setup((line) => process.stderr.write(`slotlab setup: ${line}\n`), { forTests: values.tests, kernels: values.kernels });
       return 0;
     }
     case undefined:

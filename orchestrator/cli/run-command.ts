@@ -9,6 +9,7 @@ import { type Plan, makePlan } from '../runner/plan.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
+import { runUnderKernel } from '../kernels/kernel-run.js';
 import { ProgressDisplay } from './progress.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
@@ -27,6 +28,7 @@ export async function runCommand(args: string[]): Promise<number> {
       resume: { type: 'string' },
       all: { type: 'boolean', default: false },
       image: { type: 'string' },
+      kernel: { type: 'string' },
     },
   });
   if (values.all) {
@@ -38,7 +40,7 @@ export async function runCommand(args: string[]): Promise<number> {
   let plan: Plan;
   let resume: RunOptions['resume'];
   if (values.resume !== undefined) {
-    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel) {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
@@ -63,6 +65,7 @@ export async function runCommand(args: string[]): Promise<number> {
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );
   }
+  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, values.json);
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
     if (files) setRunStatus(files, 'interrupted');
@@ -90,6 +93,21 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(renderTable(output.records) + '\n\n');
     process.stdout.write(renderText(buildReport({ manifests: [readRun(output.file).manifest], records: output.records })));
     process.stdout.write(`\nrecords: ${output.file}\n`);
+  }
+  return 0;
+}
+
+/** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
+async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean): Promise<number> {
+  process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${plan.items.length} iterations of ${plan.loaded.suite.name}\n`);
+  const output = await runUnderKernel({ plan, kernel, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
+  const stored = readRun(output.runId);
+  if (json) {
+    for (const record of stored.records) process.stdout.write(JSON.stringify(record) + '\n');
+  } else {
+    process.stdout.write(renderTable(stored.records) + '\n\n');
+    process.stdout.write(renderText(buildReport({ manifests: [stored.manifest], records: stored.records })));
+    process.stdout.write(`\nkernel under test: ${kernel} (${output.l1.release}), KVM_CAP_USER_MEMORY_REGION_LIST = ${output.l1.kvm.USER_MEMORY_REGION_LIST ?? 0}\nrecords: ${output.records}\n`);
   }
   return 0;
 }

@@ -10,6 +10,7 @@ import { trackProcess, untrackProcess } from './process-reaper.js';
 import { buildQemuArgs, fwCfgPath } from './qemu-args.js';
 import { RingBuffer } from './ring-buffer.js';
 import { RunStateWatch } from './run-state-watch.js';
+import { scaled } from './time-scale.js';
 
 export interface MachineOptions {
   /** How long QEMU may take to connect to the QMP socket. */
@@ -42,7 +43,7 @@ export class QemuMachine {
     readonly config: MachineConfig,
     options: MachineOptions = {},
   ) {
-    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, ...options };
+    this.options = { launchTimeoutMs: scaled(20_000), stderrLimitBytes: 64 * 1024, commandTimeoutMs: scaled(10_000), ...options };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-'));
     fs.chmodSync(dir, 0o700);
     this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log') };
@@ -157,7 +158,7 @@ export class QemuMachine {
   }
 
   /** `quit`, wait up to `timeoutMs`, then SIGKILL; always removes the private directory. */
-  async shutdown(timeoutMs = 5_000): Promise<ShutdownResult> {
+  async shutdown(timeoutMs = scaled(5_000)): Promise<ShutdownResult> {
     let graceful = false;
     if (this.child && !this.exitInfo) {
       if (this.client && !this.client.closed) {

@@ -1,6 +1,6 @@
 import type { IterationRecord } from '../results/record.js';
 import type { RunManifest } from '../results/run-manifest.js';
-import { type CellStats, allCellStats } from '../stats/cell-stats.js';
+import { type CellStats, allCellStats, cellBuild } from '../stats/cell-stats.js';
 
 /** What every report format renders: the cells' statistics plus where they came from. */
 export interface ReportModel {
@@ -23,7 +23,7 @@ const DEFAULT_SAFE_BELOW = 0.001;
 
 /** The records behind one (suite, build) cell. */
 export function cellRecords(model: ReportModel, cell: CellStats): IterationRecord[] {
-  return model.records.filter((record) => record.suite.name === cell.suite && record.build.name === cell.build);
+  return model.records.filter((record) => record.suite.name === cell.suite && cellBuild(record) === cell.build);
 }
 
 export function buildReport(input: ReportInput): ReportModel {

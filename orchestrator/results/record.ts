@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUILD_FAMILIES, BUILD_KINDS, type BuildProvenance } from '../builds/build-types.js';
+import { KERNEL_KINDS, type KernelProvenance } from '../kernels/kernel-types.js';
 
 /** Bump when a field changes meaning or goes away; readers reject schemas they do not know. */
 export const RECORD_SCHEMA = 'slotlab.iteration/1';
@@ -25,7 +26,31 @@ export const buildProvenanceSchema = z.object({
   cacheKey: z.string().optional(),
 }) satisfies z.ZodType<BuildProvenance>;
 
-export const hostSchema = z.object({ kernel: z.string(), cpu: z.string(), cpus: z.number().int(), memoryGiB: z.number() });
+export const kernelProvenanceSchema = z.object({
+  name: z.string(),
+  kind: z.enum(KERNEL_KINDS),
+  source: z.string(),
+  bzImage: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  base: z.string().optional(),
+  variant: z.string().optional(),
+  patches: z.array(z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
+  configSha256: z.string().optional(),
+  builtAt: z.string().optional(),
+  buildSeconds: z.number().optional(),
+  cacheKey: z.string().optional(),
+}) satisfies z.ZodType<KernelProvenance>;
+
+/** The machine QEMU ran on: the real host, or a kernel under test booted as L1 (then `kernelUnderTest` says which). */
+export const hostSchema = z.object({
+  kernel: z.string(),
+  cpu: z.string(),
+  cpus: z.number().int(),
+  memoryGiB: z.number(),
+  /** KVM_CHECK_EXTENSION values (kvm-probe caps), e.g. USER_MEMORY_REGION_LIST. */
+  kvm: z.record(z.string(), z.number()).optional(),
+  kernelUnderTest: kernelProvenanceSchema.optional(),
+});
 
 const latencySummarySchema = z.object({
   count: z.number().int().min(1),
@@ -85,6 +110,8 @@ export const iterationRecordSchema = z.object({
   /** For in-guest mutators: what the guest measured of its own mutations (TSC, calibrated against the host clock). */
   guestCost: z.object({ meanUs: z.number(), maxUs: z.number(), tscPerUs: z.number() }).nullable(),
   stderrExcerpt: z.string(),
+  /** QEMU's own warnings (e.g. the atomic-ioctl build falling back on a kernel without the list ioctl). */
+  qemuWarnings: z.array(z.string()).optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 

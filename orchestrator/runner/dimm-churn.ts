@@ -2,6 +2,7 @@ import { SlotlabError } from '../errors.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
 import type { DimmChurnMutator } from '../suites/suite-schema.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
+import { scaled } from '../machine/time-scale.js';
 
 /** The i440fx/q35 ACPI memory hotplug registers (QEMU's docs/specs/acpi_mem_hotplug). */
 const MEMORY_HOTPLUG_BASE = 0x0a00;
@@ -58,6 +59,6 @@ async function unplug(qmp: QmpClient, id: string): Promise<void> {
   await qmp.execute('device_del', { id });
   await qmp.hmp(`o /w 0x${SLOT_SELECTOR.toString(16)} ${slot}`);
   await qmp.hmp(`o /b 0x${CONTROL.toString(16)} 0x${EJECT.toString(16)}`);
-  await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: 10_000 });
+  await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: scaled(10_000) });
   await qmp.execute('object-del', { id: `${id}-mem` });
 }

@@ -3,6 +3,7 @@ import { sleep } from '../machine/machine.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
 import type { DirtyLogMutator } from '../suites/suite-schema.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
+import { scaled } from '../machine/time-scale.js';
 
 export class MigrationStateError extends SlotlabError {
   constructor(detail: string) {
@@ -19,12 +20,12 @@ const SETTLE_TIMEOUT_MS = 10_000;
 
 /** Polls query-migrate until the status is one of `wanted`; a completed or failed migration is an error. */
 async function waitStatus(qmp: QmpClient, wanted: readonly string[], what: string): Promise<void> {
-  const deadline = performance.now() + SETTLE_TIMEOUT_MS;
+  const deadline = performance.now() + scaled(SETTLE_TIMEOUT_MS);
   for (;;) {
     const status = (await qmp.execute<MigrationInfo>('query-migrate')).status ?? 'none';
     if (wanted.includes(status)) return;
     if (status === 'completed' || status === 'failed') throw new MigrationStateError(`the migration ${status} while waiting for ${what}`);
-    if (performance.now() > deadline) throw new MigrationStateError(`timed out after ${SETTLE_TIMEOUT_MS} ms waiting for ${what} (status ${status})`);
+    if (performance.now() > deadline) throw new MigrationStateError(`timed out after ${scaled(SETTLE_TIMEOUT_MS)} ms waiting for ${what} (status ${status})`);
     await sleep(POLL_MS);
   }
 }

@@ -3,6 +3,7 @@ import { SlotlabError, errorMessage } from '../errors.js';
 import { SPIN, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
 import { type QemuMachine, sleep } from '../machine/machine.js';
+import { scaled } from '../machine/time-scale.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { summarizeLatency } from '../results/latency.js';
@@ -11,6 +12,7 @@ import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA }
 import type { LoadedSuite } from '../suites/load-suite.js';
 import { runDimmChurn } from './dimm-churn.js';
 import { runDirtyLog } from './dirty-log.js';
+import { expectationFor, qemuWarnings } from './expectation.js';
 import { runIdle } from './idle.js';
 import { type GuestCost, runPamGuest } from './pam-guest.js';
 import { newTally } from './mutation-loop.js';
@@ -65,7 +67,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
       progressKnown = (await readMailbox()).ready;
     } else {
       const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
-      const line = await machine.waitSerial(bannerOrNoPaging, suite.guest.bootTimeoutSeconds * 1000, 'the spin banner on serial (every vCPU running)');
+      const line = await machine.waitSerial(bannerOrNoPaging, scaled(suite.guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
       if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(spin.codeAddress);
     }
     const readCounters = async () => (progressKnown ? (await readMailbox()).counters : []);
@@ -116,7 +118,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     runId: input.runId,
     suite: { name: suite.name, file: input.loaded.file, sha256: input.loaded.sha256 },
     build: input.build.provenance,
-    expected: suite.expect[input.build.provenance.family] ?? null,
+    expected: expectationFor(suite.expect, input.build.provenance.family, input.host),
     host: input.host,
     iteration: input.iteration,
     seed: input.seed,
@@ -139,6 +141,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     latencyHistogram: histogramOf(mutation.latenciesUs),
     guestCost: guestCost ?? null,
     stderrExcerpt: stderrExcerpt(machine.output.text()),
+    qemuWarnings: qemuWarnings(machine.output.text()),
     error,
   };
   if (error?.code === 'QEMU_START_FAILED') throw new IterationAbort(record);

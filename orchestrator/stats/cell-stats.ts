@@ -60,8 +60,14 @@ export interface CellOptions {
   safeBelow: number;
 }
 
-export function cellKey(record: Pick<IterationRecord, 'suite' | 'build'>): string {
-  return `${record.suite.name}\u0000${record.build.name}`;
+/** A cell's build column: the build, and the kernel under test when the run booted one (`7.2-stock @ 6.1-atomic-ioctl`). */
+export function cellBuild(record: Pick<IterationRecord, 'build' | 'host'>): string {
+  const kernel = record.host.kernelUnderTest;
+  return kernel ? `${record.build.name} @ ${kernel.name}` : record.build.name;
+}
+
+export function cellKey(record: Pick<IterationRecord, 'suite' | 'build' | 'host'>): string {
+  return `${record.suite.name}\u0000${cellBuild(record)}`;
 }
 
 /** Groups records into cells in the order cells first appear. */
@@ -86,7 +92,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   const verdict = decide(losses, mutationsApplied, ran, options.safeBelow);
   return {
     suite: first.suite.name,
-    build: first.build.name,
+    build: cellBuild(first),
     family: first.build.family,
     provenance: first.build,
     expected: first.expected,

@@ -1,7 +1,7 @@
 import { histogramQuantile, mergeHistograms } from '../results/latency-histogram.js';
 import type { IterationRecord } from '../results/record.js';
 import type { Interval } from './binomial.js';
-import { type CellStats, allCellStats, cellKey, groupCells } from './cell-stats.js';
+import { type CellStats, allCellStats, cellBuild, cellKey, groupCells } from './cell-stats.js';
 
 export interface CellChange {
   suite: string;
@@ -58,7 +58,7 @@ export function compareRecords(before: readonly IterationRecord[], after: readon
     const [suite, build] = key.split('\u0000') as [string, string];
     const a = beforeCells.find((cell) => cell.suite === suite && cell.build === build);
     const b = afterCells.find((cell) => cell.suite === suite && cell.build === build);
-    const of = (records: readonly IterationRecord[]) => records.filter((record) => record.suite.name === suite && record.build.name === build);
+    const of = (records: readonly IterationRecord[]) => records.filter((record) => record.suite.name === suite && cellBuild(record) === build);
     return {
       suite,
       build,

@@ -45,7 +45,13 @@ t.test('every broken series is one error naming the series file', async (t) => {
 
 t.test("the repository's QEMU 7.2 variants parse", async (t) => {
   t.same(readSeries(path.join(patchesRoot, '7.2', 'stock')), []);
-  t.same(readSeries(path.join(patchesRoot, '7.2', 'atomic-ioctl')), []);
+  const atomic = readSeries(path.join(patchesRoot, '7.2', 'atomic-ioctl'));
+  t.same(atomic.map((patch) => patch.name), ['0001-kvm-slot-changes-of-a-transaction-in-one-list.patch']);
+  t.match(fs.readFileSync(atomic[0]!.file, 'utf8'), /KVM_SET_USER_MEMORY_REGION_LIST _IOW\(KVMIO, 0xd2/, 'the header carries the ioctl number of the kernel patch');
+  const kernel = readSeries(path.join(patchesRoot, 'linux-6.1', 'atomic-ioctl'));
+  t.equal(kernel.length, 1);
+  t.match(fs.readFileSync(kernel[0]!.file, 'utf8'), /^Design\n====$/m, 'the kernel patch explains its design in its header');
+  t.same(readSeries(path.join(patchesRoot, 'linux-6.1', 'stock')), []);
   const paused = readSeries(path.join(patchesRoot, '7.2', 'paused-vcpu'));
   t.equal(paused.length, 1);
   const text = fs.readFileSync(paused[0]!.file, 'utf8');

@@ -21,7 +21,7 @@ t.test('three variants of one base, each with its own patch folder', async (t) =
   t.ok(fs.existsSync(path.join(patchesRoot, '7.2', 'atomic-ioctl', 'README.md')), 'the atomic-ioctl slot states its kernel contract');
 });
 
-for (const name of ['7.2-stock', '7.2-paused-vcpu']) {
+for (const name of ['7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl']) {
   t.test(`${name}: built from Debian's source with its series, a cache hit the second time`, async (t) => {
     const build = findBuild(name);
     const events: string[] = [];
@@ -76,6 +76,22 @@ t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does n
   }
   t.equal(of('7.2-paused-vcpu')[0]!.build.patches?.[0]?.name, '0001-kvm-overlapping-slot-updates-with-vcpus-out.patch');
   t.equal(of('7.2-stock')[0]!.build.variant, 'stock');
+});
+
+t.test("on a kernel without the list ioctl, 7.2-atomic-ioctl says it falls back and loses the guest like stock, as expected there", async (t) => {
+  const runs = tempDir(t, 'slotlab-runs-');
+  const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-atomic-ioctl', '--repetitions', '2', '--mutations', '1500', '--json'], { env: { SLOTLAB_RUNS_DIR: runs } });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  t.equal(records.length, 2);
+  for (const record of records) {
+    t.equal(record.host.kvm?.USER_MEMORY_REGION_LIST, 0, "this host's kernel has no KVM_SET_USER_MEMORY_REGION_LIST");
+    t.match(record.qemuWarnings?.join('\n'), /warning: kvm: this kernel has no KVM_SET_USER_MEMORY_REGION_LIST .*falling back/, 'QEMU says it fell back');
+    t.equal(record.qemuWarnings?.filter((line) => /KVM_SET_USER_MEMORY_REGION_LIST/.test(line)).length, 1, 'once');
+    t.equal(record.outcome, 'guest-lost', `iteration ${record.iteration}`);
+    t.equal(record.failure?.suberror, 1);
+    t.equal(record.expected, 'race', "held to stock's expectation on this kernel");
+  }
 });
 
 t.test('an unbuilt variant says which command builds it', async (t) => {

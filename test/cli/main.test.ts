@@ -25,7 +25,8 @@ t.test('doctor names what is missing and the fix', async (t) => {
   t.equal(result.exitCode, 1);
   t.match(result.stdout, /MISSING build debian-bpo-10\.0: .*no extracted QEMU 10\.0.*\n\s+fix: npm run setup/);
   t.match(result.stdout, /MISSING build 7\.2-paused-vcpu: .*\n\s+fix: npm run setup/);
-  t.match(result.stdout, /absent  build 7\.2-atomic-ioctl: .*\n\s+fix: slotlab build 7\.2-atomic-ioctl/);
+  t.match(result.stdout, /MISSING build 7\.2-atomic-ioctl: .*\n\s+fix: npm run setup/);
+  t.match(result.stdout, /absent  kernel 6\.1-atomic-ioctl: .*\n\s+fix: slotlab kernel build 6\.1-atomic-ioctl/);
 });
 
 t.test('help', async (t) => {

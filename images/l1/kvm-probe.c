@@ -1,0 +1,383 @@
+/*
+ * kvm-probe: what the kernel under test offers, and a direct test of
+ * KVM_SET_USER_MEMORY_REGION_LIST.  Runs inside the L1 kernel (and on any
+ * host); prints one JSON object per line.
+ *
+ *   kvm-probe caps                 capabilities of a fresh VM
+ *   kvm-probe hold                 keep one VM open until killed
+ *   kvm-probe list-test [TOGGLES]  rejections of bad lists, then TOGGLES
+ *                                  delete+create swaps of the slot a vCPU
+ *                                  executes from, through the list ioctl
+ *   kvm-probe single-test [TOGGLES] the same swaps as two single ioctls
+ *
+ * Exit status: 0 all checks passed, 1 a check failed, 2 cannot test.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef KVM_CAP_USER_MEMORY_REGION_LIST
+#define KVM_CAP_USER_MEMORY_REGION_LIST 4096
+struct kvm_userspace_memory_region_list {
+	__u32 nent;
+	__u32 flags;
+	struct kvm_userspace_memory_region entries[];
+};
+#define KVM_SET_USER_MEMORY_REGION_LIST \
+	_IOW(KVMIO, 0xd2, struct kvm_userspace_memory_region_list)
+#endif
+
+#define MIB (1024UL * 1024UL)
+#define CODE_GPA 0x1000UL
+#define COUNTER_GPA 0x2000UL
+
+static int failures;
+
+static void die(const char *what)
+{
+	printf("{\"error\":\"%s: %s\"}\n", what, strerror(errno));
+	exit(2);
+}
+
+static int open_vm(int *kvm_out)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int vm;
+
+	if (kvm < 0)
+		die("open /dev/kvm");
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		die("KVM_CREATE_VM");
+	if (kvm_out)
+		*kvm_out = kvm;
+	else
+		close(kvm);
+	return vm;
+}
+
+static const struct {
+	const char *name;
+	int cap;
+} caps[] = {
+	{ "USER_MEMORY_REGION_LIST", KVM_CAP_USER_MEMORY_REGION_LIST },
+	{ "NR_MEMSLOTS", KVM_CAP_NR_MEMSLOTS },
+	{ "READONLY_MEM", KVM_CAP_READONLY_MEM },
+	{ "MULTI_ADDRESS_SPACE", KVM_CAP_MULTI_ADDRESS_SPACE },
+	{ "IMMEDIATE_EXIT", KVM_CAP_IMMEDIATE_EXIT },
+	{ "NR_VCPUS", KVM_CAP_NR_VCPUS },
+	{ "MAX_VCPUS", KVM_CAP_MAX_VCPUS },
+	{ "DIRTY_LOG_RING", KVM_CAP_DIRTY_LOG_RING },
+	{ "MANUAL_DIRTY_LOG_PROTECT2", KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 },
+};
+
+static int cmd_caps(void)
+{
+	int kvm, vm = open_vm(&kvm);
+	size_t i;
+
+	printf("{\"API_VERSION\":%d", ioctl(kvm, KVM_GET_API_VERSION, 0));
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		int value = ioctl(vm, KVM_CHECK_EXTENSION, caps[i].cap);
+
+		printf(",\"%s\":%d", caps[i].name, value < 0 ? 0 : value);
+	}
+	printf("}\n");
+	return 0;
+}
+
+static int cmd_hold(void)
+{
+	open_vm(NULL);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static struct kvm_userspace_memory_region region(__u32 slot, __u64 gpa, __u64 size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = 0, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (__u64)(uintptr_t)hva,
+	};
+	return r;
+}
+
+static int set_list(int vm, __u32 flags, const struct kvm_userspace_memory_region *entries, __u32 nent)
+{
+	struct kvm_userspace_memory_region_list *list;
+	int r;
+
+	list = calloc(1, sizeof(*list) + (nent ? nent : 1) * sizeof(entries[0]));
+	if (!list)
+		die("calloc");
+	list->nent = nent;
+	list->flags = flags;
+	if (nent)
+		memcpy(list->entries, entries, nent * sizeof(entries[0]));
+	r = ioctl(vm, KVM_SET_USER_MEMORY_REGION_LIST, list);
+	free(list);
+	return r < 0 ? -errno : 0;
+}
+
+static const char *errname(int r)
+{
+	switch (r) {
+	case 0: return "0";
+	case -EINVAL: return "EINVAL";
+	case -EEXIST: return "EEXIST";
+	case -EFAULT: return "EFAULT";
+	case -ENOMEM: return "ENOMEM";
+	case -ENOTTY: return "ENOTTY";
+	default: return "other";
+	}
+}
+
+static void check(const char *name, int got, int want)
+{
+	int ok = got == want;
+
+	printf("{\"check\":\"%s\",\"want\":\"%s\",\"got\":\"%s\",\"ok\":%s}\n",
+	       name, errname(want), errname(got), ok ? "true" : "false");
+	if (!ok)
+		failures++;
+}
+
+static int set_single(int vm, struct kvm_userspace_memory_region r)
+{
+	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+/* Every way a list must be refused, and that a refused list changes nothing. */
+static void rejections(int vm, char *mem, int max)
+{
+	struct kvm_userspace_memory_region e[2], *many;
+	int i;
+
+	check("nent 0", set_list(vm, 0, NULL, 0), -EINVAL);
+
+	many = calloc(max + 1, sizeof(*many));
+	for (i = 0; i <= max; i++)
+		many[i] = region(10 + i, 8 * MIB + i * 4096UL, 4096, mem + 2 * MIB);
+	check("nent above the capability", set_list(vm, 0, many, max + 1), -EINVAL);
+	free(many);
+
+	e[0] = region(5, 2 * MIB, 64 * 1024, mem + 2 * MIB);
+	check("list flags not 0", set_list(vm, 1, e, 1), -EINVAL);
+
+	e[1] = region(5, 3 * MIB, 64 * 1024, mem + 3 * MIB);
+	check("duplicate slot id", set_list(vm, 0, e, 2), -EINVAL);
+
+	e[1] = region(6, 2 * MIB + 32 * 1024, 64 * 1024, mem + 3 * MIB);
+	check("overlapping creations", set_list(vm, 0, e, 2), -EINVAL);
+
+	e[1] = region(6, 3 * MIB, 64 * 1024, mem + 3 * MIB);
+	e[1].flags = 1u << 7;
+	check("entry with unknown flags", set_list(vm, 0, e, 2), -EINVAL);
+
+	e[1] = region(6, 3 * MIB + 100, 64 * 1024, mem + 3 * MIB);
+	check("entry with unaligned address", set_list(vm, 0, e, 2), -EINVAL);
+
+	e[1] = region((1u << 16) | 6, 3 * MIB, 64 * 1024, mem + 3 * MIB);
+	check("entries in two address spaces", set_list(vm, 0, e, 2), -EINVAL);
+
+	e[1] = region(7, 0, 0, mem);
+	check("delete of a slot that does not exist", set_list(vm, 0, e, 2), -EINVAL);
+
+	e[1] = region(6, 512 * 1024, 64 * 1024, mem + 3 * MIB);
+	check("creation over a slot left in place", set_list(vm, 0, e, 2), -EEXIST);
+
+	/* Slot 5 was in every refused list: it must not exist now. */
+	check("refused lists changed nothing", set_single(vm, region(9, 2 * MIB, 64 * 1024, mem + 2 * MIB)), 0);
+	check("clean up", set_single(vm, region(9, 2 * MIB, 0, mem + 2 * MIB)), 0);
+
+	e[0] = region(0, 0, 0, mem);
+	e[1] = region(3, 0, 1 * MIB, mem);
+	check("delete and re-create a range under another id", set_list(vm, 0, e, 2), 0);
+	e[0] = region(3, 0, 0, mem);
+	e[1] = region(0, 0, 1 * MIB, mem);
+	check("and back", set_list(vm, 0, e, 2), 0);
+}
+
+struct vcpu {
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	volatile int stop;
+	volatile int lost;
+	__u32 exit_reason;
+	__u32 suberror;
+	__u64 rip;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *vcpu_loop(void *arg)
+{
+	struct vcpu *v = arg;
+
+	while (!v->stop) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("KVM_RUN");
+		}
+		v->exit_reason = v->run->exit_reason;
+		if (v->run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+			v->suberror = v->run->internal.suberror;
+		{
+			struct kvm_regs regs;
+
+			if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
+				v->rip = regs.rip;
+		}
+		v->lost = 1;
+		break;
+	}
+	return NULL;
+}
+
+static const char *exit_name(__u32 reason)
+{
+	switch (reason) {
+	case KVM_EXIT_INTERNAL_ERROR: return "internal-error";
+	case KVM_EXIT_MMIO: return "mmio";
+	case KVM_EXIT_HLT: return "hlt";
+	case KVM_EXIT_SHUTDOWN: return "shutdown";
+	case KVM_EXIT_FAIL_ENTRY: return "fail-entry";
+	default: return "other";
+	}
+}
+
+static void start_vcpu(int kvm, int vm, struct vcpu *v)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	long size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	sigaction(SIGUSR1, &sa, NULL);
+	v->fd = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (v->fd < 0)
+		die("KVM_CREATE_VCPU");
+	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED)
+		die("mmap kvm_run");
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		die("KVM_GET_SREGS");
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		die("KVM_SET_SREGS/REGS");
+	pthread_create(&v->thread, NULL, vcpu_loop, v);
+}
+
+static void stop_vcpu(struct vcpu *v)
+{
+	v->stop = 1;
+	v->run->immediate_exit = 1;
+	pthread_kill(v->thread, SIGUSR1);
+	pthread_join(v->thread, NULL);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+/* Swaps slot ids 0 <-> 3 over [0, 1 MiB) while the vCPU loops at CODE_GPA. */
+static int swap_test(int kvm, int vm, char *mem, int toggles, int with_list)
+{
+	static const unsigned char loop[] = {
+		0x66, 0xff, 0x06, 0x00, 0x20,	/* inc dword [0x2000] */
+		0xeb, 0xf9,			/* jmp back to the inc */
+	};
+	volatile __u32 *counter = (volatile __u32 *)(mem + COUNTER_GPA);
+	struct vcpu v = { 0 };
+	__u32 before, after, id = 0;
+	int i, r = 0;
+
+	memcpy(mem + CODE_GPA, loop, sizeof(loop));
+	start_vcpu(kvm, vm, &v);
+	sleep_ms(50);
+	before = *counter;
+	for (i = 0; i < toggles && !v.lost; i++) {
+		__u32 next = id ? 0 : 3;
+		struct kvm_userspace_memory_region e[2] = {
+			region(id, 0, 0, mem), region(next, 0, 1 * MIB, mem),
+		};
+
+		if (with_list)
+			r = set_list(vm, 0, e, 2);
+		else
+			r = set_single(vm, e[0]) ?: set_single(vm, e[1]);
+		if (r)
+			break;
+		id = next;
+	}
+	sleep_ms(50);
+	after = *counter;
+	stop_vcpu(&v);
+	printf("{\"test\":\"%s\",\"toggles\":%d,\"ioctl\":\"%s\",\"lost\":%s,\"exit\":\"%s\","
+	       "\"suberror\":%u,\"rip\":%llu,\"counterBefore\":%u,\"counterAfter\":%u}\n",
+	       with_list ? "list" : "single", i, errname(r), v.lost ? "true" : "false",
+	       v.lost ? exit_name(v.exit_reason) : "none", v.suberror,
+	       (unsigned long long)v.rip, before, after);
+	return r == 0 && !v.lost && after != before;
+}
+
+static int cmd_swap(int toggles, int with_list)
+{
+	int kvm, vm = open_vm(&kvm);
+	int max = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY_REGION_LIST);
+	char *mem = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		die("mmap guest memory");
+	printf("{\"capability\":%d}\n", max < 0 ? 0 : max);
+	if (with_list && max <= 0) {
+		printf("{\"error\":\"this kernel has no KVM_SET_USER_MEMORY_REGION_LIST\"}\n");
+		return 2;
+	}
+	if (set_single(vm, region(0, 0, 1 * MIB, mem)) || set_single(vm, region(1, 1 * MIB, 1 * MIB, mem + 1 * MIB)))
+		die("initial memslots");
+	if (with_list)
+		rejections(vm, mem, max);
+	if (!swap_test(kvm, vm, mem, toggles, with_list))
+		failures++;
+	printf("{\"ok\":%s,\"failures\":%d}\n", failures ? "false" : "true", failures);
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int toggles = argc > 2 ? atoi(argv[2]) : 2000;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "caps"))
+		return cmd_caps();
+	if (argc >= 2 && !strcmp(argv[1], "hold"))
+		return cmd_hold();
+	if (argc >= 2 && !strcmp(argv[1], "list-test"))
+		return cmd_swap(toggles, 1);
+	if (argc >= 2 && !strcmp(argv[1], "single-test"))
+		return cmd_swap(toggles, 0);
+	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | single-test [TOGGLES]\n");
+	return 2;
+}

@@ -1,0 +1,159 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveBuild } from '../builds/build-registry.js';
+import { buildL1Initramfs } from '../images/l1-image.js';
+import { setInterruptHandler } from '../machine/process-reaper.js';
+import { cacheRoot, repoRoot, runsDir } from '../paths.js';
+import { readManifest, runFiles, writeManifest } from '../results/run-store.js';
+import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
+import type { Plan } from '../runner/plan.js';
+import { SlotlabError } from '../errors.js';
+import { findKernel } from './kernel-registry.js';
+import { type L1Result, runInL1 } from './l1-machine.js';
+
+export class KernelJobError extends SlotlabError {
+  constructor(kernel: string, detail: string) {
+    super('KERNEL_JOB_FAILED', `run under kernel ${kernel}: ${detail}; the L1 console above says why`);
+  }
+}
+
+/** Harness timeouts inside L1 (TCG) are this many times the host's. */
+export const L1_TIME_SCALE = 10;
+const L1_BOOT_TIMEOUT_MS = 180_000;
+
+export interface KernelRunOptions {
+  plan: Plan;
+  kernel: string;
+  onLine?: (line: string) => void;
+}
+
+export interface KernelRunOutput {
+  runId: string;
+  records: string;
+  l1: L1Result;
+}
+
+function quote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Shell lines every job starts with: the repository as working folder, the host's PATH and cache. */
+export function jobPreamble(jobDir: string, env: Record<string, string> = {}): string[] {
+  const all = {
+    HOME: process.env.HOME ?? '/root',
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    SLOTLAB_CACHE: cacheRoot(),
+    [KERNEL_PROVENANCE_ENV]: path.join(jobDir, 'kernel.json'),
+    ...env,
+  };
+  return [
+    '# Written by slotlab; run by the L1 init, chrooted into the host root.',
+    `cd ${quote(repoRoot)} || exit 125`,
+    ...Object.entries(all).map(([name, value]) => `export ${name}=${quote(value)}`),
+  ];
+}
+
+/** The `slotlab run` command L1 executes: the same plan, without --kernel, writing into the job folder. */
+export function innerRunArgs(plan: Plan): string[] {
+  const args = ['run', plan.loaded.file, ...plan.builds.flatMap((build) => ['--build', build]), '--seed', String(plan.seed)];
+  if (plan.overrides.repetitions !== undefined) args.push('--repetitions', String(plan.overrides.repetitions));
+  if (plan.overrides.mutations !== undefined) args.push('--mutations', String(plan.overrides.mutations));
+  if (plan.overrides.durationSeconds !== undefined) args.push('--duration', String(plan.overrides.durationSeconds));
+  if (plan.overrides.image !== undefined) args.push('--image', plan.overrides.image);
+  return args;
+}
+
+export function runJobScript(plan: Plan, jobDir: string): string {
+  const main = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js');
+  return [
+    ...jobPreamble(jobDir, { SLOTLAB_RUNS_DIR: path.join(jobDir, 'runs'), SLOTLAB_TIME_SCALE: String(L1_TIME_SCALE) }),
+    `exec ${quote(process.execPath)} ${quote(main)} ${innerRunArgs(plan).map(quote).join(' ')}`,
+    '',
+  ].join('\n');
+}
+
+/** Generous: L2 boots and QMP round trips under TCG take tens of times longer than on the host. */
+export function jobTimeoutMs(plan: Plan): number {
+  const suite = plan.loaded.suite;
+  const perIteration = (item: Plan['items'][number]) => (suite.guest.bootTimeoutSeconds * L1_TIME_SCALE + item.limits.durationSeconds + 60) * 1000;
+  return 120_000 + plan.items.reduce((sum, item) => sum + perIteration(item), 0);
+}
+
+export interface L1JobOptions {
+  kernel: string;
+  /** job.sh for a job folder: run by /bin/sh inside L1, chrooted into the host root. */
+  script: (jobDir: string) => string;
+  timeoutMs: number;
+  onLine?: (line: string) => void;
+  /** Takes results out of the job folder before it is removed; `l1Failed` when L1 died or was interrupted. */
+  collect?: (jobDir: string, l1Failed: boolean) => void;
+}
+
+/** Boots a kernel under test as L1 and runs one job script in it; the job folder is removed afterwards. */
+export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
+  const kernel = await findKernel(options.kernel).resolve();
+  const initramfs = (await buildL1Initramfs()).path;
+  const jobDir = path.join(runsDir(), '.kernel-jobs', crypto.randomBytes(4).toString('hex'));
+  fs.mkdirSync(path.join(jobDir, 'runs'), { recursive: true });
+  fs.writeFileSync(path.join(jobDir, 'kernel.json'), JSON.stringify(kernel.provenance, null, 2) + '\n');
+  fs.writeFileSync(path.join(jobDir, 'job.sh'), options.script(jobDir));
+  const finish = (l1Failed: boolean) => {
+    options.collect?.(jobDir, l1Failed);
+    fs.rmSync(jobDir, { recursive: true, force: true });
+  };
+  // Ctrl-C kills L1 (process reaper); what the job completed is taken out first.
+  setInterruptHandler((signal) => {
+    finish(true);
+    process.stderr.write(`\nslotlab: ${signal}: stopped the kernel under test; completed results were kept\n`);
+  });
+  let l1: L1Result;
+  try {
+    l1 = await runInL1({ kernel, initramfs, jobDir, bootTimeoutMs: L1_BOOT_TIMEOUT_MS, jobTimeoutMs: options.timeoutMs, onLine: options.onLine });
+  } catch (error) {
+    finish(true);
+    throw error;
+  } finally {
+    setInterruptHandler(undefined);
+  }
+  finish(false);
+  return l1;
+}
+
+/**
+ * `slotlab run <suite> --build B --kernel K`: boots K as L1 under TCG, runs the
+ * plan there with slotlab itself (from the host root, over 9p), and moves the
+ * run's records and manifest into this host's runs folder. Records written
+ * before a failure of L1 are moved too, with the manifest marked failed.
+ */
+export async function runUnderKernel(options: KernelRunOptions): Promise<KernelRunOutput> {
+  for (const build of options.plan.builds) await resolveBuild(build);
+  let runs: string[] = [];
+  const l1 = await runL1Job({
+    kernel: options.kernel,
+    script: (jobDir) => runJobScript(options.plan, jobDir),
+    timeoutMs: jobTimeoutMs(options.plan),
+    onLine: options.onLine,
+    collect: (jobDir, l1Failed) => {
+      runs = collectRuns(jobDir, l1Failed);
+    },
+  });
+  const run = runs[0];
+  if (!run) throw new KernelJobError(options.kernel, `the job in L1 ended (exit ${l1.jobExit}) without writing a run`);
+  return { runId: run, records: runFiles(run).records, l1 };
+}
+
+/** Moves every run the job wrote into the runs folder; marks still-running ones failed when L1 died. */
+function collectRuns(jobDir: string, l1Failed: boolean): string[] {
+  const inner = path.join(jobDir, 'runs');
+  const ids = fs.existsSync(inner) ? fs.readdirSync(inner).filter((name) => name.endsWith('.manifest.json')).map((name) => name.replace(/\.manifest\.json$/, '')) : [];
+  for (const id of ids) {
+    const from = runFiles(id, inner);
+    const to = runFiles(id);
+    fs.mkdirSync(path.dirname(to.records), { recursive: true });
+    if (fs.existsSync(from.records)) fs.copyFileSync(from.records, to.records);
+    const manifest = readManifest(from);
+    if (manifest) writeManifest(to, l1Failed && manifest.status === 'running' ? { ...manifest, status: 'failed', endedAt: new Date().toISOString() } : manifest);
+  }
+  return ids;
+}

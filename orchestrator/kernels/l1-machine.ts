@@ -1,0 +1,132 @@
+import { execa } from 'execa';
+import { SlotlabError } from '../errors.js';
+import { trackProcess, untrackProcess } from '../machine/process-reaper.js';
+import { RingBuffer } from '../machine/ring-buffer.js';
+import type { ResolvedKernel } from './kernel-types.js';
+
+/** The QEMU that runs the kernel under test: Debian's, with TCG (it emulates SVM, so L1 gets a /dev/kvm). */
+export const L1_QEMU = '/usr/bin/qemu-system-x86_64';
+
+export interface L1Options {
+  kernel: ResolvedKernel;
+  initramfs: string;
+  /** Host folder shared read-write with L1 at the same path; holds job.sh and receives its output. */
+  jobDir: string;
+  cpus?: number;
+  memoryMiB?: number;
+  /** From launch to the init's first line. */
+  bootTimeoutMs: number;
+  /** From launch to the job's end. */
+  jobTimeoutMs: number;
+  /** Every line L1 prints on its serial console (kernel, init, the job). */
+  onLine?: (line: string) => void;
+}
+
+export interface L1Result {
+  /** The job's exit status, as init reported it. */
+  jobExit: number;
+  /** `uname -r` of the kernel under test. */
+  release: string;
+  /** KVM_CHECK_EXTENSION values in L1 (kvm-probe caps). */
+  kvm: Record<string, number>;
+  durationMs: number;
+}
+
+/** L1 ended without reporting the job's end: kernel panic, boot hang, timeout, QEMU failure. */
+export class L1Error extends SlotlabError {
+  constructor(
+    readonly kernel: string,
+    readonly reason: string,
+    readonly consoleTail: string,
+  ) {
+    super('L1_FAILED', `kernel under test ${kernel}: ${reason}. Its console ends with:\n${consoleTail}\nCheck the kernel's configuration (orchestrator/kernels/kernel-config.ts) or rerun; results written so far are kept`);
+  }
+}
+
+export function l1QemuArgs(options: L1Options): string[] {
+  return [
+    '-accel', 'tcg,thread=multi',
+    '-cpu', 'max',
+    '-machine', 'q35',
+    '-smp', String(options.cpus ?? 2),
+    '-m', String(options.memoryMiB ?? 4096),
+    '-nodefaults', '-display', 'none', '-no-reboot',
+    '-serial', 'stdio',
+    '-kernel', options.kernel.bzImage,
+    '-initrd', options.initramfs,
+    '-append', `console=ttyS0 loglevel=4 panic=-1 oops=panic slotlab.job=${options.jobDir}`,
+    '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+    '-virtfs', `local,path=${options.jobDir},mount_tag=job,security_model=none,multidevs=remap`,
+  ];
+}
+
+const PROTOCOL = /^slotlab-l1: (up|caps|job exit|error:?) ?(.*)$/;
+
+/**
+ * Boots the kernel under test as L1 under TCG, lets its init run the job, and
+ * returns what init reported. QEMU is tracked by the process reaper and dies
+ * with the orchestrator; on any failure it is killed before the error is thrown.
+ */
+export async function runInL1(options: L1Options): Promise<L1Result> {
+  const started = Date.now();
+  const console = new RingBuffer(64 * 1024);
+  const child = execa('setpriv', ['--pdeathsig', 'SIGKILL', '--', L1_QEMU, ...l1QemuArgs(options)], {
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    cleanup: true,
+  });
+  if (child.pid !== undefined) trackProcess(child.pid);
+  let release: string | undefined;
+  let kvm: Record<string, number> = {};
+  let jobExit: number | undefined;
+  let error: string | undefined;
+  let timedOut: string | undefined;
+  const bootTimer = setTimeout(() => {
+    if (release === undefined) {
+      timedOut = `no init output within ${options.bootTimeoutMs} ms of launch (boot hang)`;
+      child.kill('SIGKILL');
+    }
+  }, options.bootTimeoutMs);
+  const jobTimer = setTimeout(() => {
+    timedOut = `the job did not end within ${options.jobTimeoutMs} ms`;
+    child.kill('SIGKILL');
+  }, options.jobTimeoutMs);
+  try {
+    for await (const raw of child.iterable({ from: 'all' })) {
+      const line = String(raw).replace(/\r$/, '');
+      console.push(Buffer.from(line + '\n'));
+      options.onLine?.(line);
+      const match = PROTOCOL.exec(line);
+      if (!match) continue;
+      if (match[1] === 'up') release = match[2];
+      else if (match[1] === 'caps') kvm = parseCaps(match[2]!);
+      else if (match[1] === 'job exit') jobExit = Number(match[2]);
+      else error ??= match[2];
+    }
+    const result = await child;
+    const tail = console.text().split('\n').slice(-30).join('\n');
+    if (jobExit === undefined || release === undefined) {
+      const why = timedOut ?? error ?? (result.signal ? `QEMU was killed by ${result.signal}` : `L1 ended (QEMU exit code ${result.exitCode}) before the job reported its end`);
+      throw new L1Error(options.kernel.name, why, tail);
+    }
+    if (error) throw new L1Error(options.kernel.name, error, tail);
+    return { jobExit, release, kvm, durationMs: Date.now() - started };
+  } finally {
+    clearTimeout(bootTimer);
+    clearTimeout(jobTimer);
+    child.kill('SIGKILL');
+    await child.catch(() => undefined);
+    if (child.pid !== undefined) untrackProcess(child.pid);
+  }
+}
+
+function parseCaps(text: string): Record<string, number> {
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  } catch {
+    return {};
+  }
+}

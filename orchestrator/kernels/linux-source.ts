@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { BuildLog } from '../builds/build-types.js';
+import { PrivateApt, extractDeb } from '../builds/private-apt.js';
+import { SlotlabError } from '../errors.js';
+import { cacheRoot } from '../paths.js';
+
+export class LinuxSourceError extends SlotlabError {
+  constructor(detail: string) {
+    super('LINUX_SOURCE', `${detail}; check that Debian's archive is reachable, or remove ${linuxSourcesRoot()} and retry`);
+  }
+}
+
+/** Debian's kernel source (package linux-source-<base>, Debian's patches applied), unpacked. */
+export interface LinuxSource {
+  /** Package version, e.g. `6.1.176-1`. */
+  version: string;
+  tree: string;
+}
+
+export function linuxSourcesRoot(): string {
+  return path.join(cacheRoot(), 'linux-src');
+}
+
+/** The newest completed unpacking of linux-source-`base` in the cache, without touching the network. */
+export function cachedLinuxSource(base: string): LinuxSource | undefined {
+  const root = path.join(linuxSourcesRoot(), base);
+  if (!fs.existsSync(root)) return undefined;
+  const done = fs
+    .readdirSync(root)
+    .map((name) => path.join(root, name, 'complete'))
+    .filter((marker) => fs.existsSync(marker))
+    .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs)
+    .at(-1);
+  if (!done) return undefined;
+  const [version, tree] = fs.readFileSync(done, 'utf8').trim().split('\n');
+  return { version: version!, tree: path.join(path.dirname(done), tree!) };
+}
+
+/**
+ * Debian bookworm's linux-source-`base` (a .deb holding the source tarball),
+ * downloaded through slotlab's private apt configuration and unpacked once.
+ */
+export async function debianLinuxSource(base: string, log: BuildLog): Promise<LinuxSource> {
+  const cached = cachedLinuxSource(base);
+  if (cached) return cached;
+  const pkg = `linux-source-${base}`;
+  const apt = new PrivateApt(path.join(cacheRoot(), 'apt-bookworm'), 'bookworm');
+  log(`fetching Debian's ${pkg} (private apt lists under the cache)`);
+  await apt.update();
+  const version = await apt.candidate(pkg);
+  if (!version) throw new LinuxSourceError(`bookworm has no package ${pkg}`);
+  const dir = path.join(linuxSourcesRoot(), base, version.replace(/[^A-Za-z0-9.+~-]/g, '_'));
+  const scratch = `${dir}.fetch-${process.pid}`;
+  fs.rmSync(scratch, { recursive: true, force: true });
+  const [deb] = await apt.download([`${pkg}=${version}`], path.join(scratch, 'deb'));
+  if (!deb) throw new LinuxSourceError(`apt-get download ${pkg}=${version} left no .deb`);
+  await extractDeb(deb, path.join(scratch, 'deb', 'root'));
+  const tarball = path.join(scratch, 'deb', 'root', 'usr', 'src', `${pkg}.tar.xz`);
+  if (!fs.existsSync(tarball)) throw new LinuxSourceError(`${path.basename(deb)} holds no usr/src/${pkg}.tar.xz`);
+  log(`unpacking ${pkg}.tar.xz`);
+  const untar = await execa('tar', ['-xf', tarball, '-C', scratch], { reject: false, all: true });
+  if (untar.exitCode !== 0) throw new LinuxSourceError(`tar -xf ${tarball} failed: ${untar.all}`);
+  fs.rmSync(path.join(scratch, 'deb'), { recursive: true, force: true });
+  if (!fs.existsSync(path.join(scratch, pkg, 'Makefile'))) throw new LinuxSourceError(`${pkg}.tar.xz did not unpack to ${pkg}/`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(scratch, dir);
+  fs.writeFileSync(path.join(dir, 'complete'), `${version}\n${pkg}\n`);
+  return { version, tree: path.join(dir, pkg) };
+}

@@ -1,0 +1,42 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { S_IFCHR, S_IFREG, readNewc } from '../../orchestrator/images/cpio.js';
+import { buildKvmProbe, buildL1Initramfs } from '../../orchestrator/images/l1-image.js';
+import { imagesDir } from '../../orchestrator/paths.js';
+
+t.test('the L1 initramfs holds init, a static busybox, kvm-probe and the console device', async (t) => {
+  const built = await buildL1Initramfs();
+  t.equal((await buildL1Initramfs()).cached, true, 'the second build is a cache hit');
+  const entries = new Map(readNewc(fs.readFileSync(built.path)).map((entry) => [entry.name, entry]));
+  t.equal(entries.get('init')!.data!.toString(), fs.readFileSync(path.join(imagesDir, 'l1', 'init'), 'utf8'));
+  t.equal(entries.get('init')!.mode, S_IFREG | 0o755);
+  t.equal(entries.get('dev/console')!.mode & S_IFCHR, S_IFCHR);
+  t.same(entries.get('dev/console')!.rdev, { major: 5, minor: 1 });
+  t.ok(entries.get('bin/busybox')!.data!.length > 500_000, 'busybox');
+  t.same(entries.get('bin/kvm-probe')!.data, fs.readFileSync((await buildKvmProbe()).path));
+  const ldd = spawnSync('ldd', [(await buildKvmProbe()).path], { encoding: 'utf8' });
+  t.match(ldd.stdout + ldd.stderr, /not a dynamic executable/, 'kvm-probe is static');
+});
+
+t.test("kvm-probe reports this host's KVM capabilities: no list ioctl here", async (t) => {
+  const probe = (await buildKvmProbe()).path;
+  const caps = JSON.parse(execFileSync(probe, ['caps'], { encoding: 'utf8' })) as Record<string, number>;
+  t.equal(caps.API_VERSION, 12);
+  t.equal(caps.USER_MEMORY_REGION_LIST, 0);
+  t.ok(caps.NR_MEMSLOTS! > 32);
+  const list = spawnSync(probe, ['list-test', '10'], { encoding: 'utf8' });
+  t.equal(list.status, 2, 'cannot test the list ioctl on a kernel without it');
+  t.match(list.stdout, /"error":"this kernel has no KVM_SET_USER_MEMORY_REGION_LIST"/);
+});
+
+t.test('two single ioctls lose a vCPU that runs from the replaced slot (the race, straight from KVM)', async (t) => {
+  const result = spawnSync((await buildKvmProbe()).path, ['single-test', '20000'], { encoding: 'utf8' });
+  const swap = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.test === 'single');
+  t.ok(swap, result.stdout);
+  t.equal(swap!.lost, true, 'the vCPU fetched from the range between delete and create');
+  t.equal(swap!.exit, 'internal-error');
+  t.equal(swap!.suberror, 1, 'KVM_INTERNAL_ERROR_EMULATION');
+  t.equal(result.status, 1);
+});

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { BuildNotReadyError } from '../../orchestrator/builds/build-errors.js';
+import { KERNELS, UnknownKernelError, findKernel } from '../../orchestrator/kernels/kernel-registry.js';
+import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
+
+t.test('the built-in kernels are 6.1 stock and 6.1 with the atomic ioctl', async (t) => {
+  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl']);
+  t.equal(findKernel('6.1-atomic-ioctl'), KERNELS[1]);
+});
+
+t.test('an unknown kernel name lists the known ones', async (t) => {
+  const error = t.throws(() => findKernel('5.15-stock')) as unknown;
+  t.type(error, UnknownKernelError);
+  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, or the path of a bzImage/);
+});
+
+t.test('a path to a bzImage is a user kernel with its hash', async (t) => {
+  const file = path.join(tempDir(t), 'bzImage');
+  fs.writeFileSync(file, 'not really a kernel');
+  const kernel = await findKernel(file).resolve();
+  t.equal(kernel.bzImage, file);
+  t.equal(kernel.provenance.kind, 'user-bzimage');
+  t.match(kernel.provenance.sha256, /^[0-9a-f]{64}$/);
+});
+
+t.test('a kernel that is not built says how to build it', async (t) => {
+  isolatedCache(t);
+  const error = await KERNELS[0]!.resolve().catch((e: unknown) => e);
+  t.type(error, BuildNotReadyError);
+  t.match((error as Error).message, /kernel build 6\.1-stock|slotlab kernel build 6\.1-stock/);
+});

@@ -1,0 +1,130 @@
+/*
+ * The end-to-end tests here boot the kernels under test (built by `npm test`'s
+ * setup) as L1 under TCG: kvm-probe calls KVM_SET_USER_MEMORY_REGION_LIST
+ * directly, and pam-qmp runs on the three 7.2 builds inside them.
+ */
+import t from 'tap';
+import { kvmProbePath } from '../../orchestrator/images/l1-image.js';
+import { L1_TIME_SCALE, innerRunArgs, jobPreamble, jobTimeoutMs, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/kernels/kernel-run.js';
+import type { IterationRecord } from '../../orchestrator/results/record.js';
+import { readRun } from '../../orchestrator/results/run-store.js';
+import { makePlan } from '../../orchestrator/runner/plan.js';
+import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { tempDir } from '../fixtures/temp-dir.js';
+
+const plan = makePlan(loadSuite('pam-qmp'), ['7.2-stock', '7.2-atomic-ioctl'], { repetitions: 3, mutations: 200 }, 42);
+
+t.test('L1 runs the same plan with slotlab run, without --kernel', async (t) => {
+  t.same(innerRunArgs(plan), ['run', plan.loaded.file, '--build', '7.2-stock', '--build', '7.2-atomic-ioctl', '--seed', '42', '--repetitions', '3', '--mutations', '200']);
+});
+
+t.test("the job script runs from the repository with the host's cache, scaled timeouts and the kernel's provenance", async (t) => {
+  const script = runJobScript(plan, '/work/results/runs/.kernel-jobs/abcd');
+  t.match(script, /^cd '.+' \|\| exit 125$/m);
+  t.match(script, /^export SLOTLAB_RUNS_DIR='\/work\/results\/runs\/\.kernel-jobs\/abcd\/runs'$/m);
+  t.match(script, new RegExp(`^export SLOTLAB_TIME_SCALE='${L1_TIME_SCALE}'$`, 'm'));
+  t.match(script, /^export SLOTLAB_KERNEL_PROVENANCE='\/work\/results\/runs\/\.kernel-jobs\/abcd\/kernel\.json'$/m);
+  t.match(script, /^exec '.+node' '.+\/dist\/orchestrator\/cli\/main\.js' 'run' '.+pam-qmp\.yaml' '--build' '7\.2-stock'/m);
+});
+
+t.test('the job timeout grows with the iterations and the scaled boot timeout', async (t) => {
+  const one = makePlan(loadSuite('pam-qmp'), ['7.2-stock'], { repetitions: 1 }, 1);
+  t.ok(jobTimeoutMs(plan) > jobTimeoutMs(one));
+  t.ok(jobTimeoutMs(one) >= 120_000 + one.loaded.suite.guest.bootTimeoutSeconds * L1_TIME_SCALE * 1000);
+});
+
+type Line = Record<string, unknown>;
+
+async function probeInL1(kernel: string, commands: string[]): Promise<{ lines: Line[]; release: string; kvm: Record<string, number>; jobExit: number }> {
+  const lines: Line[] = [];
+  const l1 = await runL1Job({
+    kernel,
+    script: (jobDir) => [...jobPreamble(jobDir), ...commands, ''].join('\n'),
+    timeoutMs: 900_000,
+    onLine: (line) => {
+      if (line.startsWith('{')) lines.push(JSON.parse(line) as Line);
+    },
+  });
+  return { lines, release: l1.release, kvm: l1.kvm, jobExit: l1.jobExit };
+}
+
+const EXPECTED_CHECKS = [
+  'nent 0', 'nent above the capability', 'list flags not 0', 'duplicate slot id', 'overlapping creations',
+  'entry with unknown flags', 'entry with unaligned address', 'entries in two address spaces',
+  'delete of a slot that does not exist', 'creation over a slot left in place', 'refused lists changed nothing',
+  'clean up', 'delete and re-create a range under another id', 'and back',
+];
+
+t.test('6.1-atomic-ioctl: the list ioctl refuses bad lists and swaps the slot a running vCPU executes from, 2000 times, without losing it', async (t) => {
+  const probe = await probeInL1('6.1-atomic-ioctl', [`exec ${kvmProbePath()} list-test 2000`]);
+  t.match(probe.release, /^6\.1\.\d+-slotlab-atomic-ioctl$/);
+  t.equal(probe.kvm.USER_MEMORY_REGION_LIST, 128, 'the capability says how long a list may be');
+  const checks = probe.lines.filter((line) => typeof line.check === 'string');
+  t.same(checks.map((line) => line.check), EXPECTED_CHECKS);
+  for (const check of checks) t.equal(check.ok, true, `${String(check.check)}: want ${String(check.want)}, got ${String(check.got)}`);
+  const swap = probe.lines.find((line) => line.test === 'list');
+  t.ok(swap, 'the vCPU test ran');
+  t.equal(swap!.toggles, 2000);
+  t.equal(swap!.lost, false, `exit ${String(swap!.exit)}, rip ${String(swap!.rip)}`);
+  t.ok(Number(swap!.counterAfter) > Number(swap!.counterBefore), 'the vCPU kept running');
+  t.equal(probe.jobExit, 0);
+});
+
+t.test('6.1-stock: no list ioctl, and the same swap as two single ioctls loses the vCPU (the control)', async (t) => {
+  const probe = await probeInL1('6.1-stock', [
+    `${kvmProbePath()} list-test 10; echo "{\\"listExit\\":$?}"`,
+    `${kvmProbePath()} single-test 20000; echo "{\\"singleExit\\":$?}"`,
+  ]);
+  t.match(probe.release, /^6\.1\.\d+-slotlab-stock$/);
+  t.equal(probe.kvm.USER_MEMORY_REGION_LIST, 0);
+  t.ok(probe.lines.some((line) => line.listExit === 2), 'list-test: cannot test');
+  const single = probe.lines.find((line) => line.test === 'single');
+  t.equal(single?.lost, true, 'a fetch between delete and create fails');
+  t.equal(single?.exit, 'internal-error');
+  t.equal(single?.suberror, 1);
+});
+
+async function runIn(t: Parameters<typeof tempDir>[0], kernel: string, builds: string[], repetitions: number, mutations: number): Promise<IterationRecord[]> {
+  const saved = process.env.SLOTLAB_RUNS_DIR;
+  process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.SLOTLAB_RUNS_DIR;
+    else process.env.SLOTLAB_RUNS_DIR = saved;
+  });
+  const plan = makePlan(loadSuite('pam-qmp'), builds, { repetitions, mutations }, 7);
+  const output = await runUnderKernel({ plan, kernel });
+  return readRun(output.runId).records;
+}
+
+t.test('under 6.1-atomic-ioctl: 7.2-stock loses the guest, 7.2-atomic-ioctl and 7.2-paused-vcpu survive 300 mutations x 3', async (t) => {
+  const records = await runIn(t, '6.1-atomic-ioctl', ['7.2-stock', '7.2-atomic-ioctl', '7.2-paused-vcpu'], 3, 300);
+  const of = (build: string) => records.filter((record) => record.build.name === build);
+  for (const record of records) {
+    t.equal(record.host.kernelUnderTest?.name, '6.1-atomic-ioctl', 'every record names the kernel under test');
+    t.equal(record.host.kvm?.USER_MEMORY_REGION_LIST, 128);
+    t.match(record.host.kernel, /slotlab-atomic-ioctl/);
+  }
+  t.equal(of('7.2-stock').length, 3);
+  t.ok(of('7.2-stock').every((record) => record.outcome === 'guest-lost' && record.failure?.suberror === 1), 'stock: lost every time');
+  for (const build of ['7.2-atomic-ioctl', '7.2-paused-vcpu']) {
+    t.equal(of(build).length, 3);
+    for (const record of of(build)) {
+      t.equal(record.outcome, 'survived', `${build} iteration ${record.iteration}: ${record.stopReason} ${record.error?.message ?? ''}`);
+      t.equal(record.mutationsApplied, 300);
+      t.equal(record.expected, 'safe');
+      t.ok(record.latency && record.latency.count === 300, 'per-mutation latency');
+    }
+  }
+  t.notOk(of('7.2-atomic-ioctl').some((record) => record.qemuWarnings?.some((line) => /REGION_LIST/.test(line))), 'no fallback with the capability present');
+});
+
+t.test('under 6.1-stock: 7.2-atomic-ioctl reports the fallback and loses the guest like stock', async (t) => {
+  const records = await runIn(t, '6.1-stock', ['7.2-atomic-ioctl'], 2, 300);
+  t.equal(records.length, 2);
+  for (const record of records) {
+    t.equal(record.host.kvm?.USER_MEMORY_REGION_LIST, 0);
+    t.match(record.qemuWarnings?.join('\n'), /no KVM_SET_USER_MEMORY_REGION_LIST .*falling back/);
+    t.equal(record.outcome, 'guest-lost');
+    t.equal(record.expected, 'race');
+  }
+});

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { imagePath } from '../../orchestrator/images/build-images.js';
+import { L1Error, l1QemuArgs, runInL1 } from '../../orchestrator/kernels/l1-machine.js';
+import type { ResolvedKernel } from '../../orchestrator/kernels/kernel-types.js';
+import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
+import { tempDir } from '../fixtures/temp-dir.js';
+
+function kernelAt(file: string): ResolvedKernel {
+  return { name: 'test-kernel', bzImage: file, provenance: { name: 'test-kernel', kind: 'user-bzimage', source: file, bzImage: file, sha256: '0'.repeat(64) } };
+}
+
+t.test('L1 runs under TCG with emulated SVM, the host root read-only and the job folder read-write', async (t) => {
+  const args = l1QemuArgs({ kernel: kernelAt('/k/bzImage'), initramfs: '/i.cpio', jobDir: '/j', bootTimeoutMs: 1, jobTimeoutMs: 1 }).join(' ');
+  t.match(args, /-accel tcg,thread=multi -cpu max/);
+  t.match(args, /-no-reboot/);
+  t.match(args, /-kernel \/k\/bzImage -initrd \/i\.cpio/);
+  t.match(args, /-append console=ttyS0 .*panic=-1 oops=panic slotlab\.job=\/j/);
+  t.match(args, /local,path=\/,mount_tag=hostroot,security_model=none,readonly=on/);
+  t.match(args, /local,path=\/j,mount_tag=job,security_model=none/);
+});
+
+t.test('a kernel file QEMU cannot load ends with an L1Error quoting QEMU', async (t) => {
+  const dir = tempDir(t);
+  const error = await runInL1({ kernel: kernelAt(path.join(dir, 'missing')), initramfs: path.join(dir, 'missing.cpio'), jobDir: dir, bootTimeoutMs: 30_000, jobTimeoutMs: 60_000 }).catch((e: unknown) => e);
+  t.type(error, L1Error);
+  t.match((error as Error).message, /kernel under test test-kernel: L1 ended \(QEMU exit code 1\) before the job reported its end/);
+  t.match((error as L1Error).consoleTail, /missing/);
+});
+
+t.test('a kernel that never starts the init is killed at the boot timeout', async (t) => {
+  const dir = tempDir(t);
+  fs.writeFileSync(path.join(dir, 'empty.cpio'), '');
+  const lines: string[] = [];
+  // The spin image boots (multiboot) but is no Linux: no "slotlab-l1: up" ever comes.
+  const error = await runInL1({ kernel: kernelAt(imagePath('spin')), initramfs: path.join(dir, 'empty.cpio'), jobDir: dir, bootTimeoutMs: 4000, jobTimeoutMs: 60_000, onLine: (line) => lines.push(line) }).catch((e: unknown) => e);
+  t.type(error, L1Error);
+  t.match((error as L1Error).reason, /no init output within 4000 ms of launch \(boot hang\)/);
+  t.same(trackedProcesses(), [], 'QEMU is gone');
+});
