@@ -5,6 +5,9 @@ export const USAGE = `usage:
   slotlab run --all --build <name>... [options]   every suite in suites/, one run each
   slotlab run <suite> --image <file> --build <name>   the suite's machine and mutator on your multiboot image
   slotlab run --resume <run-id>     continue an interrupted run where it stopped
+  slotlab run <suite> --build <name>... --kernel <kernel|bzImage>
+                            run inside a kernel under test: it boots as L1 under TCG (emulated SVM)
+                            and runs the builds there; records carry the kernel and its KVM capabilities
   slotlab demo [--all]      the main job (npm run demo): pam-qmp, or every suite, on debian-7.2,
                             debian-bpo-10.0, 7.2-stock and 7.2-paused-vcpu
   slotlab suites            list the suites: what each changes in the memory map and what each build family should do
@@ -26,9 +29,13 @@ export const USAGE = `usage:
                             register your own binary or source tree as a build (a tree is
                             configured with slotlab's flags and rebuilt incrementally)
   slotlab builds            list every build with its provenance
+  slotlab kernel build <name>... | --all
+                            fetch Debian's linux-source-6.1, apply qemu-patches/linux-6.1/<variant>,
+                            configure and compile a kernel under test (6.1-stock, 6.1-atomic-ioctl; cached)
+  slotlab kernels           list the kernels under test with their provenance
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
-  slotlab setup [--tests]   install packages, fetch builds and build guest images (idempotent);
-                            --tests also installs what the tests need (chromium)
+  slotlab setup [--tests] [--kernels]   install packages, fetch builds and build guest images (idempotent);
+                            --tests also installs what the tests need (chromium) and builds the kernels
 
 A suite is a file stem in suites/ (e.g. pam-qmp) or a path to a .yaml file.`;
 
