@@ -8,6 +8,7 @@ import { kernelCommand, kernelsCommand } from './kernel-command.js';
 import { compareCommand, reportCommand } from './report-commands.js';
 import { demoCommand, publishCommand, runCommand } from './run-command.js';
 import { suitesCommand } from './suites-command.js';
+import { verdictCommand } from './verdict-command.js';
 import { USAGE, UsageError } from './usage.js';
 
 async function doctor(): Promise<number> {
@@ -29,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
       return buildsCommand();
     case 'kernel':
       return kernelCommand(rest);
+    case 'verdict':
+      return verdictCommand(rest);
     case 'kernels':
       return kernelsCommand();
     case 'suites':

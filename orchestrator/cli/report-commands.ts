@@ -62,18 +62,22 @@ export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot
   const date = (first.manifest?.startedAt ?? records[0]!.startedAt).slice(0, 10);
   const suites = [...new Set(records.map((record) => record.suite.name))].join(', ');
   const builds = [...new Set(records.map((record) => record.build.name))].join(', ');
+  const kernels = [...new Set(records.flatMap((record) => (record.host.kernelUnderTest ? [record.host.kernelUnderTest.name] : [])))];
   const model = buildReport({
     manifests: runs.map((run) => run.manifest),
     records,
-    title: `slotlab ${suites} on ${builds}; ${hostText(host)}, ${date}`,
+    title: `slotlab ${suites} on ${builds}${kernels.length ? ` inside kernels ${kernels.join(', ')} (L1 under TCG)` : ''}; ${hostText(host)}, ${date}`,
     generatedAt: runs.at(-1)!.manifest?.endedAt ?? records.at(-1)!.startedAt,
   });
   fs.mkdirSync(into, { recursive: true });
   const written = [path.join(into, `${name}.md`), path.join(into, `${name}.html`)];
   fs.writeFileSync(written[0]!, renderReport(model, 'md'));
   fs.writeFileSync(written[1]!, renderReport(model, 'html'));
+  const suiteOf = (run: StoredRun) => run.manifest?.suite.name ?? run.records[0]!.suite.name;
+  const shared = (suite: string) => runs.filter((run) => suiteOf(run) === suite).length > 1;
   for (const run of runs) {
-    const suite = run.manifest?.suite.name ?? run.records[0]!.suite.name;
+    // Several runs of one suite keep their run ids as file names.
+    const suite = shared(suiteOf(run)) ? run.files.runId : suiteOf(run);
     written.push(path.join(into, `${suite}.jsonl`));
     fs.copyFileSync(run.files.records, written.at(-1)!);
     if (run.manifest) {

@@ -33,6 +33,10 @@ export const USAGE = `usage:
                             fetch Debian's linux-source-6.1, apply qemu-patches/linux-6.1/<variant>,
                             configure and compile a kernel under test (6.1-stock, 6.1-atomic-ioctl; cached)
   slotlab kernels           list the kernels under test with their provenance
+  slotlab verdict <suite> --build <name> [--race-probability P] [--alpha A] [--mutations N]
+                            iterate until a loss (exit 1) or enough clean iterations that a build racing
+                            with probability P would have lost one with probability 1-A (exit 0);
+                            exit 125 when it cannot test: drives git bisect run directly
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
   slotlab setup [--tests] [--kernels]   install packages, fetch builds and build guest images (idempotent);
                             --tests also installs what the tests need (chromium) and builds the kernels

@@ -5,12 +5,12 @@ import { resolveBuild } from '../builds/build-registry.js';
 import { buildL1Initramfs } from '../images/l1-image.js';
 import { setInterruptHandler } from '../machine/process-reaper.js';
 import { cacheRoot, repoRoot, runsDir } from '../paths.js';
-import { readManifest, runFiles, writeManifest } from '../results/run-store.js';
+import { type RunFiles, readManifest, runFiles, writeManifest } from '../results/run-store.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import type { Plan } from '../runner/plan.js';
 import { SlotlabError } from '../errors.js';
 import { findKernel } from './kernel-registry.js';
-import { type L1Result, runInL1 } from './l1-machine.js';
+import { L1Error, type L1Result, runInL1 } from './l1-machine.js';
 
 export class KernelJobError extends SlotlabError {
   constructor(kernel: string, detail: string) {
@@ -21,6 +21,8 @@ export class KernelJobError extends SlotlabError {
 /** Harness timeouts inside L1 (TCG) are this many times the host's. */
 export const L1_TIME_SCALE = 10;
 const L1_BOOT_TIMEOUT_MS = 180_000;
+/** L1 boots per kernel run: the first, and one more to resume after L1 itself failed. */
+const MAX_L1_BOOTS = 2;
 
 export interface KernelRunOptions {
   plan: Plan;
@@ -64,11 +66,13 @@ export function innerRunArgs(plan: Plan): string[] {
   return args;
 }
 
-export function runJobScript(plan: Plan, jobDir: string): string {
+/** With `resume`, the job continues that run (its files are in the job folder) instead of starting one. */
+export function runJobScript(plan: Plan, jobDir: string, resume?: string): string {
   const main = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js');
+  const args = resume ? ['run', '--resume', resume] : innerRunArgs(plan);
   return [
     ...jobPreamble(jobDir, { SLOTLAB_RUNS_DIR: path.join(jobDir, 'runs'), SLOTLAB_TIME_SCALE: String(L1_TIME_SCALE) }),
-    `exec ${quote(process.execPath)} ${quote(main)} ${innerRunArgs(plan).map(quote).join(' ')}`,
+    `exec ${quote(process.execPath)} ${quote(main)} ${args.map(quote).join(' ')}`,
     '',
   ].join('\n');
 }
@@ -128,19 +132,36 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
  */
 export async function runUnderKernel(options: KernelRunOptions): Promise<KernelRunOutput> {
   for (const build of options.plan.builds) await resolveBuild(build);
-  let runs: string[] = [];
-  const l1 = await runL1Job({
-    kernel: options.kernel,
-    script: (jobDir) => runJobScript(options.plan, jobDir),
-    timeoutMs: jobTimeoutMs(options.plan),
-    onLine: options.onLine,
-    collect: (jobDir, l1Failed) => {
-      runs = collectRuns(jobDir, l1Failed);
-    },
-  });
-  const run = runs[0];
-  if (!run) throw new KernelJobError(options.kernel, `the job in L1 ended (exit ${l1.jobExit}) without writing a run`);
-  return { runId: run, records: runFiles(run).records, l1 };
+  let run: string | undefined;
+  for (let boot = 1; ; boot++) {
+    try {
+      const l1 = await runL1Job({
+        kernel: options.kernel,
+        script: (jobDir) => {
+          if (run) copyRun(runFiles(run), runFiles(run, path.join(jobDir, 'runs')));
+          return runJobScript(options.plan, jobDir, run);
+        },
+        timeoutMs: jobTimeoutMs(options.plan),
+        onLine: options.onLine,
+        collect: (jobDir, l1Failed) => {
+          const collected = collectRuns(jobDir, l1Failed);
+          run ??= collected[0];
+        },
+      });
+      if (!run) throw new KernelJobError(options.kernel, `the job in L1 ended (exit ${l1.jobExit}) without writing a run`);
+      return { runId: run, records: runFiles(run).records, l1 };
+    } catch (error) {
+      // Nested TCG now and then resets or hangs L1 itself: once, the run goes on in a fresh L1.
+      if (!(error instanceof L1Error) || run === undefined || boot >= MAX_L1_BOOTS) throw error;
+      options.onLine?.(`slotlab: L1 ended early (${error.reason}); resuming run ${run} in a fresh L1`);
+    }
+  }
+}
+
+function copyRun(from: RunFiles, to: RunFiles): void {
+  fs.mkdirSync(path.dirname(to.records), { recursive: true });
+  if (fs.existsSync(from.records)) fs.copyFileSync(from.records, to.records);
+  if (fs.existsSync(from.manifest)) fs.copyFileSync(from.manifest, to.manifest);
 }
 
 /** Moves every run the job wrote into the runs folder; marks still-running ones failed when L1 died. */

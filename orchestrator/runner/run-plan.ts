@@ -25,6 +25,8 @@ export interface RunOptions {
   onRecord?: (record: IterationRecord, done: number, total: number) => void;
   /** Continue this run: its manifest and completed records. */
   resume?: { manifest: RunManifest; records: IterationRecord[] };
+  /** Ends the run early (status complete) once it returns true for the records so far, e.g. a sequential test. */
+  stopWhen?: (records: readonly IterationRecord[]) => boolean;
 }
 
 export class ResumeMismatchError extends SlotlabError {
@@ -92,6 +94,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       writer.append(record);
       records.push(record);
       options.onRecord?.(record, records.length, plan.items.length);
+      if (options.stopWhen?.(records)) break;
     }
     status = 'complete';
   } finally {

@@ -104,3 +104,17 @@ t.test('publishing writes Markdown, HTML and the records, stating machine, date 
   t.equal(fs.readFileSync(written[2]!, 'utf8'), fs.readFileSync(pam, 'utf8'));
   t.equal(markdown.split('\n').filter((line) => line.startsWith('| control-idle')).length, 3, 'both suites in one table');
 });
+
+t.test('runs inside kernels under test: cells per build and kernel, files per run id, kernels in the title', async (t) => {
+  const dir = tempDir(t);
+  const kernel = (name: string) => ({ name, kind: 'source-build' as const, source: 'Debian linux-source-6.1 6.1.176-1', bzImage: `/k/${name}`, sha256: '0'.repeat(64) });
+  const under = (name: string) => fixedRecordSet().map((record) => ({ ...record, runId: `run-${name}`, host: { ...record.host, kernelUnderTest: kernel(name) } }));
+  const a = storeRun(dir, 'run-a', under('6.1-atomic-ioctl'));
+  const b = storeRun(dir, 'run-b', under('6.1-stock'));
+  const written = publishRuns([readRun(a), readRun(b)], path.join(dir, 'published'), 'kernel-matrix');
+  t.same(written.map((name) => path.basename(name)), ['kernel-matrix.md', 'kernel-matrix.html', 'run-a.jsonl', 'run-b.jsonl']);
+  const markdown = fs.readFileSync(written[0]!, 'utf8');
+  t.match(markdown, /^# slotlab pam-qmp on .* inside kernels 6\.1-atomic-ioctl, 6\.1-stock \(L1 under TCG\);/m);
+  t.match(markdown, /^\| pam-qmp \| debian-7\.2 @ 6\.1-atomic-ioctl \|/m);
+  t.match(markdown, /^\| pam-qmp \| debian-7\.2 @ 6\.1-stock \|/m);
+});

@@ -1,0 +1,62 @@
+import t from 'tap';
+import { bisect, bisectSteps } from '../../orchestrator/bisect/bisect.js';
+import { type Verdict, cleanIterationsNeeded, sequentialVerdict } from '../../orchestrator/bisect/sequential.js';
+
+const revisions = Array.from({ length: 40 }, (_, index) => `r${index}`);
+
+t.test('an exact oracle finds the first revision with the other verdict, in either direction', async (t) => {
+  for (const fix of [1, 7, 20, 39]) {
+    const fixed = await bisect(revisions, 'race', async (_, index) => (index >= fix ? 'safe' : 'race'));
+    t.equal(fixed.first, `r${fix}`, `fix at ${fix}`);
+    t.ok(fixed.steps.length <= bisectSteps(revisions.length));
+    const broke = await bisect(revisions, 'safe', async (_, index) => (index >= fix ? 'race' : 'safe'));
+    t.equal(broke.first, `r${fix}`, `regression at ${fix}`);
+  }
+});
+
+t.test('skips are stepped around; when they hide the answer the candidates are given', async (t) => {
+  const around = await bisect(revisions, 'race', async (_, index) => (index === 19 ? 'skip' : index >= 25 ? 'safe' : 'race'));
+  t.equal(around.first, 'r25');
+  t.ok(around.steps.some((step) => step.verdict === 'skip'));
+  const hidden = await bisect(revisions, 'race', async (_, index) => (index === 24 ? 'skip' : index >= 24 ? 'safe' : 'race'));
+  t.equal(hidden.first, undefined);
+  t.same(hidden.candidates, ['r24', 'r25']);
+});
+
+/** A deterministic generator, so the statistics test is reproducible. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+t.test('on a simulated flaky oracle the wrong-commit rate stays below alpha', async (t) => {
+  const alpha = 0.01;
+  const pRace = 0.3;
+  // Every tested revision gets alpha / steps, so the whole bisection errs with probability below alpha.
+  const needed = cleanIterationsNeeded(pRace, alpha / bisectSteps(revisions.length));
+  const trials = 2000;
+  let wrong = 0;
+  for (let seed = 0; seed < trials; seed++) {
+    const random = mulberry32(seed);
+    const fix = 1 + Math.floor(random() * (revisions.length - 1));
+    const oracle = async (_: string, index: number): Promise<Verdict> =>
+      (await sequentialVerdict(async () => (index < fix && random() < pRace ? 'lost' : 'clean'), needed)).verdict;
+    const result = await bisect(revisions, 'race', oracle);
+    if (result.first !== `r${fix}`) wrong++;
+  }
+  t.ok(wrong / trials < alpha, `${wrong} wrong of ${trials}`);
+  // And the guard is needed: trusting a single clean run walks to the wrong commit often.
+  let naive = 0;
+  for (let seed = 0; seed < 200; seed++) {
+    const random = mulberry32(seed);
+    const fix = 1 + Math.floor(random() * (revisions.length - 1));
+    const result = await bisect(revisions, 'race', async (_, index) => (index < fix && random() < pRace ? 'race' : 'safe'));
+    if (result.first !== `r${fix}`) naive++;
+  }
+  t.ok(naive / 200 > 0.2, `a one-run oracle is wrong ${naive} of 200 times`);
+});
