@@ -4,7 +4,7 @@ import { cacheRoot } from '../paths.js';
 import { ensurePackages } from '../setup/system-packages.js';
 import { BUILD_PACKAGES, CONFIGURE_FLAGS, buildEnv, configureLine } from './build-config.js';
 import { INSTALLED_BINARY, buildKey, installDir, readInstalled, withBuildLock } from './build-cache.js';
-import { ninjaProgress, runBuildStep } from './build-step.js';
+import { ninjaProgress, patchedCopy, runBuildStep } from './build-step.js';
 import type { BuildFamily, BuildLog, BuildProgress, BuildProvenance } from './build-types.js';
 import type { SeriesPatch } from './patch-series.js';
 import { qemuVersionLine, sha256File } from './provenance.js';
@@ -59,18 +59,7 @@ export async function buildFromSource(spec: SourceBuildSpec, log: BuildLog, prog
     const step = { build: spec.name, env };
 
     progress?.({ build: spec.name, phase: 'patch' });
-    await runBuildStep({ ...step, step: 'patch', command: 'cp', args: ['-al', spec.source.tree, src], cwd: work, logFile: path.join(logs, 'patch.log') });
-    for (const patch of spec.patches) {
-      log(`${spec.name}: applying ${patch.name}`);
-      await runBuildStep({
-        ...step,
-        step: 'patch',
-        command: 'patch',
-        args: ['-p1', '--forward', '--batch', '--no-backup-if-mismatch', '-i', patch.file],
-        cwd: src,
-        logFile: path.join(logs, 'patch.log'),
-      });
-    }
+    await patchedCopy({ build: spec.name, env: env, pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
 
     progress?.({ build: spec.name, phase: 'configure' });
     fs.mkdirSync(build, { recursive: true });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildEnv } from '../builds/build-config.js';
 import { buildKey, withBuildLock } from '../builds/build-cache.js';
-import { runBuildStep } from '../builds/build-step.js';
+import { patchedCopy, runBuildStep } from '../builds/build-step.js';
 import type { BuildLog, BuildProgress } from '../builds/build-types.js';
 import type { SeriesPatch } from '../builds/patch-series.js';
 import { sha256File } from '../builds/provenance.js';
@@ -155,18 +155,7 @@ async function prepareKernelTree(spec: KernelBuildSpec, log: BuildLog, progress?
   const step = { build: spec.name, env: kbuildEnv(work) };
 
   progress?.({ build: spec.name, phase: 'patch' });
-  await runBuildStep({ ...step, step: 'patch', command: 'cp', args: ['-al', spec.source.tree, src], cwd: work, logFile: path.join(logs, 'patch.log') });
-  for (const patch of spec.patches) {
-    log(`${spec.name}: applying ${patch.name}`);
-    await runBuildStep({
-      ...step,
-      step: 'patch',
-      command: 'patch',
-      args: ['-p1', '--forward', '--batch', '--no-backup-if-mismatch', '-i', patch.file],
-      cwd: src,
-      logFile: path.join(logs, 'patch.log'),
-    });
-  }
+  await patchedCopy({ build: spec.name, env: kbuildEnv(work), pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
 
   progress?.({ build: spec.name, phase: 'configure' });
   fs.mkdirSync(build, { recursive: true });

@@ -97,9 +97,15 @@ export interface L1JobOptions {
 /** Boots a kernel under test as L1 and runs one job script in it; the job folder is removed afterwards. */
 export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
   const kernel = await findKernel(options.kernel).resolve();
-  const initramfs = (await buildL1Initramfs()).path;
+  let initramfs = (await buildL1Initramfs()).path;
   const jobDir = path.join(runsDir(), '.kernel-jobs', crypto.randomBytes(4).toString('hex'));
   fs.mkdirSync(path.join(jobDir, 'runs'), { recursive: true });
+  if (kernel.modules) {
+    // The kernel unpacks concatenated cpio archives one after the other.
+    const combined = path.join(jobDir, 'initramfs.cpio');
+    fs.writeFileSync(combined, Buffer.concat([fs.readFileSync(initramfs), fs.readFileSync(kernel.modules)]));
+    initramfs = combined;
+  }
   fs.writeFileSync(path.join(jobDir, 'kernel.json'), JSON.stringify(kernel.provenance, null, 2) + '\n');
   fs.writeFileSync(path.join(jobDir, 'job.sh'), options.script(jobDir));
   const finish = (l1Failed: boolean) => {

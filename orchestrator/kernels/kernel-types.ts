@@ -1,6 +1,6 @@
 import type { BuildLog, BuildProgress, PatchProvenance } from '../builds/build-types.js';
 
-export const KERNEL_KINDS = ['source-build', 'user-bzimage'] as const;
+export const KERNEL_KINDS = ['source-build', 'debian-package', 'user-bzimage'] as const;
 export type KernelKind = (typeof KERNEL_KINDS)[number];
 
 /** Where a kernel under test came from and what exactly it is; copied into every record of a run under it. */
@@ -26,6 +26,8 @@ export interface KernelProvenance {
 export interface ResolvedKernel {
   name: string;
   bzImage: string;
+  /** A modular kernel's modules: a cpio archive appended to the L1 initramfs (init loads /etc/slotlab-modules in order). */
+  modules?: string;
   provenance: KernelProvenance;
 }
 
