@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { execa } from 'execa';
 import { SlotlabError } from '../errors.js';
 import { trackProcess, untrackProcess } from '../machine/process-reaper.js';
@@ -43,10 +44,31 @@ export class L1Error extends SlotlabError {
   }
 }
 
-export function l1QemuArgs(options: L1Options): string[] {
+/**
+ * KVM when this host's CPU flags show SVM or VMX to its own kernel (nested
+ * virtualisation offered; L1 then runs at native speed with `-cpu host`), TCG
+ * with `-cpu max` (emulated SVM) otherwise. TCG emulates SVM only, not VMX.
+ */
+export function l1Accel(cpuinfo: string, kvmUsable: boolean): { accel: string; cpu: string } {
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.split(/\s+/) ?? [];
+  if (kvmUsable && (flags.includes('svm') || flags.includes('vmx'))) return { accel: 'kvm', cpu: 'host' };
+  return { accel: 'tcg,thread=multi', cpu: 'max' };
+}
+
+function hostAccel(): { accel: string; cpu: string } {
+  let kvmUsable = true;
+  try {
+    fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
+  } catch {
+    kvmUsable = false;
+  }
+  return l1Accel(fs.readFileSync('/proc/cpuinfo', 'utf8'), kvmUsable);
+}
+
+export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
   return [
-    '-accel', 'tcg,thread=multi',
-    '-cpu', 'max',
+    '-accel', accel.accel,
+    '-cpu', accel.cpu,
     '-machine', 'q35',
     '-smp', String(options.cpus ?? 2),
     '-m', String(options.memoryMiB ?? 4096),

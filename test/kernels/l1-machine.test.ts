@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { imagePath } from '../../orchestrator/images/build-images.js';
-import { L1Error, l1QemuArgs, runInL1 } from '../../orchestrator/kernels/l1-machine.js';
+import { L1Error, l1Accel, l1QemuArgs, runInL1 } from '../../orchestrator/kernels/l1-machine.js';
 import type { ResolvedKernel } from '../../orchestrator/kernels/kernel-types.js';
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { tempDir } from '../fixtures/temp-dir.js';
@@ -12,13 +12,20 @@ function kernelAt(file: string): ResolvedKernel {
 }
 
 t.test('L1 runs under TCG with emulated SVM, the host root read-only and the job folder read-write', async (t) => {
-  const args = l1QemuArgs({ kernel: kernelAt('/k/bzImage'), initramfs: '/i.cpio', jobDir: '/j', bootTimeoutMs: 1, jobTimeoutMs: 1 }).join(' ');
+  const args = l1QemuArgs({ kernel: kernelAt('/k/bzImage'), initramfs: '/i.cpio', jobDir: '/j', bootTimeoutMs: 1, jobTimeoutMs: 1 }, l1Accel('flags\t: fpu sse2', true)).join(' ');
   t.match(args, /-accel tcg,thread=multi -cpu max/);
   t.match(args, /-no-reboot/);
   t.match(args, /-kernel \/k\/bzImage -initrd \/i\.cpio/);
   t.match(args, /-append console=ttyS0 .*panic=-1 oops=panic slotlab\.job=\/j/);
   t.match(args, /local,path=\/,mount_tag=hostroot,security_model=none,readonly=on/);
   t.match(args, /local,path=\/j,mount_tag=job,security_model=none/);
+});
+
+t.test('L1 runs on KVM where the host offers nested virtualisation, else under TCG with emulated SVM', async (t) => {
+  t.same(l1Accel('processor\t: 0\nflags\t\t: fpu vme svm npt\n', true), { accel: 'kvm', cpu: 'host' });
+  t.same(l1Accel('flags\t\t: fpu vmx ept\n', true), { accel: 'kvm', cpu: 'host' });
+  t.same(l1Accel('flags\t\t: fpu vmx ept\n', false), { accel: 'tcg,thread=multi', cpu: 'max' }, 'no usable /dev/kvm');
+  t.same(l1Accel('flags\t\t: fpu sse2 hypervisor\n', true), { accel: 'tcg,thread=multi', cpu: 'max' }, 'no SVM/VMX offered (this machine)');
 });
 
 t.test('a kernel file QEMU cannot load ends with an L1Error quoting QEMU', async (t) => {
