@@ -46,6 +46,8 @@ export function jobPreamble(jobDir: string, env: Record<string, string> = {}): s
     HOME: process.env.HOME ?? '/root',
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     SLOTLAB_CACHE: cacheRoot(),
+    // L1's only writable scratch space (its /tmp is the host's, read-only).
+    TMPDIR: '/run/tmp',
     [KERNEL_PROVENANCE_ENV]: path.join(jobDir, 'kernel.json'),
     ...env,
   };

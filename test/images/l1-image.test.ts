@@ -36,7 +36,8 @@ t.test('two single ioctls lose a vCPU that runs from the replaced slot (the race
   const swap = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.test === 'single');
   t.ok(swap, result.stdout);
   t.equal(swap!.lost, true, 'the vCPU fetched from the range between delete and create');
-  t.equal(swap!.exit, 'internal-error');
-  t.equal(swap!.suberror, 1, 'KVM_INTERNAL_ERROR_EMULATION');
+  // A fetch from the missing range fails emulation; a data access there exits as MMIO: both are the loss.
+  t.ok(['internal-error', 'mmio'].includes(String(swap!.exit)), `exit ${String(swap!.exit)}`);
+  if (swap!.exit === 'internal-error') t.equal(swap!.suberror, 1, 'KVM_INTERNAL_ERROR_EMULATION');
   t.equal(result.status, 1);
 });

@@ -80,8 +80,7 @@ t.test('6.1-stock: no list ioctl, and the same swap as two single ioctls loses t
   t.ok(probe.lines.some((line) => line.listExit === 2), 'list-test: cannot test');
   const single = probe.lines.find((line) => line.test === 'single');
   t.equal(single?.lost, true, 'a fetch between delete and create fails');
-  t.equal(single?.exit, 'internal-error');
-  t.equal(single?.suberror, 1);
+  t.ok(['internal-error', 'mmio'].includes(String(single?.exit)), `exit ${String(single?.exit)}: a fetch or a data access in the missing range`);
 });
 
 async function runIn(t: Parameters<typeof tempDir>[0], kernel: string, builds: string[], repetitions: number, mutations: number): Promise<IterationRecord[]> {
