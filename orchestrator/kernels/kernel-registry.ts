@@ -7,7 +7,7 @@ import { sha256File } from '../builds/provenance.js';
 import { patchesRoot } from '../builds/qemu-variants.js';
 import { SlotlabError } from '../errors.js';
 import { type KernelBuildSpec, buildKernel, installedKernel } from './kernel-build.js';
-import { debianKernel } from './debian-kernel.js';
+import { debianBackportsKernel, debianKernel } from './debian-kernel.js';
 import type { KernelDefinition, ResolvedKernel } from './kernel-types.js';
 import { cachedLinuxSource, debianLinuxSource } from './linux-source.js';
 
@@ -60,7 +60,7 @@ function definition(variant: KernelVariant): KernelDefinition {
   };
 }
 
-export const KERNELS: readonly KernelDefinition[] = [...VARIANTS.map(definition), debianKernel];
+export const KERNELS: readonly KernelDefinition[] = [...VARIANTS.map(definition), debianKernel, debianBackportsKernel];
 
 /** A built-in kernel by name, or a user's bzImage by path (it must have everything the L1 init needs built in). */
 export function findKernel(nameOrPath: string): KernelDefinition {

@@ -6,14 +6,14 @@ import { KERNELS, UnknownKernelError, findKernel } from '../../orchestrator/kern
 import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
 t.test("the built-in kernels are 6.1 stock, 6.1 with the atomic ioctl, and Debian's packaged 6.1", async (t) => {
-  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl', 'debian-6.1']);
+  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl', 'debian-6.1', 'debian-bpo-6.12']);
   t.equal(findKernel('6.1-atomic-ioctl'), KERNELS[1]);
 });
 
 t.test('an unknown kernel name lists the known ones', async (t) => {
   const error = t.throws(() => findKernel('5.15-stock')) as unknown;
   t.type(error, UnknownKernelError);
-  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, debian-6\.1, or the path of a bzImage/);
+  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, debian-6\.1, debian-bpo-6\.12, or the path of a bzImage/);
 });
 
 t.test('a path to a bzImage is a user kernel with its hash', async (t) => {
