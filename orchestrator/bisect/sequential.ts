@@ -1,4 +1,5 @@
 import { clopperPearson } from '../stats/binomial.js';
+import type { IterationRecord } from '../results/record.js';
 
 /** What one tested version is: it lost a guest (race), ran clean long enough (safe), or could not be tested (skip). */
 export type Verdict = 'race' | 'safe' | 'skip';
@@ -49,4 +50,17 @@ export async function sequentialVerdict(trial: (index: number) => Promise<Trial>
     else if (++errors >= maxErrors) return { verdict: 'skip', trials };
   }
   return { verdict: 'safe', trials };
+}
+
+/** An iteration record as a trial of the sequential test. */
+export function trialOf(record: Pick<IterationRecord, 'outcome'>): Trial {
+  if (record.outcome === 'guest-lost') return 'lost';
+  return record.outcome === 'survived' ? 'clean' : 'error';
+}
+
+/** What an until-lost run of up to `needed` iterations says: a loss is conclusive; safe only after `needed` clean iterations. */
+export function recordsVerdict(records: readonly Pick<IterationRecord, 'outcome'>[], needed: number): Verdict {
+  const trials = records.map(trialOf);
+  if (trials.includes('lost')) return 'race';
+  return trials.filter((trial) => trial === 'clean').length >= needed ? 'safe' : 'skip';
 }

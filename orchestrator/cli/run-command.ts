@@ -29,6 +29,7 @@ export async function runCommand(args: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       image: { type: 'string' },
       kernel: { type: 'string' },
+      'until-lost': { type: 'boolean', default: false },
     },
   });
   if (values.all) {
@@ -40,7 +41,7 @@ export async function runCommand(args: string[]): Promise<number> {
   let plan: Plan;
   let resume: RunOptions['resume'];
   if (values.resume !== undefined) {
-    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel || values['until-lost']) {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
@@ -61,6 +62,7 @@ export async function runCommand(args: string[]): Promise<number> {
         mutations: positiveInt('--mutations', values.mutations),
         durationSeconds: positiveNumber('--duration', values.duration),
         image: values.image === undefined ? undefined : requireUserImage(values.image),
+        untilLost: values['until-lost'] || undefined,
       },
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );

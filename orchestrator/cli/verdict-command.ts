@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { findBuild } from '../builds/build-registry.js';
-import { cleanIterationsNeeded } from '../bisect/sequential.js';
+import { cleanIterationsNeeded, recordsVerdict } from '../bisect/sequential.js';
 import { errorMessage } from '../errors.js';
-import type { IterationRecord } from '../results/record.js';
 import { makePlan } from '../runner/plan.js';
 import { runPlan } from '../runner/run-plan.js';
 import { loadSuite } from '../suites/load-suite.js';
@@ -10,20 +9,13 @@ import { UsageError } from './usage.js';
 
 /** Exit statuses `git bisect run` understands. */
 export const VERDICT_EXIT = { safe: 0, race: 1, untestable: 125 } as const;
-const MAX_ERRORS = 2;
+const VERDICT_OF = { safe: 'safe', race: 'race', skip: 'untestable' } as const;
 
 function probability(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
   if (!(number > 0 && number < 1)) throw new UsageError(`${flag} needs a probability between 0 and 1 (exclusive), not '${value}'`);
   return number;
-}
-
-/** What a finished sequential run says: a loss is conclusive; safe only after every clean iteration. */
-export function verdictOf(records: readonly IterationRecord[], needed: number): keyof typeof VERDICT_EXIT {
-  if (records.some((record) => record.outcome === 'guest-lost')) return 'race';
-  const clean = records.filter((record) => record.outcome === 'survived').length;
-  return clean >= needed ? 'safe' : 'untestable';
 }
 
 /**
@@ -46,11 +38,9 @@ export async function verdictCommand(args: string[]): Promise<number> {
   try {
     findBuild(values.build);
     const mutations = values.mutations === undefined ? undefined : Number(values.mutations);
-    const plan = makePlan(loadSuite(positionals[0]!), [values.build], { repetitions: needed, mutations });
-    const output = await runPlan(plan, {
-      stopWhen: (records) => records.some((r) => r.outcome === 'guest-lost') || records.filter((r) => r.outcome === 'error' || r.outcome === 'stalled').length >= MAX_ERRORS,
-    });
-    const verdict = verdictOf(output.records, needed);
+    const plan = makePlan(loadSuite(positionals[0]!), [values.build], { repetitions: needed, mutations, untilLost: true });
+    const output = await runPlan(plan);
+    const verdict = VERDICT_OF[recordsVerdict(output.records, needed)];
     const losses = output.records.filter((record) => record.outcome === 'guest-lost').length;
     process.stdout.write(`${verdict}: ${output.records.length} iterations, ${losses} lost (needed ${needed} clean for p=${pRace}, alpha=${alpha}); records: ${output.file}\n`);
     return VERDICT_EXIT[verdict];

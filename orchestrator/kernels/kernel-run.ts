@@ -65,6 +65,7 @@ export function innerRunArgs(plan: Plan): string[] {
   if (plan.overrides.mutations !== undefined) args.push('--mutations', String(plan.overrides.mutations));
   if (plan.overrides.durationSeconds !== undefined) args.push('--duration', String(plan.overrides.durationSeconds));
   if (plan.overrides.image !== undefined) args.push('--image', plan.overrides.image);
+  if (plan.overrides.untilLost) args.push('--until-lost');
   return args;
 }
 

@@ -19,6 +19,8 @@ export const runManifestSchema = z.object({
     durationSeconds: z.number().optional(),
     /** A user-supplied multiboot image run instead of the suite's (`slotlab run --image`). */
     image: z.string().optional(),
+    /** The run stopped at its first lost guest (`--until-lost`, `verdict`, `bisect`). */
+    untilLost: z.boolean().optional(),
   }),
   iterations: z.number().int(),
   startedAt: z.string(),

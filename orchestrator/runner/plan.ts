@@ -6,6 +6,8 @@ export interface PlanOverrides {
   durationSeconds?: number;
   /** A user-supplied multiboot image instead of the suite's own. */
   image?: string;
+  /** Stop at the first lost guest (or when iterations cannot be run): the sequential test of `verdict` and `bisect`. */
+  untilLost?: boolean;
 }
 
 export interface PlanItem {

@@ -12,6 +12,7 @@ import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js'
 import { hostInfo } from './host-info.js';
 import type { Plan, PlanItem } from './plan.js';
 import { IterationAbort, runIteration } from './run-iteration.js';
+import { untilLostDone } from './stop-rules.js';
 
 export interface RunOutput {
   runId: string;
@@ -94,7 +95,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       writer.append(record);
       records.push(record);
       options.onRecord?.(record, records.length, plan.items.length);
-      if (options.stopWhen?.(records)) break;
+      if (options.stopWhen?.(records) || (plan.overrides.untilLost && untilLostDone(records))) break;
     }
     status = 'complete';
   } finally {

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { type Trial, cleanIterationsNeeded, plannedRaceProbability, sequentialVerdict } from '../../orchestrator/bisect/sequential.js';
+import { type Trial, cleanIterationsNeeded, plannedRaceProbability, recordsVerdict, sequentialVerdict, trialOf } from '../../orchestrator/bisect/sequential.js';
+import type { IterationRecord } from '../../orchestrator/results/record.js';
 
 t.test('clean iterations needed: (1 - p)^n below alpha', async (t) => {
   t.equal(cleanIterationsNeeded(0.5, 0.01), 7);
@@ -21,4 +22,13 @@ t.test('a loss is conclusive at once; safe needs all the clean runs; errors skip
   t.same(await sequentialVerdict(scripted(['clean', 'lost', 'clean']), 5), { verdict: 'race', trials: ['clean', 'lost'] });
   t.same(await sequentialVerdict(scripted(['clean', 'error', 'clean', 'clean']), 3), { verdict: 'safe', trials: ['clean', 'error', 'clean', 'clean'] });
   t.same(await sequentialVerdict(scripted(['error', 'clean', 'error']), 3), { verdict: 'skip', trials: ['error', 'clean', 'error'] });
+});
+
+t.test("records of an until-lost run: a loss is race, enough clean iterations safe, anything short of that skip", async (t) => {
+  const of = (...outcomes: IterationRecord['outcome'][]) => outcomes.map((outcome) => ({ outcome }));
+  t.equal(recordsVerdict(of('survived', 'guest-lost'), 5), 'race');
+  t.equal(recordsVerdict(of('survived', 'error', 'survived'), 2), 'safe');
+  t.equal(recordsVerdict(of('survived', 'error', 'error'), 3), 'skip');
+  t.equal(recordsVerdict([], 1), 'skip');
+  t.same(of('guest-lost', 'survived', 'stalled', 'error').map(trialOf), ['lost', 'clean', 'error', 'error']);
 });

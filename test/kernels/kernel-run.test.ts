@@ -16,6 +16,8 @@ const plan = makePlan(loadSuite('pam-qmp'), ['7.2-stock', '7.2-atomic-ioctl'], {
 
 t.test('L1 runs the same plan with slotlab run, without --kernel', async (t) => {
   t.same(innerRunArgs(plan), ['run', plan.loaded.file, '--build', '7.2-stock', '--build', '7.2-atomic-ioctl', '--seed', '42', '--repetitions', '3', '--mutations', '200']);
+  const untilLost = makePlan(loadSuite('pam-qmp'), ['7.2-stock'], { repetitions: 5, untilLost: true }, 7);
+  t.same(innerRunArgs(untilLost).slice(-3), ['--repetitions', '5', '--until-lost']);
 });
 
 t.test("the job script runs from the repository with the host's cache, scaled timeouts and the kernel's provenance", async (t) => {
