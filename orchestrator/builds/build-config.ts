@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { cacheRoot } from '../paths.js';
 
 /** Debian packages a QEMU 7.2 source build needs on top of a bare Debian 12. */
 export const BUILD_PACKAGES = [
@@ -42,14 +43,15 @@ export function configureLine(flags: readonly string[] = CONFIGURE_FLAGS): strin
 /**
  * A fixed environment: the system's tools first (a user's pyenv python breaks
  * QEMU's configure), ccache in front of cc, and ccache told to ignore the
- * absolute work path so rebuilds of other variants hit.
+ * absolute work path so rebuilds of other variants, registered trees and
+ * bisected revisions hit (one ccache for all of them).
  */
 export function buildEnv(workDir: string): Record<string, string> {
   return {
     PATH: '/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: process.env.HOME ?? '/root',
     LANG: 'C.UTF-8',
-    CCACHE_DIR: path.join(path.dirname(workDir), 'ccache'),
+    CCACHE_DIR: path.join(cacheRoot(), 'ccache'),
     CCACHE_BASEDIR: workDir,
     CCACHE_NOHASHDIR: '1',
   };

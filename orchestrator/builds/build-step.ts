@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { SlotlabError } from '../errors.js';
-import type { BuildPhase } from './build-types.js';
+import { CONFIGURE_FLAGS, configureLine } from './build-config.js';
+import type { BuildPhase, BuildProgress } from './build-types.js';
 
 const TAIL_LINES = 25;
 
@@ -92,4 +93,45 @@ export async function patchedCopy(copy: PatchedCopy): Promise<void> {
     copy.log(`${copy.build}: applying ${patch.name}`);
     await runBuildStep({ ...step, command: 'patch', args: ['-p1', '--forward', '--batch', '--no-backup-if-mismatch', '-i', patch.file], cwd: copy.into });
   }
+}
+
+export interface IncrementalBuild {
+  build: string;
+  /** Top of the QEMU source tree. */
+  src: string;
+  /** The build folder, kept between builds. */
+  buildDir: string;
+  env: Record<string, string>;
+  logs: string;
+  progress?: BuildProgress;
+}
+
+/**
+ * Configures `buildDir` with slotlab's flags once (again only when they change),
+ * then lets ninja rebuild qemu-system-x86_64 from whatever changed in `src`.
+ */
+export async function incrementalNinjaBuild(job: IncrementalBuild): Promise<void> {
+  const step = { build: job.build, env: job.env };
+  const flagsFile = path.join(job.buildDir, 'slotlab-configure');
+  const configured = fs.existsSync(path.join(job.buildDir, 'build.ninja')) && fs.existsSync(flagsFile) && fs.readFileSync(flagsFile, 'utf8') === configureLine();
+  if (!configured) {
+    job.progress?.({ build: job.build, phase: 'configure' });
+    fs.rmSync(job.buildDir, { recursive: true, force: true });
+    fs.mkdirSync(job.buildDir, { recursive: true });
+    await runBuildStep({ ...step, step: 'configure', command: path.join(job.src, 'configure'), args: [...CONFIGURE_FLAGS], cwd: job.buildDir, logFile: path.join(job.logs, 'configure.log') });
+    fs.writeFileSync(flagsFile, configureLine());
+  }
+  job.progress?.({ build: job.build, phase: 'compile' });
+  await runBuildStep({
+    ...step,
+    step: 'compile',
+    command: 'ninja',
+    args: ['qemu-system-x86_64'],
+    cwd: job.buildDir,
+    logFile: path.join(job.logs, 'compile.log'),
+    onLine: (line) => {
+      const counted = ninjaProgress(line);
+      if (counted) job.progress?.({ build: job.build, phase: 'compile', ...counted });
+    },
+  });
 }

@@ -36,7 +36,7 @@ export interface BuildProvenance {
 }
 
 /** Phases a source build goes through, as shown by `slotlab build`. */
-export type BuildPhase = 'fetch' | 'patch' | 'configure' | 'compile' | 'install';
+export type BuildPhase = 'fetch' | 'checkout' | 'patch' | 'configure' | 'compile' | 'install';
 export interface BuildProgressEvent {
   build: string;
   phase: BuildPhase;

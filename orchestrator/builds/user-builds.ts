@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { SlotlabError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
 import { ensurePackages } from '../setup/system-packages.js';
-import { BUILD_PACKAGES, CONFIGURE_FLAGS, buildEnv, configureLine } from './build-config.js';
+import { BUILD_PACKAGES, buildEnv, configureLine } from './build-config.js';
 import { withBuildLock } from './build-cache.js';
 import { BuildNotReadyError } from './build-errors.js';
-import { ninjaProgress, runBuildStep } from './build-step.js';
+import { incrementalNinjaBuild } from './build-step.js';
 import { BUILD_FAMILIES, type BuildDefinition, type BuildFamily, type BuildLog, type BuildProgress, type ResolvedBuild } from './build-types.js';
 import { qemuVersionLine, sha256File } from './provenance.js';
 
@@ -82,29 +82,7 @@ async function buildUserSource(entry: Extract<UserBuildEntry, { kind: 'user-sour
     fs.rmSync(logs, { recursive: true, force: true });
     const env = buildEnv(dir);
     const started = Date.now();
-    const flagsFile = path.join(build, 'slotlab-configure');
-    const configured = fs.existsSync(path.join(build, 'build.ninja')) && fs.existsSync(flagsFile) && fs.readFileSync(flagsFile, 'utf8') === configureLine();
-    if (!configured) {
-      progress?.({ build: entry.name, phase: 'configure' });
-      fs.rmSync(build, { recursive: true, force: true });
-      fs.mkdirSync(build, { recursive: true });
-      await runBuildStep({ build: entry.name, step: 'configure', command: path.join(entry.sourceDir, 'configure'), args: [...CONFIGURE_FLAGS], cwd: build, env, logFile: path.join(logs, 'configure.log') });
-      fs.writeFileSync(flagsFile, configureLine());
-    }
-    progress?.({ build: entry.name, phase: 'compile' });
-    await runBuildStep({
-      build: entry.name,
-      step: 'compile',
-      command: 'ninja',
-      args: ['qemu-system-x86_64'],
-      cwd: build,
-      env,
-      logFile: path.join(logs, 'compile.log'),
-      onLine: (line) => {
-        const counted = ninjaProgress(line);
-        if (counted) progress?.({ build: entry.name, phase: 'compile', ...counted });
-      },
-    });
+    await incrementalNinjaBuild({ build: entry.name, src: entry.sourceDir, buildDir: build, env, logs, progress });
     progress?.({ build: entry.name, phase: 'install' });
     fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
     fs.copyFileSync(path.join(build, 'qemu-system-x86_64'), path.join(dir, 'bin/qemu-system-x86_64.new'));

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
+import { bisectCommand } from './bisect-command.js';
 import { buildCommand, buildsCommand } from './build-command.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { kernelCommand, kernelsCommand } from './kernel-command.js';
@@ -32,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       return kernelCommand(rest);
     case 'verdict':
       return verdictCommand(rest);
+    case 'bisect':
+      return bisectCommand(rest);
     case 'kernels':
       return kernelsCommand();
     case 'suites':

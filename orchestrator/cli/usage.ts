@@ -38,6 +38,19 @@ export const USAGE = `usage:
                             iterate until a loss (exit 1) or enough clean iterations that a build racing
                             with probability P would have lost one with probability 1-A (exit 0);
                             exit 125 when it cannot test: drives git bisect run directly
+  slotlab bisect qemu --src DIR --good REV --bad REV --suite S [--patches DIR] [--family F]
+                            [--terms fixed|introduced] [--alpha A] [--calibrate N] [--mutations N]
+                            build each commit on the first-parent line between the ends (one incremental
+                            build folder per tree, binaries cached per commit) and find the commit that
+                            fixed (--bad older) or introduced (--good older) the race; --good has no race,
+                            --bad has it; a loss is conclusive, safe needs enough clean iterations at the
+                            race probability measured on the bad end (--calibrate N iterations, default 10);
+                            commits that do not build are skipped; exit 0 when one commit is named
+  slotlab bisect kernel --kernels NAME,PATH,...|DIR --build B --suite S [--terms ...] [options]
+  slotlab bisect kernel --kernel-src DIR --make CMD --good REV --bad REV --build B --suite S
+                            the same over kernels under test (each booted as L1, --build run inside);
+                            a list or folder of bzImages is ordered oldest first; CMD builds each commit
+                            (it gets SLOTLAB_KERNEL_OUT for make O=...) and must leave arch/x86/boot/bzImage
   slotlab doctor            check KVM, QEMU builds, nasm, firmware and images; print fixes
   slotlab setup [--tests] [--kernels]   install packages, fetch builds and build guest images (idempotent);
                             --tests also installs what the tests need (chromium) and builds the kernels

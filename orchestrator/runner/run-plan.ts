@@ -28,6 +28,8 @@ export interface RunOptions {
   resume?: { manifest: RunManifest; records: IterationRecord[] };
   /** Ends the run early (status complete) once it returns true for the records so far, e.g. a sequential test. */
   stopWhen?: (records: readonly IterationRecord[]) => boolean;
+  /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
+  builds?: readonly ResolvedBuild[];
 }
 
 export class ResumeMismatchError extends SlotlabError {
@@ -53,7 +55,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   assertKvmUsable();
   const image = plan.overrides.image === undefined ? requireImage(plan.loaded.suite.guest.image) : requireUserImage(plan.overrides.image);
   const builds = new Map<string, ResolvedBuild>();
-  for (const name of plan.builds) builds.set(name, await resolveBuild(name));
+  for (const name of plan.builds) builds.set(name, options.builds?.find((build) => build.name === name) ?? (await resolveBuild(name)));
   const host = hostInfo();
   const previous = options.resume?.records ?? [];
   if (options.resume) checkResumable(options.resume.manifest, plan, builds);
