@@ -103,7 +103,7 @@ export class QemuMachine {
         throw error;
       }
       // QEMU connects to QMP before it validates the rest of its options: give it a moment to exit.
-      const exited = await Promise.race([this.exitPromise.then(() => true), sleep(1000).then(() => false)]);
+      const exited = await settlesWithin(this.exitPromise, 1000);
       await this.kill();
       throw new QemuStartError(
         this.failure(),
@@ -164,7 +164,7 @@ export class QemuMachine {
       if (this.client && !this.client.closed) {
         await this.client.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
       }
-      graceful = await Promise.race([this.exitPromise!.then(() => true), sleep(timeoutMs).then(() => false)]);
+      graceful = await settlesWithin(this.exitPromise!, timeoutMs);
       if (!graceful) await this.kill();
     } else if (this.exitInfo) {
       graceful = true;
@@ -226,4 +226,16 @@ export function assertKvmUsable(device = '/dev/kvm'): void {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Whether `promise` settles within `ms`. Unlike a race with sleep(), the timer
+ * is cleared when it does, so a finished run does not wait out the timeout at exit.
+ */
+export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.then(() => true, () => true), timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,7 @@ import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import { SPIN, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
-import { type QemuMachine, sleep } from '../machine/machine.js';
+import { type QemuMachine, settlesWithin, sleep } from '../machine/machine.js';
 import { scaled } from '../machine/time-scale.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
@@ -92,7 +92,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
       else await runPamToggle(machine.qmp, mutator, limits, hooks, input.seed % mutator.values.length, mutation);
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
-      if (caught instanceof QmpDisconnectedError) await Promise.race([machine.waitExit(), sleep(2000)]);
+      if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);
       if (!machine.exited && !(await runState.check())) throw caught;
     }
     const lostNow = await runState.check();

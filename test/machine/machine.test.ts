@@ -3,7 +3,7 @@ import t from 'tap';
 import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { SPIN, decodeMailbox } from '../../orchestrator/images/spin-contract.js';
 import { GuestTimeoutError, KvmUnavailableError, QemuStartError } from '../../orchestrator/machine/machine-errors.js';
-import { QemuMachine, assertKvmUsable } from '../../orchestrator/machine/machine.js';
+import { QemuMachine, assertKvmUsable, settlesWithin } from '../../orchestrator/machine/machine.js';
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 
@@ -70,4 +70,13 @@ t.test('missing KVM is one clear error', async (t) => {
   t.throws(() => assertKvmUsable('/nonexistent/kvm'), KvmUnavailableError);
   t.throws(() => assertKvmUsable('/nonexistent/kvm'), { code: 'KVM_UNAVAILABLE', message: /Run as root on a host with KVM/ });
   t.doesNotThrow(() => assertKvmUsable(), '/dev/kvm is usable on this machine');
+});
+
+t.test('settlesWithin says whether a promise settled in time and leaves no timer behind', async (t) => {
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const before = timers();
+  t.equal(await settlesWithin(Promise.resolve(), 60_000), true);
+  t.equal(await settlesWithin(Promise.reject(new Error('exited badly')), 60_000), true, 'a rejection is settling too');
+  t.equal(timers(), before, 'the 60 s timer is gone: a finished run does not wait it out at exit');
+  t.equal(await settlesWithin(new Promise(() => {}), 20), false);
 });
