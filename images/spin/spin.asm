@@ -151,10 +151,10 @@ start:
         or dword [LAPIC + LAPIC_SVR], 0x1ff
         mov dword [LAPIC + LAPIC_ICR_HI], 0
         mov dword [LAPIC + LAPIC_ICR_LO], 0x000c4500
-        mov ecx, 10000
+        mov ecx, 10000                  ; 10 ms after INIT
         call delay
         mov dword [LAPIC + LAPIC_ICR_LO], 0x000c4600 | (TRAMPOLINE >> 12)
-        mov ecx, 200
+        mov ecx, 200                    ; 200 us between the SIPIs
         call delay
         mov dword [LAPIC + LAPIC_ICR_LO], 0x000c4600 | (TRAMPOLINE >> 12)
 
@@ -400,10 +400,34 @@ paging_fault:
         hlt
         jmp .stop
 
-; ecx = iterations of a port-0x80 write (each one a VM exit)
+; waits at least ecx microseconds for any TSC up to 5 GHz, without VM exits
+; (port writes as a clock cost a VM exit each: seconds on a nested host)
 delay:
-        out 0x80, al
-        loop delay
+        push eax
+        push ebx
+        push edx
+        push esi
+        mov eax, ecx
+        mov ebx, 5000
+        mul ebx
+        mov esi, eax
+        mov ebx, edx
+        rdtsc
+        add esi, eax
+        adc ebx, edx
+.spin:
+        pause
+        rdtsc
+        cmp edx, ebx
+        jb .spin
+        ja .done
+        cmp eax, esi
+        jb .spin
+.done:
+        pop esi
+        pop edx
+        pop ebx
+        pop eax
         ret
 
 ; fills cfg_* from fw_cfg file opt/slotlab/spin when present

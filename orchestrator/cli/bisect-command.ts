@@ -8,6 +8,7 @@ import { BISECT_TERMS, type BisectCandidate, type BisectTerms, type Evidence, ty
 import { type Revision, firstParentRange, isAncestor, resolveRevision } from '../bisect/git-revisions.js';
 import { errorMessage } from '../errors.js';
 import { findKernel } from '../kernels/kernel-registry.js';
+import { ensurePackages } from '../setup/system-packages.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { BuildProgressLine } from './build-command.js';
 import { UsageError, positiveInt } from './usage.js';
@@ -92,12 +93,13 @@ export async function bisectCommand(args: string[]): Promise<number> {
   const [target, ...rest] = args;
   if (target !== 'qemu' && target !== 'kernel') throw new UsageError('bisect needs qemu or kernel: bisect qemu --src DIR --good REV --bad REV --suite S, or bisect kernel --kernels LIST|DIR --build B --suite S');
   const { values } = parseArgs({ args: rest, options: OPTIONS });
+  const log = (line: string) => process.stderr.write(`slotlab bisect: ${line}\n`);
   if (!values.suite) throw new UsageError('bisect needs --suite <suite>');
+  await ensurePackages(['git'], log);
   const settings: SuiteSettings = { loaded: loadSuite(values.suite), mutations: positiveInt('--mutations', values.mutations) };
   const calibrate = positiveInt('--calibrate', values.calibrate) ?? 10;
   const options = { alpha: alpha(values.alpha), calibrate };
   const progress = new BuildProgressLine();
-  const log = (line: string) => process.stderr.write(`slotlab bisect: ${line}\n`);
   const l1Line = (line: string) => process.stderr.write(`L1| ${line}\n`);
   let subject: ProvenancedSubject;
   let bisectTerms: BisectTerms | undefined;
