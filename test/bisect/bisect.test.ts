@@ -1,6 +1,7 @@
 import t from 'tap';
 import { bisect, bisectSteps } from '../../orchestrator/bisect/bisect.js';
 import { type Verdict, cleanIterationsNeeded, sequentialVerdict } from '../../orchestrator/bisect/sequential.js';
+import { seededRandom } from '../fixtures/random.js';
 
 const revisions = Array.from({ length: 40 }, (_, index) => `r${index}`);
 
@@ -23,17 +24,6 @@ t.test('skips are stepped around; when they hide the answer the candidates are g
   t.same(hidden.candidates, ['r24', 'r25']);
 });
 
-/** A deterministic generator, so the statistics test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 t.test('on a simulated flaky oracle the wrong-commit rate stays below alpha', async (t) => {
   const alpha = 0.01;
   const pRace = 0.3;
@@ -42,7 +32,7 @@ t.test('on a simulated flaky oracle the wrong-commit rate stays below alpha', as
   const trials = 2000;
   let wrong = 0;
   for (let seed = 0; seed < trials; seed++) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const fix = 1 + Math.floor(random() * (revisions.length - 1));
     const oracle = async (_: string, index: number): Promise<Verdict> =>
       (await sequentialVerdict(async () => (index < fix && random() < pRace ? 'lost' : 'clean'), needed)).verdict;
@@ -53,7 +43,7 @@ t.test('on a simulated flaky oracle the wrong-commit rate stays below alpha', as
   // And the guard is needed: trusting a single clean run walks to the wrong commit often.
   let naive = 0;
   for (let seed = 0; seed < 200; seed++) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const fix = 1 + Math.floor(random() * (revisions.length - 1));
     const result = await bisect(revisions, 'race', async (_, index) => (index < fix && random() < pRace ? 'race' : 'safe'));
     if (result.first !== `r${fix}`) naive++;

@@ -1,19 +1,9 @@
 import t from 'tap';
 import { type BisectCandidate, type BisectEndError, type BisectSubject, type Evidence, flakyBisect } from '../../orchestrator/bisect/flaky-bisect.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
+import { seededRandom } from '../fixtures/random.js';
 
 const candidates: BisectCandidate[] = Array.from({ length: 20 }, (_, index) => ({ id: `c${index}`, label: `c${index} commit ${index}` }));
-
-/** A deterministic generator, so the statistics are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A simulated line of versions: those `racy(index)` says lose a guest with
@@ -88,7 +78,7 @@ t.test('on a flaky race, calibration included, the wrong-version rate stays belo
   let iterations = 0;
   let refused = 0;
   for (let seed = 1; seed <= trials; seed++) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const fix = 1 + Math.floor(random() * (candidates.length - 1));
     const pRace = 0.1 + 0.6 * random();
     let result;
