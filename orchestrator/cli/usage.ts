@@ -32,7 +32,8 @@ export const USAGE = `usage:
   slotlab builds            list every build with its provenance
   slotlab kernel build <name>... | --all
                             fetch Debian's linux-source-6.1, apply qemu-patches/linux-6.1/<variant>,
-                            configure and compile a kernel under test (6.1-stock, 6.1-atomic-ioctl; cached)
+                            configure and compile a kernel under test (6.1-stock, 6.1-atomic-ioctl; cached),
+                            or fetch Debian's packaged ones (debian-6.1, debian-bpo-6.12)
   slotlab kernels           list the kernels under test with their provenance
   slotlab verdict <suite> --build <name> [--race-probability P] [--alpha A] [--mutations N]
                             iterate until a loss (exit 1) or enough clean iterations that a build racing

@@ -4,7 +4,7 @@ import { tempDir } from '../fixtures/temp-dir.js';
 
 t.test('kernel needs build and a kernel name; unknown kernels are named with the known ones', async (t) => {
   for (const [args, message] of [
-    [['kernel'], /kernel needs a subcommand: kernel build <name>\.\.\. \| --all \(known kernels: 6\.1-stock, 6\.1-atomic-ioctl, debian-6\.1\)/],
+    [['kernel'], /kernel needs a subcommand: kernel build <name>\.\.\. \| --all \(known kernels: 6\.1-stock, 6\.1-atomic-ioctl, debian-6\.1, debian-bpo-6\.12\)/],
     [['kernel', 'build'], /kernel build needs a kernel name or --all/],
     [['kernel', 'build', '--all', '6.1-stock'], /--all builds every kernel; do not name kernels with it/],
     [['kernel', 'build', '5.4-stock'], /unknown kernel '5\.4-stock'/],
