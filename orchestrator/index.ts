@@ -13,7 +13,10 @@ export { BUILD_FAMILIES, type BuildDefinition, type BuildFamily, type BuildProve
 export { findBuild, knownBuilds, resolveBuild } from './builds/build-registry.js';
 export { SPIN, decodeMailbox, encodeSpinConfig, type Mailbox, type SpinConfig } from './images/spin-contract.js';
 export { loadSuite, parseSuite, type LoadedSuite } from './suites/load-suite.js';
-export type { PamToggleMutator, Suite } from './suites/suite-schema.js';
+export type { LinuxGuest, MixedMutator, PamToggleMutator, SpinGuest, Suite, VirtioMemDevice, VirtioMemResizeMutator } from './suites/suite-schema.js';
+export type { GuestDriver } from './runner/guest-driver.js';
+export { LinuxGuestError, LinuxGuestHostError, type LinuxBoot } from './runner/linux-guest.js';
+export { GuestPagingError } from './runner/spin-guest.js';
 export { makePlan, type Plan, type PlanItem, type PlanOverrides } from './runner/plan.js';
 export { runPlan, type RunOptions, type RunOutput } from './runner/run-plan.js';
 export { runIteration, type IterationInput } from './runner/run-iteration.js';

@@ -10,6 +10,7 @@ import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
+import { LINUX_GUEST_L1, kvmWithoutLinuxGuests } from '../runner/linux-guest.js';
 import { ProgressDisplay } from './progress.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
@@ -68,6 +69,11 @@ export async function runCommand(args: string[]): Promise<number> {
     );
   }
   if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, values.json);
+  const noLinux = plan.loaded.suite.guest.image === 'linux' && resume === undefined ? kvmWithoutLinuxGuests() : undefined;
+  if (noLinux) {
+    process.stderr.write(`slotlab: this host's /dev/kvm comes from ${noLinux}, which cannot boot the Linux guest of ${plan.loaded.suite.name}; running it under kernel ${LINUX_GUEST_L1} (nested)\n`);
+    return runUnderKernelCommand(plan, LINUX_GUEST_L1, values.json);
+  }
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
     if (files) setRunStatus(files, 'interrupted');

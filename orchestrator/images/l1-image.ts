@@ -15,14 +15,14 @@ const l1Source = (name: string) => path.join(imagesDir, 'l1', name);
 export const kvmProbePath = () => path.join(imageBuildDir, 'kvm-probe');
 export const l1InitramfsPath = () => path.join(imageBuildDir, 'l1-initramfs.cpio');
 
-function sha256(...parts: (Buffer | string)[]): string {
+export function sha256(...parts: (Buffer | string)[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest('hex');
 }
 
 /** Runs `make` unless `output` was built from the same key; returns whether it was cached. */
-async function cached(output: string, key: string, make: (temporary: string) => Promise<void>): Promise<boolean> {
+export async function cachedOutput(output: string, key: string, make: (temporary: string) => Promise<void>): Promise<boolean> {
   const keyFile = `${output}.inputs-sha256`;
   if (fs.existsSync(output) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8').trim() === key) return true;
   fs.mkdirSync(path.dirname(output), { recursive: true });
@@ -38,7 +38,7 @@ export async function buildKvmProbe(): Promise<{ path: string; cached: boolean }
   const compiler = await execa('gcc', ['--version'], { reject: false });
   if (compiler.exitCode !== 0) throw new ImageBuildError('kvm-probe', 'gcc is not available; run `slotlab setup`');
   const output = kvmProbePath();
-  const hit = await cached(output, sha256(fs.readFileSync(source), compiler.stdout), async (temporary) => {
+  const hit = await cachedOutput(output, sha256(fs.readFileSync(source), compiler.stdout), async (temporary) => {
     const result = await execa('gcc', ['-static', '-O2', '-Wall', '-o', temporary, source, '-lpthread'], { reject: false, all: true });
     if (result.exitCode !== 0) throw new ImageBuildError('kvm-probe', `gcc exited with ${result.exitCode}:\n${result.all}`);
   });
@@ -56,7 +56,7 @@ export async function buildL1Initramfs(log: (line: string) => void = () => {}): 
   const busybox = fs.readFileSync(BUSYBOX);
   const probeBinary = fs.readFileSync(probe.path);
   const output = l1InitramfsPath();
-  const hit = await cached(output, sha256(init, busybox, probeBinary), async (temporary) => {
+  const hit = await cachedOutput(output, sha256(init, busybox, probeBinary), async (temporary) => {
     const dir = (name: string) => ({ name, mode: S_IFDIR | 0o755 });
     fs.writeFileSync(
       temporary,

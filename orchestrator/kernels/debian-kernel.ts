@@ -13,6 +13,8 @@ import { LinuxSourceError } from './linux-source.js';
 
 /** What L1's init needs from a modular kernel: KVM for AMD (TCG emulates SVM), virtio-pci and 9p. */
 export const L1_MODULE_ROOTS = ['kvm-amd', 'virtio_pci', '9pnet_virtio', '9p'] as const;
+/** What the Linux guest's init needs: virtio-pci and the virtio-mem driver. */
+export const GUEST_MODULE_ROOTS = ['virtio_pci', 'virtio_mem'] as const;
 
 const normal = (name: string) => name.replace(/-/g, '_');
 
@@ -79,6 +81,43 @@ export function builtinModules(text: string): Set<string> {
   );
 }
 
+/** A module archive: `lib/modules/<name>.ko` each, and their load order in `etc/slotlab-modules`. */
+function moduleArchive(modules: { name: string; data: Buffer }[]): Buffer {
+  return newcArchive([
+    { name: 'lib', mode: S_IFDIR | 0o755 },
+    { name: 'lib/modules', mode: S_IFDIR | 0o755 },
+    { name: 'etc', mode: S_IFDIR | 0o755 },
+    ...modules.map((module) => ({ name: `lib/modules/${module.name}.ko`, mode: S_IFREG | 0o644, data: module.data })),
+    { name: 'etc/slotlab-modules', mode: S_IFREG | 0o644, data: Buffer.from(modules.map((module) => module.name).join('\n') + '\n') },
+  ]);
+}
+
+/** Everything an unpacked kernel folder holds once complete (older caches lack the guest's parts and are fetched again). */
+const CACHED_FILES = ['complete', 'vmlinuz', 'modules.cpio', 'vmlinux', 'guest-modules.cpio'];
+
+const COMPRESSED_PAYLOADS = [
+  { magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), command: ['xz', '-dc', '--single-stream'] },
+  { magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), command: ['zstd', '-dcq'] },
+];
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
+/**
+ * The uncompressed kernel (an ELF with a PVH entry note, which QEMU's -kernel boots
+ * directly) from a bzImage: its payload is the first xz or zstd stream that
+ * decompresses to an ELF. Booting it skips the decompressor, which is slow under
+ * some nested KVMs.
+ */
+export function extractVmlinux(bzImagePath: string): Buffer {
+  const bzImage = fs.readFileSync(bzImagePath);
+  for (const { magic, command } of COMPRESSED_PAYLOADS) {
+    for (let at = bzImage.indexOf(magic); at >= 0; at = bzImage.indexOf(magic, at + 1)) {
+      const result = spawnSync(command[0]!, command.slice(1), { input: bzImage.subarray(at), maxBuffer: 1 << 30 });
+      if (result.stdout && result.stdout.length > 4 && result.stdout.subarray(0, 4).equals(ELF_MAGIC)) return result.stdout;
+    }
+  }
+  throw new LinuxSourceError(`${bzImagePath} holds no xz or zstd payload that decompresses to an ELF kernel`);
+}
+
 export interface DebianKernelSource {
   /** The kernel's name in slotlab. */
   name: string;
@@ -101,7 +140,12 @@ export function debianPackagedKernel(source: DebianKernelSource): KernelDefiniti
   const cached = (): { dir: string; pkg: string; version: string } | undefined => {
     const root = unpackedRoot();
     if (!fs.existsSync(root)) return undefined;
-    const marker = fs.readdirSync(root).map((name) => path.join(root, name, 'complete')).filter((file) => fs.existsSync(file)).sort().at(-1);
+    const marker = fs
+      .readdirSync(root)
+      .filter((name) => CACHED_FILES.every((file) => fs.existsSync(path.join(root, name, file))))
+      .map((name) => path.join(root, name, 'complete'))
+      .sort()
+      .at(-1);
     if (!marker) return undefined;
     const [pkg, version] = fs.readFileSync(marker, 'utf8').trim().split('\n');
     return { dir: path.dirname(marker), pkg: pkg!, version: version! };
@@ -111,7 +155,7 @@ export function debianPackagedKernel(source: DebianKernelSource): KernelDefiniti
     description: `Debian ${source.suite}'s packaged kernel (linux-image-${source.series}*-amd64), no patches; its KVM, virtio and 9p modules loaded by the L1 init`,
     async prepare(log) {
       if (cached()) return;
-      await ensurePackages(['xz-utils'], log);
+      await ensurePackages(['xz-utils', 'zstd'], log);
       const apt = new PrivateApt(path.join(cacheRoot(), `apt-${source.suite}`), source.suite);
       log(`fetching ${source.suite}'s linux-image-amd64 (private apt lists under the cache)`);
       await apt.update();
@@ -132,18 +176,11 @@ export function debianPackagedKernel(source: DebianKernelSource): KernelDefiniti
       const index = moduleIndex(modulesDir);
       const builtinFile = path.join(modulesDir, 'modules.builtin');
       const builtin = fs.existsSync(builtinFile) ? builtinModules(fs.readFileSync(builtinFile, 'utf8')) : new Set<string>();
-      const modules = loadOrder(L1_MODULE_ROOTS, (name) => index.get(normal(name)), readModule, builtin).map((module) => ({ ...module, data: readModule(module.file) }));
-      fs.writeFileSync(
-        path.join(scratch, 'modules.cpio'),
-        newcArchive([
-          { name: 'lib', mode: S_IFDIR | 0o755 },
-          { name: 'lib/modules', mode: S_IFDIR | 0o755 },
-          { name: 'etc', mode: S_IFDIR | 0o755 },
-          ...modules.map((module) => ({ name: `lib/modules/${module.name}.ko`, mode: S_IFREG | 0o644, data: module.data })),
-          { name: 'etc/slotlab-modules', mode: S_IFREG | 0o644, data: Buffer.from(modules.map((module) => module.name).join('\n') + '\n') },
-        ]),
-      );
+      const load = (roots: readonly string[]) => loadOrder(roots, (name) => index.get(normal(name)), readModule, builtin).map((module) => ({ ...module, data: readModule(module.file) }));
+      fs.writeFileSync(path.join(scratch, 'modules.cpio'), moduleArchive(load(L1_MODULE_ROOTS)));
+      fs.writeFileSync(path.join(scratch, 'guest-modules.cpio'), moduleArchive(load(GUEST_MODULE_ROOTS)));
       fs.renameSync(path.join(scratch, 'root', 'boot', `vmlinuz-${release}`), path.join(scratch, 'vmlinuz'));
+      fs.writeFileSync(path.join(scratch, 'vmlinux'), extractVmlinux(path.join(scratch, 'vmlinuz')));
       fs.rmSync(path.join(scratch, 'root'), { recursive: true, force: true });
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(scratch, dir);
@@ -157,6 +194,7 @@ export function debianPackagedKernel(source: DebianKernelSource): KernelDefiniti
         name: source.name,
         bzImage,
         modules: path.join(found.dir, 'modules.cpio'),
+        guest: { vmlinux: path.join(found.dir, 'vmlinux'), modules: path.join(found.dir, 'guest-modules.cpio') },
         provenance: { name: source.name, kind: 'debian-package', source: `Debian package ${found.pkg} ${found.version}`, bzImage, sha256: sha256File(bzImage) },
       };
     },

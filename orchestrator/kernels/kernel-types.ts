@@ -28,6 +28,8 @@ export interface ResolvedKernel {
   bzImage: string;
   /** A modular kernel's modules: a cpio archive appended to the L1 initramfs (init loads /etc/slotlab-modules in order). */
   modules?: string;
+  /** A packaged kernel as the Linux guest of a suite: its uncompressed ELF (PVH boot) and the guest's module archive. */
+  guest?: { vmlinux: string; modules: string };
   provenance: KernelProvenance;
 }
 

@@ -4,6 +4,8 @@ export interface InternalErrorReport {
   emulationFailure: boolean;
   /** EIP or RIP of the register dump that follows the error, when one was printed. */
   instructionPointer: number | undefined;
+  /** The same, exactly as printed (a 64-bit RIP does not fit a JavaScript number). */
+  instructionPointerHex: string | undefined;
   /** The general-purpose register lines of that dump, used to tell which vCPU it was. */
   registerLines: string[];
 }
@@ -20,6 +22,7 @@ export function parseInternalError(stderr: string): InternalErrorReport | undefi
     suberror: Number(match[1]),
     emulationFailure: after.some((line) => line.trim() === 'emulation failure'),
     instructionPointer: ip === undefined ? undefined : Number.parseInt(ip, 16),
+    instructionPointerHex: ip === undefined ? undefined : `0x${ip.replace(/^0+(?=.)/, '')}`,
     registerLines: registerLines(after),
   };
 }

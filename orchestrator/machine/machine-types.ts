@@ -19,6 +19,9 @@ export interface MachineConfig {
   memorySlots?: number;
   maxMemoryMiB?: number;
   kernel?: string;
+  /** With `kernel`: -initrd and -append (a Linux guest). */
+  initrd?: string;
+  append?: string;
   fwCfg?: FwCfgBlob[];
   /** Appended verbatim after everything slotlab sets; one array element per argv entry. */
   extraArgs?: string[];

@@ -21,6 +21,8 @@ export function buildQemuArgs(config: MachineConfig, paths: MachinePaths): strin
   ];
   for (const dir of config.dataDirs ?? []) args.push('-L', dir);
   if (config.kernel) args.push('-kernel', config.kernel);
+  if (config.initrd) args.push('-initrd', config.initrd);
+  if (config.append) args.push('-append', config.append);
   for (const blob of config.fwCfg ?? []) {
     args.push('-fw_cfg', `name=${escapeOption(blob.name)},file=${escapeOption(fwCfgPath(paths, blob.name))}`);
   }

@@ -96,7 +96,7 @@ function provenance(cell: CellStats, model: ReportModel): string {
   const iterations = cellRecords(model, cell).map(
       (record) =>
         `<tr><td>${h(record.runId)}</td><td class="num">${record.iteration}</td><td>${h(record.outcome)}</td><td>${h(record.stopReason)}</td><td class="num">${record.mutationsApplied}</td>` +
-        `<td>${record.failure?.vcpu ?? '-'}</td><td>${record.failure?.instructionPointer === undefined ? '-' : `0x${record.failure.instructionPointer.toString(16)}`}</td>` +
+        `<td>${record.failure?.vcpu ?? '-'}</td><td>${record.failure?.instructionPointer === undefined ? '-' : (record.failure.instructionPointerHex ?? `0x${record.failure.instructionPointer.toString(16)}`)}</td>` +
         `<td><details><summary>stderr</summary><pre>${h(record.stderrExcerpt)}</pre>${record.error ? `<pre>${h(record.error.message)}</pre>` : ''}</details></td></tr>`,
     );
   return `<details><summary>${h(cellTitle(cell))}: ${h(p.version)}</summary><table>

@@ -67,8 +67,12 @@ const failureSchema = z.object({
   /** QEMU's CPU index of the vCPU whose register dump QEMU printed. */
   vcpu: z.number().int().optional(),
   instructionPointer: z.number().optional(),
+  /** The instruction pointer exactly, in hex (a 64-bit RIP loses digits as a number). */
+  instructionPointerHex: z.string().regex(/^0x[0-9a-f]+$/).optional(),
   /** Whether the failing instruction pointer lies in the spin loops' range. */
   inLoopRange: z.boolean(),
+  /** What the guest itself printed about its end, e.g. a Linux guest's panic and oops lines. */
+  guestReport: z.string().optional(),
 });
 
 const counter = z.string().regex(/^\d+$/);
@@ -110,6 +114,8 @@ export const iterationRecordSchema = z.object({
   /** For in-guest mutators: what the guest measured of its own mutations (TSC, calibrated against the host clock). */
   guestCost: z.object({ meanUs: z.number(), maxUs: z.number(), tscPerUs: z.number() }).nullable(),
   stderrExcerpt: z.string(),
+  /** A Linux guest's last console lines (progress lines left out). */
+  serialExcerpt: z.string().optional(),
   /** QEMU's own warnings (e.g. the atomic-ioctl build falling back on a kernel without the list ioctl). */
   qemuWarnings: z.array(z.string()).optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -12,7 +12,7 @@ export function renderTable(records: readonly IterationRecord[]): string {
     r.stopReason,
     r.timeToFailureMs === null ? '-' : `${r.timeToFailureMs} ms`,
     r.failure?.vcpu === undefined ? '-' : String(r.failure.vcpu),
-    r.failure?.instructionPointer === undefined ? '-' : `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`,
+    r.failure?.instructionPointer === undefined ? '-' : (r.failure.instructionPointerHex ?? `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`),
     r.failure ? (r.failure.inLoopRange ? 'yes' : 'no') : '-',
     r.latency ? `${formatUs(r.latency.p50Us)}/${formatUs(r.latency.p99Us)}` : r.guestCost ? `guest ${formatUs(r.guestCost.meanUs)}` : '-',
     r.outcome === 'guest-lost' || r.progressAfter.length === 0 ? '-' : r.progressRising ? 'rising' : 'NOT rising',

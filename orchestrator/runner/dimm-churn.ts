@@ -1,5 +1,6 @@
 import { SlotlabError } from '../errors.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
+import { QmpTimeoutError } from '../qmp/qmp-errors.js';
 import type { DimmChurnMutator } from '../suites/suite-schema.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
 import { scaled } from '../machine/time-scale.js';
@@ -24,11 +25,20 @@ interface MemoryDevice {
 export const churnDimmId = (index: number) => `churn${index}`;
 
 /**
- * Plugs and unplugs DIMMs in turn: plug is object-add + device_add pc-dimm; unplug
- * is device_del, then the ACPI eject a guest's _EJ0 would do (slot selector and
- * eject bit written through HMP port I/O), DEVICE_DELETED, and object-del.
- * Each plug or unplug is one mutation; every one adds or removes a memslot.
+ * Mutation i of a DIMM churn: even ones plug (object-add + device_add pc-dimm),
+ * odd ones unplug (device_del; then either the ACPI eject a guest's _EJ0 would do,
+ * slot selector and eject bit written through HMP port I/O, or the guest's own
+ * eject; DEVICE_DELETED; object-del). Every one adds or removes a memslot.
  */
+export function dimmChurnStep(qmp: QmpClient, mutator: DimmChurnMutator): (index: number) => Promise<void> {
+  return async (index) => {
+    const id = churnDimmId(Math.floor(index / 2) % mutator.dimms);
+    if (index % 2 === 0) await plugDimm(qmp, { id, sizeMiB: mutator.sizeMiB, node: mutator.node });
+    else await unplug(qmp, id, mutator.eject);
+  };
+}
+
+/** Plugs and unplugs DIMMs in turn, one mutation each, until a limit is reached or the guest is lost. */
 export function runDimmChurn(
   qmp: QmpClient,
   mutator: DimmChurnMutator,
@@ -36,29 +46,59 @@ export function runDimmChurn(
   hooks: MutatorHooks,
   tally: MutatorTally = newTally(),
 ): Promise<MutatorTally> {
-  return driveMutations(limits, hooks, tally, mutator.batch, async (index) => {
-    const id = churnDimmId(Math.floor(index / 2) % mutator.dimms);
-    if (index % 2 === 0) await plug(qmp, id, mutator.sizeMiB);
-    else await unplug(qmp, id);
-  });
+  return driveMutations(limits, hooks, tally, mutator.batch, dimmChurnStep(qmp, mutator));
 }
 
-async function plug(qmp: QmpClient, id: string, sizeMiB: number): Promise<void> {
-  await qmp.execute('object-add', { 'qom-type': 'memory-backend-ram', id: `${id}-mem`, size: sizeMiB * 1024 * 1024 });
+/** Hot-plugs a DIMM: its memory-backend-ram `<id>-mem`, then pc-dimm `<id>`. */
+export async function plugDimm(qmp: QmpClient, dimm: { id: string; sizeMiB: number; node?: number; address?: number }): Promise<void> {
+  await qmp.execute('object-add', { 'qom-type': 'memory-backend-ram', id: `${dimm.id}-mem`, size: dimm.sizeMiB * 1024 * 1024 });
   try {
-    await qmp.execute('device_add', { driver: 'pc-dimm', id, memdev: `${id}-mem` });
+    await qmp.execute('device_add', {
+      driver: 'pc-dimm',
+      id: dimm.id,
+      memdev: `${dimm.id}-mem`,
+      ...(dimm.node === undefined ? {} : { node: dimm.node }),
+      ...(dimm.address === undefined ? {} : { addr: dimm.address }),
+    });
   } catch (error) {
-    throw new DimmChurnError(`device_add pc-dimm ${id} failed: ${(error as Error).message}`);
+    throw new DimmChurnError(`device_add pc-dimm ${dimm.id} failed: ${(error as Error).message}`);
   }
 }
 
-async function unplug(qmp: QmpClient, id: string): Promise<void> {
+async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject']): Promise<void> {
   const devices = await qmp.execute<MemoryDevice[]>('query-memory-devices');
   const slot = devices.find((device) => device.data.id === id)?.data.slot;
   if (slot === undefined) throw new DimmChurnError(`DIMM ${id} is not plugged`);
   await qmp.execute('device_del', { id });
-  await qmp.hmp(`o /w 0x${SLOT_SELECTOR.toString(16)} ${slot}`);
-  await qmp.hmp(`o /b 0x${CONTROL.toString(16)} 0x${EJECT.toString(16)}`);
-  await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: scaled(10_000) });
+  if (eject === 'orchestrator') {
+    await qmp.hmp(`o /w 0x${SLOT_SELECTOR.toString(16)} ${slot}`);
+    await qmp.hmp(`o /b 0x${CONTROL.toString(16)} 0x${EJECT.toString(16)}`);
+    await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: scaled(10_000) });
+  } else {
+    await waitForGuestEject(qmp, id);
+  }
   await qmp.execute('object-del', { id: `${id}-mem` });
+}
+
+const GUEST_EJECT_MS = 20_000;
+const GUEST_EJECT_RETRY_MS = 3_000;
+
+/**
+ * A guest still busy adding the DIMM it was just given can miss the eject request
+ * (Linux handles ACPI hotplug notifications in a worker): the request is repeated
+ * (device_del again) until the guest ejects or GUEST_EJECT_MS pass.
+ */
+async function waitForGuestEject(qmp: QmpClient, id: string): Promise<void> {
+  const deadline = performance.now() + scaled(GUEST_EJECT_MS);
+  for (;;) {
+    const left = deadline - performance.now();
+    try {
+      await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: Math.max(1, Math.min(left, scaled(GUEST_EJECT_RETRY_MS))) });
+      return;
+    } catch (error) {
+      if (!(error instanceof QmpTimeoutError)) throw error;
+      if (performance.now() >= deadline) throw new DimmChurnError(`the guest did not eject DIMM ${id} within ${Math.round(scaled(GUEST_EJECT_MS) / 1000)} s of device_del (it needs ACPI memory hotplug and the DIMM offline)`);
+    }
+    await qmp.execute('device_del', { id }).catch(() => undefined);
+  }
 }

@@ -17,11 +17,19 @@ export function writeRegisterCommand(register: number, value: number): string {
 }
 
 /**
- * Flips a host bridge config register (i440fx PAM, q35 PAM or SMRAM) through HMP
- * port writes, one mutation per write, as fast as QMP answers, until a limit is
- * reached or the guest is lost. The config address is re-selected before each
+ * Mutation i of a host bridge config register flip (i440fx PAM, q35 PAM or
+ * SMRAM) through HMP port writes. The config address is re-selected before each
  * batch, in case the guest moved it.
  */
+export function pamToggleStep(qmp: QmpClient, mutator: PamToggleMutator | ConfigToggleMutator, firstValueIndex = 0): (index: number) => Promise<void> {
+  return async (index) => {
+    if (index % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
+    const value = mutator.values[(firstValueIndex + index) % mutator.values.length]!;
+    await qmp.hmp(writeRegisterCommand(mutator.register, value));
+  };
+}
+
+/** Flips the register, one mutation per write, as fast as QMP answers, until a limit is reached or the guest is lost. */
 export function runPamToggle(
   qmp: QmpClient,
   mutator: PamToggleMutator | ConfigToggleMutator,
@@ -30,9 +38,5 @@ export function runPamToggle(
   firstValueIndex = 0,
   tally: MutatorTally = newTally(),
 ): Promise<MutatorTally> {
-  return driveMutations(limits, hooks, tally, mutator.batch, async (index) => {
-    if (index % mutator.batch === 0) await qmp.hmp(selectRegisterCommand(mutator.register));
-    const value = mutator.values[(firstValueIndex + index) % mutator.values.length]!;
-    await qmp.hmp(writeRegisterCommand(mutator.register, value));
-  });
+  return driveMutations(limits, hooks, tally, mutator.batch, pamToggleStep(qmp, mutator, firstValueIndex));
 }

@@ -1,9 +1,7 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError, errorMessage } from '../errors.js';
-import { SPIN, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
-import { type QemuMachine, settlesWithin, sleep } from '../machine/machine.js';
-import { scaled } from '../machine/time-scale.js';
+import { settlesWithin, sleep } from '../machine/machine.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { summarizeLatency } from '../results/latency.js';
@@ -18,7 +16,11 @@ import { type GuestCost, runPamGuest } from './pam-guest.js';
 import { newTally } from './mutation-loop.js';
 import { runPamToggle } from './pam-toggle.js';
 import { ProgressWatch } from './progress-watch.js';
-import { spinMachine } from './spin-machine.js';
+import type { GuestDriver } from './guest-driver.js';
+import { type LinuxBoot, linuxGuest } from './linux-guest.js';
+import { runMixed } from './mixed-mutator.js';
+import { type SpinGuestDriver, spinGuest } from './spin-guest.js';
+import { runVirtioMemResize } from './virtio-mem-resize.js';
 
 export interface IterationInput {
   runId: string;
@@ -27,6 +29,8 @@ export interface IterationInput {
   image: string;
   /** A user's image: it may ignore the spin contract (no banner, no mailbox). */
   userImage?: boolean;
+  /** A Linux guest's kernel and initramfs (suites with guest.image linux). */
+  linux?: LinuxBoot;
   iteration: number;
   seed: number;
   limits: { mutations: number; durationSeconds: number };
@@ -36,14 +40,8 @@ export interface IterationInput {
 /** One guest boot: launch, wait for every vCPU, mutate, classify, shut down. Never leaves QEMU behind. */
 export async function runIteration(input: IterationInput): Promise<IterationRecord> {
   const { suite } = input.loaded;
-  const spin: SpinConfig = {
-    cpus: suite.machine.cpus,
-    codeAddress: suite.guest.codeAddress,
-    codeStride: suite.guest.codeStride,
-    setupWrites: suite.guest.setupWrites,
-    pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: input.limits.mutations } : undefined,
-  };
-  const machine = spinMachine(input.build, suite.machine, spin, input.image);
+  const guest = guestDriver(input);
+  const machine = guest.machine;
   const startedAt = new Date();
   const started = performance.now();
   const mutation = newTally();
@@ -54,23 +52,12 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   let failure: FailureDetail | null = null;
   let error: IterationRecord['error'] = null;
   let guestCost: GuestCost | undefined;
-  const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
   let progressKnown = true;
+  let serial: string | undefined;
 
   try {
-    await machine.launch();
-    await machine.cont();
-    if (input.userImage) {
-      // An image that ignores the contract never prints the banner: give it a grace period, then go on.
-      const graceMs = Math.min(suite.guest.bootTimeoutSeconds, USER_IMAGE_GRACE_SECONDS) * 1000;
-      await machine.waitSerial(SPIN.bannerPattern, graceMs, 'the spin banner from the user image').catch(() => undefined);
-      progressKnown = (await readMailbox()).ready;
-    } else {
-      const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
-      const line = await machine.waitSerial(bannerOrNoPaging, scaled(suite.guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
-      if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(spin.codeAddress);
-    }
-    const readCounters = async () => (progressKnown ? (await readMailbox()).counters : []);
+    progressKnown = await guest.boot();
+    const readCounters = () => guest.readCounters();
     before = await readCounters();
     const watch = (progress = new ProgressWatch(before));
     const runState = machine.watchRunState();
@@ -86,9 +73,11 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
       };
       const mutator = suite.mutator;
       if (mutator.kind === 'none') await runIdle(mutator, limits, hooks, mutation);
-      else if (mutator.kind === 'pam-guest') guestCost = await runPamGuest(mutator, limits, hooks, mutation, readMailbox);
+      else if (mutator.kind === 'pam-guest') guestCost = await runPamGuest(mutator, limits, hooks, mutation, (guest as SpinGuestDriver).readMailbox);
       else if (mutator.kind === 'dirty-log') await runDirtyLog(machine.qmp, mutator, limits, hooks, mutation);
       else if (mutator.kind === 'dimm-churn') await runDimmChurn(machine.qmp, mutator, limits, hooks, mutation);
+      else if (mutator.kind === 'virtio-mem-resize') await runVirtioMemResize(machine.qmp, mutator, limits, hooks, mutation);
+      else if (mutator.kind === 'mixed') await runMixed(machine.qmp, mutator, limits, hooks, input.seed, mutation);
       else await runPamToggle(machine.qmp, mutator, limits, hooks, input.seed % mutator.values.length, mutation);
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
@@ -97,16 +86,17 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     }
     const lostNow = await runState.check();
     if (!machine.exited && progressKnown) {
-      after = (await readMailbox()).counters;
+      after = await readCounters();
       if (!lostNow) watch.observe(after);
     }
     loss = await runState.settled();
     runState.stop();
-    if (loss) failure = await describeFailure(machine, spin, loss);
+    if (loss) failure = await describeFailure(guest, loss);
   } catch (caught) {
     error = { code: caught instanceof SlotlabError ? caught.code : 'UNEXPECTED', message: errorMessage(caught) };
     if (!(caught instanceof SlotlabError)) error.message = (caught as Error).stack ?? error.message;
   } finally {
+    serial = guest.serialExcerpt?.();
     await machine.shutdown();
   }
 
@@ -141,6 +131,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     latencyHistogram: histogramOf(mutation.latenciesUs),
     guestCost: guestCost ?? null,
     stderrExcerpt: stderrExcerpt(machine.output.text()),
+    ...(serial === undefined ? {} : { serialExcerpt: serial }),
     qemuWarnings: qemuWarnings(machine.output.text()),
     error,
   };
@@ -148,17 +139,12 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   return record;
 }
 
-const USER_IMAGE_GRACE_SECONDS = 15;
-
-/** The suite puts code above 4 GiB, which the spin guest reaches with paging, and this host's KVM refuses guest paging. */
-export class GuestPagingError extends SlotlabError {
-  constructor(codeAddress: number) {
-    super(
-      'GUEST_PAGING_UNAVAILABLE',
-      `the guest reports that this host's KVM refuses guest paging (#GP when it sets CR0.PG), so its code at 0x${codeAddress.toString(16)} (above 4 GiB) cannot run here; ` +
-        'run this suite on a host whose KVM runs paged guests (the same image runs under TCG), or move guest.codeAddress below 4 GiB',
-    );
-  }
+/** The guest the suite runs: spin (or the user's --image) or Linux. */
+function guestDriver(input: IterationInput): GuestDriver {
+  const { suite } = input.loaded;
+  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations);
+  if (!input.linux) throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots a Linux guest, but its kernel and initramfs were not resolved; run it through \`slotlab run\``);
+  return linuxGuest(input.build, suite, suite.guest, input.linux);
 }
 
 /** Loop iterations per second of all vCPUs together while mutations ran; only for guests that kept running. */
@@ -175,8 +161,12 @@ export class IterationAbort extends SlotlabError {
   }
 }
 
-async function describeFailure(machine: QemuMachine, spin: SpinConfig, loss: GuestLoss): Promise<FailureDetail> {
-  const runState = machine.exited ? `qemu-exited (${machine.exited.signal ?? `exit code ${machine.exited.exitCode}`})` : loss.reason;
+async function describeFailure(guest: GuestDriver, loss: GuestLoss): Promise<FailureDetail> {
+  const machine = guest.machine;
+  // QEMU says in its SHUTDOWN event why it went (guest-reset: a triple fault or reboot under -no-reboot).
+  const shutdown = machine.qmp.events().find((event) => event.event === 'SHUTDOWN')?.data?.reason;
+  const exit = machine.exited ? (machine.exited.signal ?? `exit code ${machine.exited.exitCode}`) : undefined;
+  const runState = exit ? `qemu-exited (${exit}${typeof shutdown === 'string' ? `, ${shutdown}` : ''})` : loss.reason;
   // QEMU prints the register dump just before it stops the VM; give the pipe a moment.
   for (let i = 0; i < 40 && !/KVM internal error[\s\S]*[ER]IP=/.test(machine.output.text()); i++) {
     if (!/KVM internal error/.test(machine.output.text()) && i >= 10) break;
@@ -189,14 +179,18 @@ async function describeFailure(machine: QemuMachine, spin: SpinConfig, loss: Gue
     vcpu = findFailingVcpu(report, registers);
   }
   const ip = report?.instructionPointer;
-  if (vcpu === undefined && ip !== undefined) vcpu = vcpuOfAddress(spin, ip);
-  const range = loopRange(spin);
+  const located = ip === undefined ? undefined : guest.locate(ip);
+  // A guest that crashed prints its panic just before QEMU exits (-no-reboot); the serial file may lag a little.
+  if (!report && guest.lastWords) await sleep(200);
+  const guestReport = guest.lastWords?.();
   return {
     runState,
     suberror: report?.suberror,
     emulationFailure: report?.emulationFailure ?? false,
-    vcpu,
+    vcpu: vcpu ?? located?.vcpu,
     instructionPointer: ip,
-    inLoopRange: ip !== undefined && ip >= range.start && ip < range.end,
+    ...(report?.instructionPointerHex === undefined ? {} : { instructionPointerHex: report.instructionPointerHex }),
+    inLoopRange: located?.inLoopRange ?? false,
+    ...(guestReport === undefined ? {} : { guestReport }),
   };
 }

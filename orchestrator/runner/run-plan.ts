@@ -13,6 +13,7 @@ import { hostInfo } from './host-info.js';
 import type { Plan, PlanItem } from './plan.js';
 import { IterationAbort, runIteration } from './run-iteration.js';
 import { untilLostDone } from './stop-rules.js';
+import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests, prepareLinuxBoot } from './linux-guest.js';
 
 export interface RunOutput {
   runId: string;
@@ -53,7 +54,22 @@ export function itemKey(build: string, iteration: number): string {
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunOutput> {
   assertKvmUsable();
-  const image = plan.overrides.image === undefined ? requireImage(plan.loaded.suite.guest.image) : requireUserImage(plan.overrides.image);
+  const { suite } = plan.loaded;
+  if (suite.guest.image === 'linux') {
+    if (plan.overrides.image !== undefined) throw new SlotlabError('BAD_IMAGE', `--image replaces the spin image; suite ${suite.name} boots a Linux guest`);
+    const module = kvmWithoutLinuxGuests();
+    if (module) throw new LinuxGuestHostError(suite.name, module);
+  }
+  const image = plan.overrides.image !== undefined ? requireUserImage(plan.overrides.image) : suite.guest.image === 'spin' ? requireImage('spin') : '';
+  const linux = suite.guest.image === 'linux' ? await prepareLinuxBoot(suite.guest) : undefined;
+  try {
+    return await runItems(plan, options, image, linux);
+  } finally {
+    linux?.dispose();
+  }
+}
+
+async function runItems(plan: Plan, options: RunOptions, image: string, linux: LinuxBoot | undefined): Promise<RunOutput> {
   const builds = new Map<string, ResolvedBuild>();
   for (const name of plan.builds) builds.set(name, options.builds?.find((build) => build.name === name) ?? (await resolveBuild(name)));
   const host = hostInfo();
@@ -89,7 +105,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     for (const item of remaining) {
       let record: IterationRecord;
       try {
-        record = await runIteration({ runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, iteration: item.iteration, seed: item.seed, limits: item.limits, host });
+        record = await runIteration({ runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host });
       } catch (error) {
         if (error instanceof IterationAbort) writer.append(error.record);
         throw error;

@@ -1,6 +1,7 @@
 import { knownBuilds } from '../builds/build-registry.js';
 import { IMAGE_NAMES, buildImage } from '../images/build-images.js';
 import { buildL1Initramfs } from '../images/l1-image.js';
+import { buildLinuxGuestInitramfs } from '../images/linux-guest-image.js';
 import { KERNELS } from '../kernels/kernel-registry.js';
 import { ensurePackages } from './system-packages.js';
 
@@ -26,6 +27,8 @@ export async function setup(log: (line: string) => void, options: { forTests?: b
   }
   const initramfs = await buildL1Initramfs(log);
   log(`image l1-initramfs (kernel under test's init, busybox, kvm-probe): ${initramfs.path}${initramfs.cached ? ' (cached)' : ' (built)'}`);
+  const guestInitramfs = await buildLinuxGuestInitramfs(log);
+  log(`image linux-guest (the Linux guest's init, busybox): ${guestInitramfs.path}${guestInitramfs.cached ? ' (cached)' : ' (built)'}`);
   if (options.kernels || options.forTests) {
     for (const kernel of KERNELS) {
       await kernel.prepare(log, (event) => {

@@ -52,7 +52,41 @@ export const dimmChurnSchema = z
     kind: z.literal('dimm-churn'),
     dimms: z.number().int().min(1).max(8).default(2),
     sizeMiB: z.number().int().min(2).default(128),
+    /** NUMA node of the churned DIMMs (pc-dimm node=). */
+    node: z.number().int().min(0).max(7).optional(),
+    /**
+     * Who answers device_del: `orchestrator` writes the ACPI eject itself (guests
+     * without ACPI, like spin); `guest` waits for the guest's own _EJ0 (Linux).
+     */
+    eject: z.enum(['orchestrator', 'guest']).default('orchestrator'),
     batch: z.number().int().min(1).default(4),
+  })
+  .strict();
+
+/**
+ * A virtio-mem device's requested-size set from QMP (qom-set) to each size in
+ * turn; the guest's driver plugs or unplugs blocks to match. One mutation each.
+ */
+export const virtioMemResizeSchema = z
+  .object({
+    kind: z.literal('virtio-mem-resize'),
+    /** The id of a device in machine.virtioMem. */
+    device: z.string(),
+    sizesMiB: z.array(z.number().int().min(0)).min(2),
+    /** Wait until the device's plugged size reaches the request before the next one. */
+    waitPlugged: z.boolean().default(true),
+    /** How long the guest may take to plug or unplug, per mutation. */
+    plugTimeoutSeconds: z.number().positive().default(20),
+    batch: z.number().int().min(1).default(1),
+  })
+  .strict();
+
+/** Several QMP-driven mutators interleaved: mutation i is mutator i mod n's next one. */
+export const mixedSchema = z
+  .object({
+    kind: z.literal('mixed'),
+    mutators: z.array(z.discriminatedUnion('kind', [pamToggleSchema, configToggleSchema, dimmChurnSchema, virtioMemResizeSchema])).min(2),
+    batch: z.number().int().min(1).default(10),
   })
   .strict();
 
@@ -71,6 +105,33 @@ export const noMutatorSchema = z
   .object({
     kind: z.literal('none'),
     checkEverySeconds: z.number().positive().default(0.1),
+  })
+  .strict();
+
+const spinGuestSchema = z
+  .object({
+    image: z.literal('spin'),
+    codeAddress: address.default(0x100000),
+    codeStride: z.number().int().min(16).max(0x100000).default(0x40),
+    /** Host bridge config bytes the guest writes before it copies its loops (e.g. PAM: make shadow RAM writable). */
+    setupWrites: z.array(z.object({ register: z.number().int().min(1).max(0xff), value: byte }).strict()).max(8).default([]),
+    bootTimeoutSeconds: z.number().positive().default(60),
+  })
+  .strict();
+
+/** Debian's packaged kernels, which can boot as the Linux guest (see images/README.md). */
+export const GUEST_KERNELS = ['debian-6.1', 'debian-bpo-6.12'] as const;
+
+/**
+ * A Linux guest (images/linux/init): runs one busy loop per vCPU from a busybox
+ * copy whose pages live in the memory hot-plugged on NUMA node `execNode`.
+ */
+const linuxGuestSchema = z
+  .object({
+    image: z.literal('linux'),
+    kernel: z.enum(GUEST_KERNELS).default('debian-6.1'),
+    execNode: z.number().int().min(1).max(7).default(1),
+    bootTimeoutSeconds: z.number().positive().default(120),
   })
   .strict();
 
@@ -94,21 +155,41 @@ export const suiteSchema = z
         devices: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.,=:-]*$/, 'a -device argument such as VGA or pc-dimm,id=x,memdev=y')).default([]),
         /** DIMMs plugged at start (memory-backend-ram + pc-dimm), e.g. one the vCPUs execute from. */
         dimms: z
-          .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9-]*$/), sizeMiB: z.number().int().min(2), address: address.optional() }).strict())
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+                sizeMiB: z.number().int().min(2),
+                address: address.optional(),
+                node: z.number().int().min(0).max(7).optional(),
+                /** `after-boot`: hot-plugged from QMP once the guest is up, before the mutations. */
+                plug: z.enum(['start', 'after-boot']).default('start'),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** NUMA nodes: boot RAM and every vCPU on node 0; nodes 1.. start without memory (hot-plug targets). */
+        numaNodes: z.number().int().min(1).max(8).optional(),
+        /** virtio-mem-pci devices, each with its own memory-backend-ram of `sizeMiB`. */
+        virtioMem: z
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+                sizeMiB: z.number().int().min(2),
+                requestedMiB: z.number().int().min(0).default(0),
+                node: z.number().int().min(0).max(7).optional(),
+                blockSizeMiB: z.number().int().min(2).optional(),
+                /** QEMU >= 8.2 can map the device with several memslots (dynamic-memslots=on); `auto`: on where supported. */
+                dynamicMemslots: z.enum(['auto', 'on', 'off']).default('off'),
+              })
+              .strict(),
+          )
           .default([]),
       })
       .strict(),
-    guest: z
-      .object({
-        image: z.literal('spin'),
-        codeAddress: address.default(0x100000),
-        codeStride: z.number().int().min(16).max(0x100000).default(0x40),
-        /** Host bridge config bytes the guest writes before it copies its loops (e.g. PAM: make shadow RAM writable). */
-        setupWrites: z.array(z.object({ register: z.number().int().min(1).max(0xff), value: byte }).strict()).max(8).default([]),
-        bootTimeoutSeconds: z.number().positive().default(60),
-      })
-      .strict(),
-    mutator: z.discriminatedUnion('kind', [pamToggleSchema, configToggleSchema, pamGuestSchema, dirtyLogSchema, dimmChurnSchema, noMutatorSchema]),
+    guest: z.discriminatedUnion('image', [spinGuestSchema, linuxGuestSchema]),
+    mutator: z.discriminatedUnion('kind', [pamToggleSchema, configToggleSchema, pamGuestSchema, dirtyLogSchema, dimmChurnSchema, virtioMemResizeSchema, mixedSchema, noMutatorSchema]),
     stop: z
       .object({
         mutations: z.number().int().min(1).max(UNLIMITED_MUTATIONS).default(UNLIMITED_MUTATIONS),
@@ -123,19 +204,53 @@ export const suiteSchema = z
   })
   .strict()
   .superRefine((suite, context) => {
-    const { machine, mutator } = suite;
-    const hotplugged = machine.dimms.length + (mutator.kind === 'dimm-churn' ? mutator.dimms : 0);
-    if (hotplugged > 0 && machine.memorySlots === undefined) {
-      context.addIssue({ code: 'custom', path: ['machine', 'memorySlots'], message: `needed: ${hotplugged} DIMM(s) are plugged (machine.dimms, mutator.dimms)` });
-    } else if (machine.memorySlots !== undefined && hotplugged > machine.memorySlots) {
-      context.addIssue({ code: 'custom', path: ['machine', 'memorySlots'], message: `${machine.memorySlots} slots cannot hold ${hotplugged} DIMMs` });
-    }
+    const { machine, mutator, guest } = suite;
+    const issue = (path: (string | number)[], message: string) => context.addIssue({ code: 'custom', path, message });
+    const flat = mutator.kind === 'mixed' ? mutator.mutators : [mutator];
+    const churned = flat.reduce((sum, each) => sum + (each.kind === 'dimm-churn' ? each.dimms : 0), 0);
+    const churnedMiB = flat.reduce((sum, each) => sum + (each.kind === 'dimm-churn' ? each.dimms * each.sizeMiB : 0), 0);
+    const hotplugged = machine.dimms.length + churned;
+    if (hotplugged > 0 && machine.memorySlots === undefined) issue(['machine', 'memorySlots'], `needed: ${hotplugged} DIMM(s) are plugged (machine.dimms, mutator.dimms)`);
+    else if (machine.memorySlots !== undefined && hotplugged > machine.memorySlots) issue(['machine', 'memorySlots'], `${machine.memorySlots} slots cannot hold ${hotplugged} DIMMs`);
+    if (machine.virtioMem.length > 0 && machine.memorySlots === undefined) issue(['machine', 'memorySlots'], 'needed with machine.virtioMem: QEMU reserves device memory only with slots= and maxmem=');
     if (machine.memorySlots !== undefined) {
-      const needed = machine.memoryMiB + machine.dimms.reduce((sum, dimm) => sum + dimm.sizeMiB, 0) + (mutator.kind === 'dimm-churn' ? mutator.dimms * mutator.sizeMiB : 0);
-      if (machine.maxMemoryMiB === undefined || machine.maxMemoryMiB < needed) {
-        context.addIssue({ code: 'custom', path: ['machine', 'maxMemoryMiB'], message: `must be at least ${needed} (boot RAM plus every DIMM)` });
-      }
+      const needed =
+        machine.memoryMiB + machine.dimms.reduce((sum, dimm) => sum + dimm.sizeMiB, 0) + churnedMiB + machine.virtioMem.reduce((sum, device) => sum + device.sizeMiB, 0);
+      if (machine.maxMemoryMiB === undefined || machine.maxMemoryMiB < needed) issue(['machine', 'maxMemoryMiB'], `must be at least ${needed} (boot RAM plus every DIMM and virtio-mem device)`);
     }
+    const nodes = machine.numaNodes ?? 1;
+    const nodeFields: [(string | number)[], number | undefined][] = [
+      ...machine.dimms.map((dimm, index): [(string | number)[], number | undefined] => [['machine', 'dimms', index, 'node'], dimm.node]),
+      ...machine.virtioMem.map((device, index): [(string | number)[], number | undefined] => [['machine', 'virtioMem', index, 'node'], device.node]),
+      ...flat.map((each, index): [(string | number)[], number | undefined] => [
+        mutator.kind === 'mixed' ? ['mutator', 'mutators', index, 'node'] : ['mutator', 'node'],
+        each.kind === 'dimm-churn' ? each.node : undefined,
+      ]),
+    ];
+    if (guest.image === 'linux') nodeFields.push([['guest', 'execNode'], guest.execNode]);
+    for (const [path, node] of nodeFields) {
+      if (node !== undefined && node >= nodes) issue(path, `node ${node} does not exist: machine.numaNodes is ${nodes}`);
+    }
+    machine.virtioMem.forEach((device, index) => {
+      const block = device.blockSizeMiB ?? 2;
+      if (device.requestedMiB > device.sizeMiB) issue(['machine', 'virtioMem', index, 'requestedMiB'], `${device.requestedMiB} is more than the device's sizeMiB ${device.sizeMiB}`);
+      if (device.sizeMiB % block !== 0 || device.requestedMiB % block !== 0) issue(['machine', 'virtioMem', index], `sizeMiB and requestedMiB must be multiples of the block size (${block} MiB)`);
+    });
+    flat.forEach((each, index) => {
+      const path = mutator.kind === 'mixed' ? ['mutator', 'mutators', index] : ['mutator'];
+      if (each.kind !== 'virtio-mem-resize') return;
+      const device = machine.virtioMem.find((candidate) => candidate.id === each.device);
+      if (!device) {
+        issue([...path, 'device'], `no virtio-mem device '${each.device}' in machine.virtioMem${machine.virtioMem.length ? ` (there: ${machine.virtioMem.map((candidate) => candidate.id).join(', ')})` : ''}`);
+        return;
+      }
+      const block = device.blockSizeMiB ?? 2;
+      each.sizesMiB.forEach((size, sizeIndex) => {
+        if (size > device.sizeMiB || size % block !== 0) issue([...path, 'sizesMiB', sizeIndex], `${size} must be a multiple of ${block} MiB and at most the device's ${device.sizeMiB} MiB`);
+      });
+    });
+    if (guest.image === 'linux' && mutator.kind === 'pam-guest') issue(['mutator', 'kind'], "pam-guest is the spin guest's in-guest mutator; a linux guest needs a QMP-driven mutator");
+    if (guest.image === 'linux' && nodes < 2) issue(['machine', 'numaNodes'], `a linux guest executes from memory hot-plugged on node guest.execNode (${guest.execNode}): give at least ${guest.execNode + 1} nodes`);
   });
 
 export type Suite = z.infer<typeof suiteSchema>;
@@ -143,6 +258,12 @@ export type PamToggleMutator = z.infer<typeof pamToggleSchema>;
 export type ConfigToggleMutator = z.infer<typeof configToggleSchema>;
 export type DirtyLogMutator = z.infer<typeof dirtyLogSchema>;
 export type DimmChurnMutator = z.infer<typeof dimmChurnSchema>;
+export type VirtioMemResizeMutator = z.infer<typeof virtioMemResizeSchema>;
+export type MixedMutator = z.infer<typeof mixedSchema>;
+export type QmpMutator = MixedMutator['mutators'][number];
+export type SpinGuest = z.infer<typeof spinGuestSchema>;
+export type LinuxGuest = z.infer<typeof linuxGuestSchema>;
+export type VirtioMemDevice = Suite['machine']['virtioMem'][number];
 export type NoMutator = z.infer<typeof noMutatorSchema>;
 export type PamGuestMutator = z.infer<typeof pamGuestSchema>;
 export type Mutator = Suite['mutator'];

@@ -35,6 +35,7 @@ t.test('parses suberror, emulation failure and EIP', async (t) => {
   t.equal(report.suberror, 1);
   t.equal(report.emulationFailure, true);
   t.equal(report.instructionPointer, 0x100087);
+  t.equal(report.instructionPointerHex, '0x100087');
   t.equal(report.registerLines.length, 2);
 });
 
@@ -44,10 +45,12 @@ t.test('finds the failing vCPU by its registers', async (t) => {
 });
 
 t.test('64-bit dumps use RIP', async (t) => {
-  const report = parseInternalError('KVM internal error. Suberror: 3\nRAX=0000000000000001 RBX=0000000000000002 RCX=0000000000000003 RDX=0000000000000004\nRIP=ffffffff81000000 RFL=00000046\n')!;
+  const report = parseInternalError('KVM internal error. Suberror: 3\nRAX=0000000000000001 RBX=0000000000000002 RCX=0000000000000003 RDX=0000000000000004\nRIP=ffffffff81074f59 RFL=00000046\n')!;
   t.equal(report.suberror, 3);
   t.equal(report.emulationFailure, false);
-  t.equal(report.instructionPointer, 0xffffffff81000000);
+  t.equal(report.instructionPointer, 0xffffffff81074f59);
+  t.equal(report.instructionPointerHex, '0xffffffff81074f59', 'exact, where the number rounds');
+  t.not(report.instructionPointer!.toString(16), 'ffffffff81074f59');
 });
 
 t.test('no internal error, no report', async (t) => {

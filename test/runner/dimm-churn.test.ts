@@ -4,7 +4,7 @@ import { DimmChurnError, runDimmChurn } from '../../orchestrator/runner/dimm-chu
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 
 const shape = { memoryMiB: 128, memorySlots: 4, maxMemoryMiB: 1024, dimms: [{ id: 'exec', sizeMiB: 128, address: 0x1_0000_0000 }] };
-const mutator = { kind: 'dimm-churn' as const, dimms: 2, sizeMiB: 64, batch: 2 };
+const mutator = { kind: 'dimm-churn' as const, dimms: 2, sizeMiB: 64, eject: 'orchestrator' as const, batch: 2 };
 const hooks = { lost: () => false, checkpoint: async () => true };
 
 interface MemoryDevice {

@@ -9,7 +9,8 @@ import { type IterationInput, runIteration } from '../../orchestrator/runner/run
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 
 const loaded = loadSuite('pam-qmp');
-const spin = { cpus: loaded.suite.machine.cpus, codeAddress: loaded.suite.guest.codeAddress, codeStride: loaded.suite.guest.codeStride };
+const spinGuestOf = loaded.suite.guest.image === 'spin' ? loaded.suite.guest : undefined;
+const spin = { cpus: loaded.suite.machine.cpus, codeAddress: spinGuestOf!.codeAddress, codeStride: spinGuestOf!.codeStride };
 
 async function iterate(build: string, mutations: number, iteration = 0, overrides: Partial<IterationInput> = {}) {
   return runIteration({

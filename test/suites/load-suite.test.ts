@@ -1,3 +1,4 @@
+import type { SpinGuest, Suite } from '../../orchestrator/suites/suite-schema.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -5,13 +6,19 @@ import { tempDir } from '../fixtures/temp-dir.js';
 import { UNLIMITED_MUTATIONS } from '../../orchestrator/suites/suite-schema.js';
 import { SuiteError, listSuites, loadSuite, parseSuite, suiteFile } from '../../orchestrator/suites/load-suite.js';
 
+/** The suite's spin guest (the catalogue's spin suites). */
+function spinOf(suite: Suite): SpinGuest {
+  if (suite.guest.image !== 'spin') throw new Error(`${suite.name} has no spin guest`);
+  return suite.guest;
+}
+
 const valid = fs.readFileSync('suites/pam-qmp.yaml', 'utf8');
 
 t.test('pam-qmp is what the suite promises', async (t) => {
   const { suite, sha256 } = loadSuite('pam-qmp');
   t.equal(suite.machine.type, 'pc');
   t.equal(suite.machine.cpus, 3);
-  t.equal(suite.guest.codeAddress, 0x100000);
+  t.equal(spinOf(suite).codeAddress, 0x100000);
   t.same(suite.mutator, { kind: 'pam-toggle', register: 0x59, values: [0x10, 0x30], batch: 100 });
   t.same(suite.stop, { mutations: 5000, durationSeconds: 30 });
   t.equal(suite.repetitions, 3);
@@ -26,7 +33,7 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
   t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
-  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35']);
+  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize']);
 });
 
 t.test('pam-guest: the guest mutates, two values', async (t) => {
@@ -42,18 +49,30 @@ t.test('a suite is found by stem or by path', async (t) => {
   t.equal(suiteFile('./x/y.yaml'), path.resolve('x/y.yaml'));
 });
 
+t.test('the Linux guest suites load with what their headers promise', async (t) => {
+  const hotplug = loadSuite('linux-hotplug').suite;
+  t.same(hotplug.guest, { image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 });
+  t.same(hotplug.machine.dimms, [{ id: 'exec', sizeMiB: 128, node: 1, plug: 'after-boot' }]);
+  t.match(hotplug.mutator, { kind: 'mixed', mutators: [{ kind: 'pam-toggle', register: 0x59 }, { kind: 'dimm-churn', node: 0, eject: 'guest' }] });
+  t.same(hotplug.expect, { stock: 'race', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  const resize = loadSuite('virtio-mem-resize').suite;
+  t.same(resize.machine.virtioMem, [{ id: 'vmem0', sizeMiB: 2048, requestedMiB: 256, node: 1, dynamicMemslots: 'auto' }]);
+  t.same(resize.mutator, { kind: 'virtio-mem-resize', device: 'vmem0', sizesMiB: [1280, 256], waitPlugged: true, plugTimeoutSeconds: 20, batch: 1 });
+  t.same(resize.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+});
+
 t.test('the catalogue suites load with what their headers promise', async (t) => {
   const shadow = loadSuite('pam-shadow-exec').suite;
-  t.same(shadow.guest.setupWrites, [{ register: 0x5e, value: 0x33 }]);
-  t.equal(shadow.guest.codeAddress, 0xe0000);
+  t.same(spinOf(shadow).setupWrites, [{ register: 0x5e, value: 0x33 }]);
+  t.equal(spinOf(shadow).codeAddress, 0xe0000);
   t.same(shadow.mutator, { kind: 'pam-toggle', register: 0x5e, values: [0x13, 0x33], batch: 100 });
   const smram = loadSuite('smram-q35').suite;
   t.equal(smram.machine.type, 'q35');
   t.same(smram.mutator, { kind: 'config-toggle', register: 0x9d, values: [0x02, 0x42], batch: 100 });
   const dimm = loadSuite('dimm-hotplug').suite;
-  t.same(dimm.machine.dimms, [{ id: 'exec', sizeMiB: 128, address: 0x100000000 }]);
-  t.equal(dimm.guest.codeAddress, 0x100001000);
-  t.same(dimm.mutator, { kind: 'dimm-churn', dimms: 2, sizeMiB: 128, batch: 4 });
+  t.same(dimm.machine.dimms, [{ id: 'exec', sizeMiB: 128, address: 0x100000000, plug: 'start' }]);
+  t.equal(spinOf(dimm).codeAddress, 0x100001000);
+  t.same(dimm.mutator, { kind: 'dimm-churn', dimms: 2, sizeMiB: 128, eject: 'orchestrator', batch: 4 });
   t.match(loadSuite('dirty-log').suite.mutator, { kind: 'dirty-log', uri: 'exec:cat > /dev/null', maxBandwidth: 65536 });
   for (const name of listSuites()) {
     const text = fs.readFileSync(`suites/${name}.yaml`, 'utf8');
@@ -65,7 +84,29 @@ const shadowText = fs.readFileSync('suites/pam-shadow-exec.yaml', 'utf8');
 const dimmText = fs.readFileSync('suites/dimm-hotplug.yaml', 'utf8');
 const smramText = fs.readFileSync('suites/smram-q35.yaml', 'utf8');
 const dirtyText = fs.readFileSync('suites/dirty-log.yaml', 'utf8');
+const linuxText = fs.readFileSync('suites/linux-hotplug.yaml', 'utf8');
+const virtioText = fs.readFileSync('suites/virtio-mem-resize.yaml', 'utf8');
 const catalogueBroken: [string, string, RegExp][] = [
+  ['a linux guest kernel that is not a packaged one', linuxText.replace('kernel: debian-6.1', 'kernel: 6.1-stock'), /field guest\.kernel/],
+  ['a linux guest with a spin field', linuxText.replace('  execNode: 1\n', '  execNode: 1\n  codeAddress: 0x100000\n'), /field guest: .*codeAddress/],
+  ['a linux guest on one NUMA node', linuxText.replace('  numaNodes: 2\n', ''), /field machine\.numaNodes: a linux guest executes from memory hot-plugged on node guest\.execNode \(1\): give at least 2 nodes/],
+  ['an exec node that does not exist', linuxText.replace('execNode: 1', 'execNode: 3'), /field guest\.execNode: node 3 does not exist: machine\.numaNodes is 2/],
+  ['a DIMM on a missing node', linuxText.replace('node: 1, plug: after-boot', 'node: 2, plug: after-boot'), /field machine\.dimms\[0\]\.node: node 2 does not exist/],
+  ['a DIMM plugged at an unknown time', linuxText.replace('plug: after-boot', 'plug: later'), /field machine\.dimms\[0\]\.plug/],
+  ['a churn DIMM on a missing node inside mixed', linuxText.replace('node: 0, eject: guest', 'node: 5, eject: guest'), /field mutator\.mutators\[1\]\.node: node 5 does not exist/],
+  ['an unknown eject', linuxText.replace('eject: guest', 'eject: acpi'), /field mutator\.mutators\[1\]\.eject/],
+  ['a mixed mutator of one', linuxText.replace(/    - \{ kind: dimm-churn[^\n]*\n/, ''), /field mutator\.mutators: .*2/],
+  ['an in-guest mutator inside mixed', linuxText.replace('kind: pam-toggle, register: 0x59, values: [0x10, 0x30]', 'kind: pam-guest'), /field mutator\.mutators\[0\]\.kind/],
+  ['too few slots for the churn inside mixed', linuxText.replace('memorySlots: 4', 'memorySlots: 2'), /field machine\.memorySlots: 2 slots cannot hold 3 DIMMs/],
+  ['a pam-guest mutator with a linux guest', linuxText.replace(/mutator:\n[\s\S]*?\nstop:/, 'mutator:\n  kind: pam-guest\nstop:'), /field mutator\.kind: pam-guest is the spin guest's in-guest mutator/],
+  ['a resize of a device that is not there', virtioText.replace('device: vmem0', 'device: vmem1'), /field mutator\.device: no virtio-mem device 'vmem1' in machine\.virtioMem \(there: vmem0\)/],
+  ['a resize beyond the device', virtioText.replace('sizesMiB: [1280, 256]', 'sizesMiB: [4096, 256]'), /field mutator\.sizesMiB\[0\]: 4096 must be a multiple of 2 MiB and at most the device's 2048 MiB/],
+  ['a resize off the block size', virtioText.replace('sizesMiB: [1280, 256]', 'sizesMiB: [1281, 256]'), /field mutator\.sizesMiB\[0\]/],
+  ['a request above the device size', virtioText.replace('requestedMiB: 256', 'requestedMiB: 4096'), /field machine\.virtioMem\[0\]\.requestedMiB: 4096 is more than the device's sizeMiB 2048/],
+  ['a device size off its block size', virtioText.replace('sizeMiB: 2048,', 'sizeMiB: 2048, blockSizeMiB: 6,'), /field machine\.virtioMem\[0\]: sizeMiB and requestedMiB must be multiples of the block size \(6 MiB\)/],
+  ['virtio-mem without memory slots', virtioText.replace('  memorySlots: 1\n', ''), /field machine\.memorySlots: needed with machine\.virtioMem/],
+  ['maxmem too small for virtio-mem', virtioText.replace('maxMemoryMiB: 2560', 'maxMemoryMiB: 1024'), /field machine\.maxMemoryMiB: must be at least 2304/],
+  ['an unknown dynamic-memslots setting', virtioText.replace('node: 1, dynamicMemslots: auto', 'node: 1, dynamicMemslots: yes'), /field machine\.virtioMem\[0\]\.dynamicMemslots/],
   ['a setup write to register 0', shadowText.replace('register: 0x5e, value: 0x33', 'register: 0, value: 0x33'), /field guest\.setupWrites\[0\]\.register/],
   ['a setup write value above a byte', shadowText.replace('register: 0x5e, value: 0x33', 'register: 0x5e, value: 0x133'), /field guest\.setupWrites\[0\]\.value/],
   ['nine setup writes', shadowText.replace(/    - \{ register: 0x5e, value: 0x33 \}\n/, '    - { register: 0x5e, value: 0x33 }\n'.repeat(9)), /field guest\.setupWrites: .*8/],

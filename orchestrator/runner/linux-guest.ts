@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ResolvedBuild } from '../builds/build-types.js';
+import { SlotlabError } from '../errors.js';
+import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, lastProgress } from '../images/linux-guest-image.js';
+import { findKernel } from '../kernels/kernel-registry.js';
+import { QemuMachine } from '../machine/machine.js';
+import { scaled } from '../machine/time-scale.js';
+import type { LinuxGuest, Suite } from '../suites/suite-schema.js';
+import { plugDimm } from './dimm-churn.js';
+import type { GuestDriver } from './guest-driver.js';
+import { machineBase } from './spin-machine.js';
+
+/** The files a Linux guest boots: the kernel's uncompressed ELF and the initramfs with its modules appended. */
+export interface LinuxBoot {
+  vmlinux: string;
+  initrd: string;
+}
+
+export class LinuxGuestError extends SlotlabError {
+  constructor(detail: string, serial: string) {
+    const tail = serial.trimEnd().split('\n').slice(-15).join('\n');
+    super('LINUX_GUEST_FAILED', `the Linux guest reports: ${detail}; check the suite's machine (numaNodes, DIMMs, virtio-mem) against images/README.md. Its serial console ended:\n${tail}`);
+  }
+}
+
+/** The kernel command line: serial console, hot-plugged memory left offline (init onlines the exec node's), the exec node. */
+export function linuxCommandLine(guest: LinuxGuest): string {
+  return ['console=ttyS0', 'quiet', 'nokaslr', 'panic=-1', 'nmi_watchdog=0', 'memhp_default_state=offline', `slotlab.node=${guest.execNode}`].join(' ');
+}
+
+/**
+ * A Linux guest (images/linux/init): boots, hot-plugs the suite's after-boot
+ * DIMMs once init is up, and waits for its workers to run from node execNode.
+ * Progress is its last `slotlab-guest: progress` line.
+ */
+export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot): GuestDriver {
+  const machine = new QemuMachine({ ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) });
+  const bootMs = scaled(guest.bootTimeoutSeconds * 1000);
+  const expect = async (pattern: RegExp, what: string) => {
+    const either = new RegExp(`${pattern.source}|${LINUX_GUEST.errorPattern.source}`);
+    const match = await machine.waitSerial(either, bootMs, what);
+    const error = LINUX_GUEST.errorPattern.exec(match[0]);
+    if (error) throw new LinuxGuestError(error[1]!, machine.serialText());
+  };
+  return {
+    machine,
+    async boot() {
+      await machine.launch();
+      await machine.cont();
+      await expect(LINUX_GUEST.upPattern, 'the Linux guest\'s init ("slotlab-guest: up")');
+      for (const dimm of suite.machine.dimms.filter((each) => each.plug === 'after-boot')) await plugDimm(machine.qmp, dimm);
+      await expect(LINUX_GUEST.readyPattern, `the Linux guest's workers running from node ${guest.execNode} ("slotlab-guest: ready")`);
+      await machine.waitSerial(new RegExp(LINUX_GUEST.progressPattern.source, 'm'), bootMs, 'the first progress line of the Linux guest');
+      return true;
+    },
+    async readCounters() {
+      return lastProgress(machine.serialText()) ?? [];
+    },
+    locate() {
+      return { inLoopRange: false };
+    },
+    lastWords() {
+      return crashReport(machine.serialText());
+    },
+    serialExcerpt() {
+      return consoleExcerpt(machine.serialText());
+    },
+  };
+}
+
+/** Kernel modules providing /dev/kvm that cannot boot an unmodified Linux guest (PVM runs guests by shadow paging and emulation). */
+const NO_LINUX_KVM_MODULES = ['kvm_pvm'];
+
+/** The loaded KVM module that cannot boot a Linux guest, if this host's /dev/kvm comes from one. */
+export function kvmWithoutLinuxGuests(sysModule = '/sys/module'): string | undefined {
+  return NO_LINUX_KVM_MODULES.find((module) => fs.existsSync(path.join(sysModule, module)));
+}
+
+/** The kernel under test a Linux-guest suite runs in when this host's KVM cannot boot Linux itself. */
+export const LINUX_GUEST_L1 = 'debian-6.1';
+
+export class LinuxGuestHostError extends SlotlabError {
+  constructor(suite: string, module: string) {
+    super(
+      'LINUX_GUEST_UNSUPPORTED',
+      `suite ${suite} boots a Linux guest, and this host's /dev/kvm comes from ${module}, which cannot boot an unmodified Linux kernel; ` +
+        `run it under a kernel under test (\`slotlab run ${suite} --kernel ${LINUX_GUEST_L1} ...\`, which \`slotlab run\` picks by itself on such a host)`,
+    );
+  }
+}
+
+/**
+ * Makes the guest kernel present (download, unpack: cached) and writes the guest's
+ * initrd (slotlab's initramfs + the kernel's module archive) to a temporary file,
+ * removed by `dispose`.
+ */
+export async function prepareLinuxBoot(guest: LinuxGuest, log: (line: string) => void = () => {}): Promise<LinuxBoot & { dispose(): void }> {
+  const kernel = findKernel(guest.kernel);
+  await kernel.prepare(log);
+  const resolved = await kernel.resolve();
+  if (!resolved.guest) throw new LinuxGuestError(`kernel ${guest.kernel} cannot boot as a guest (no uncompressed kernel and guest modules)`, '');
+  const initramfs = await buildLinuxGuestInitramfs(log);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-linux-guest-'));
+  const initrd = path.join(dir, 'initrd.cpio');
+  fs.writeFileSync(initrd, Buffer.concat([fs.readFileSync(initramfs.path), fs.readFileSync(resolved.guest.modules)]));
+  return { vmlinux: resolved.guest.vmlinux, initrd, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,50 @@
+import { SlotlabError } from '../errors.js';
+import { sleep } from '../machine/machine.js';
+import { scaled } from '../machine/time-scale.js';
+import type { QmpClient } from '../qmp/qmp-client.js';
+import type { VirtioMemResizeMutator } from '../suites/suite-schema.js';
+import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
+
+const MiB = 1024 * 1024;
+const POLL_MS = 50;
+
+export class VirtioMemResizeError extends SlotlabError {
+  constructor(device: string, detail: string) {
+    super('VIRTIO_MEM_RESIZE', `virtio-mem device ${device}: ${detail}; the guest needs a virtio-mem driver (the linux guest loads virtio_mem) and room to unplug`);
+  }
+}
+
+export const virtioMemPath = (device: string) => `/machine/peripheral/${device}`;
+
+/**
+ * Mutation i sets the device's requested-size to sizesMiB[i mod n] (qom-set);
+ * with waitPlugged it then polls the plugged size until the guest's driver has
+ * plugged or unplugged to match.
+ */
+export function virtioMemResizeStep(qmp: QmpClient, mutator: VirtioMemResizeMutator): (index: number) => Promise<void> {
+  return async (index) => {
+    const bytes = mutator.sizesMiB[index % mutator.sizesMiB.length]! * MiB;
+    await qmp.execute('qom-set', { path: virtioMemPath(mutator.device), property: 'requested-size', value: bytes });
+    if (!mutator.waitPlugged) return;
+    const timeoutMs = scaled(mutator.plugTimeoutSeconds * 1000);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const size = await qmp.execute<number>('qom-get', { path: virtioMemPath(mutator.device), property: 'size' });
+      if (size === bytes) return;
+      if (performance.now() > deadline) {
+        throw new VirtioMemResizeError(mutator.device, `waited ${Math.round(timeoutMs / 1000)} s for the guest to plug ${bytes / MiB} MiB; ${size / MiB} MiB are plugged`);
+      }
+      await sleep(POLL_MS);
+    }
+  };
+}
+
+export function runVirtioMemResize(
+  qmp: QmpClient,
+  mutator: VirtioMemResizeMutator,
+  limits: MutationLimits,
+  hooks: MutatorHooks,
+  tally: MutatorTally = newTally(),
+): Promise<MutatorTally> {
+  return driveMutations(limits, hooks, tally, mutator.batch, virtioMemResizeStep(qmp, mutator));
+}

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { readNewc } from '../../orchestrator/images/cpio.js';
+import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
+import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
+import { LINUX_GUEST_L1, LinuxGuestHostError, kvmWithoutLinuxGuests, linuxCommandLine, prepareLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
+import { makePlan } from '../../orchestrator/runner/plan.js';
+import { runPlan } from '../../orchestrator/runner/run-plan.js';
+import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { tempDir } from '../fixtures/temp-dir.js';
+
+t.test('the kernel command line leaves hot-plugged memory offline and names the exec node', async (t) => {
+  const line = linuxCommandLine({ image: 'linux', kernel: 'debian-6.1', execNode: 2, bootTimeoutSeconds: 120 });
+  t.match(line, /(^| )console=ttyS0( |$)/);
+  t.match(line, / memhp_default_state=offline( |$)/, 'init onlines only the exec node; churned DIMMs stay ejectable');
+  t.match(line, / slotlab\.node=2( |$)/);
+  t.match(line, / panic=-1( |$)/, 'a crashed guest ends QEMU (-no-reboot) instead of hanging');
+});
+
+t.test('a KVM that cannot boot Linux is recognised by its module', async (t) => {
+  const dir = tempDir(t, 'slotlab-sys-module-');
+  fs.mkdirSync(path.join(dir, 'kvm'));
+  fs.mkdirSync(path.join(dir, 'kvm_amd'));
+  t.equal(kvmWithoutLinuxGuests(dir), undefined);
+  fs.mkdirSync(path.join(dir, 'kvm_pvm'));
+  t.equal(kvmWithoutLinuxGuests(dir), 'kvm_pvm');
+  const error = new LinuxGuestHostError('linux-hotplug', 'kvm_pvm');
+  t.equal(error.code, 'LINUX_GUEST_UNSUPPORTED');
+  t.match(error.message, `slotlab run linux-hotplug --kernel ${LINUX_GUEST_L1}`);
+});
+
+t.test("the guest boots Debian's uncompressed kernel with slotlab's initramfs and the kernel's modules appended", async (t) => {
+  const boot = await prepareLinuxBoot({ image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 });
+  t.teardown(() => boot.dispose());
+  t.same(fs.readFileSync(boot.vmlinux).subarray(0, 4), Buffer.from([0x7f, 0x45, 0x4c, 0x46]), 'an ELF (PVH entry), not a bzImage');
+  const resolved = await findKernel('debian-6.1').resolve();
+  t.equal(boot.vmlinux, resolved.guest!.vmlinux);
+  const initrd = fs.readFileSync(boot.initrd);
+  t.same(initrd, Buffer.concat([fs.readFileSync(linuxGuestInitramfsPath()), fs.readFileSync(resolved.guest!.modules)]));
+  const modules = readNewc(fs.readFileSync(resolved.guest!.modules)).find((entry) => entry.name === 'etc/slotlab-modules')!.data!.toString();
+  t.match(modules, /^virtio_mem$/m, 'the virtio-mem driver is loaded');
+  t.ok(modules.indexOf('virtio_pci') < modules.indexOf('virtio_mem'), 'after virtio-pci');
+  boot.dispose();
+  t.notOk(fs.existsSync(boot.initrd), 'dispose removes the temporary initrd');
+});
+
+t.test('a Linux-guest suite is refused on a host KVM that cannot boot Linux, and with --image', async (t) => {
+  const loaded = loadSuite('linux-hotplug');
+  process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
+  t.teardown(() => delete process.env.SLOTLAB_RUNS_DIR);
+  await t.rejects(runPlan(makePlan(loaded, ['debian-7.2'], { repetitions: 1, image: '/bin/true' })), { code: 'BAD_IMAGE', message: /--image replaces the spin image; suite linux-hotplug boots a Linux guest/ });
+  const module = kvmWithoutLinuxGuests();
+  if (module) await t.rejects(runPlan(makePlan(loaded, ['debian-7.2'], { repetitions: 1 })), { code: 'LINUX_GUEST_UNSUPPORTED', message: new RegExp(module) });
+  else t.pass(`this host's KVM boots Linux guests (no ${'kvm_pvm'}): nothing to refuse`);
+});
