@@ -10,7 +10,7 @@ import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
-import { LINUX_GUEST_L1, kvmWithoutLinuxGuests } from '../runner/linux-guest.js';
+import { LINUX_GUEST_L1, kvmWithoutLinuxGuests, prepareLinuxGuestFiles } from '../runner/linux-guest.js';
 import { ProgressDisplay } from './progress.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
@@ -107,6 +107,9 @@ export async function runCommand(args: string[]): Promise<number> {
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
 async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean): Promise<number> {
+  const { guest } = plan.loaded.suite;
+  // L1 sees this checkout read-only: what the guest boots is built here first.
+  if (guest.image === 'linux') await prepareLinuxGuestFiles(guest, (line) => process.stderr.write(`slotlab: ${line}\n`));
   process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${plan.items.length} iterations of ${plan.loaded.suite.name}\n`);
   const output = await runUnderKernel({ plan, kernel, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
   const stored = readRun(output.runId);

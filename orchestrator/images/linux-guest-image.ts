@@ -3,37 +3,40 @@ import path from 'node:path';
 import { imageBuildDir, imagesDir } from '../paths.js';
 import { ensurePackages } from '../setup/system-packages.js';
 import { ImageMissingError } from './build-images.js';
-import { S_IFCHR, S_IFDIR, S_IFREG, newcArchive } from './cpio.js';
-import { cachedOutput, sha256 } from './l1-image.js';
+import { buildBusyboxInitramfs } from './busybox-initramfs.js';
 
-const BUSYBOX = '/bin/busybox';
 const initSource = () => path.join(imagesDir, 'linux', 'init');
 export const linuxGuestInitramfsPath = () => path.join(imageBuildDir, 'linux-guest.cpio');
 
 /** The protocol lines `images/linux/init` prints on the serial console. */
 export const LINUX_GUEST = {
   upPattern: /slotlab-guest: up (\S+) cpus (\d+)/,
-  readyPattern: /slotlab-guest: ready ([^\n]*)/,
-  errorPattern: /slotlab-guest: error: ([^\n]*)/,
-  progressPattern: /slotlab-guest: progress((?: \d+)+)\s*$/gm,
+  // Lines still being printed must not match: each pattern ends at the line's end.
+  readyPattern: /slotlab-guest: ready ([^\r\n]*)\r?\n/,
+  errorPattern: /slotlab-guest: error: ([^\r\n]*)\r?\n/,
+  progressPattern: /slotlab-guest: progress((?: \d+)+)\r?\n/g,
 } as const;
 
-const CRASH_LINE = /^.*(?:Kernel panic|BUG:|Oops|general protection fault|invalid opcode|RIP: ).*$/gm;
+const CRASH_LINE = /^.*(?:Kernel panic|BUG:|Oops|general protection fault|invalid opcode|RIP: |detected stalls on CPUs|blocked for more than).*$/gm;
+/** A kernel that says it stopped scheduling: an RCU stall, a soft lockup or a hung task. */
+const HANG_LINE = /^.*(?:rcu: INFO: \S+ detected stalls on CPUs|watchdog: BUG: soft lockup|INFO: task \S+ blocked for more than).*$/m;
 
-/** A Linux guest's crash lines (panic, BUG, oops and their RIP), joined; undefined when it printed none. */
+/** The guest kernel's first report that it stopped making progress, or undefined. */
+export function hangReport(serial: string): string | undefined {
+  return HANG_LINE.exec(serial)?.[0].replace(/^\[\s*[\d.]+\]\s*/, '').trim();
+}
+
+/** A Linux guest's crash lines (panic, BUG, oops and their RIP, stalls), joined; undefined when it printed none. */
 export function crashReport(serial: string): string | undefined {
   const lines = [...serial.matchAll(CRASH_LINE)].map((match) => match[0].replace(/^\[\s*[\d.]+\]\s*/, '').trim());
   return lines.length ? [...new Set(lines)].slice(0, 6).join(' | ') : undefined;
 }
 
-/** The last `count` console lines that are not progress lines. */
+/** The guest's protocol lines but progress (how far it got), then the last `count` other console lines (how it ended). */
 export function consoleExcerpt(serial: string, count = 25): string {
-  return serial
-    .split('\n')
-    .filter((line) => !line.startsWith('slotlab-guest: progress'))
-    .slice(-count)
-    .join('\n')
-    .trimEnd();
+  const lines = serial.split('\n').filter((line) => !line.startsWith('slotlab-guest: progress'));
+  const ours = (line: string) => line.startsWith('slotlab-guest: ');
+  return [...lines.filter(ours), ...lines.filter((line) => !ours(line)).slice(-count)].join('\n').trimEnd();
 }
 
 /** The vCPU counters of the last complete progress line in `serial`, or undefined before the first. */
@@ -51,21 +54,7 @@ export function lastProgress(serial: string): bigint[] | undefined {
 export async function buildLinuxGuestInitramfs(log: (line: string) => void = () => {}): Promise<{ path: string; cached: boolean }> {
   await ensurePackages(['busybox-static'], log);
   const init = fs.readFileSync(initSource());
-  const busybox = fs.readFileSync(BUSYBOX);
-  const output = linuxGuestInitramfsPath();
-  const hit = await cachedOutput(output, sha256(init, busybox), async (temporary) => {
-    const dir = (name: string) => ({ name, mode: S_IFDIR | 0o755 });
-    fs.writeFileSync(
-      temporary,
-      newcArchive([
-        dir('bin'), dir('dev'), dir('proc'), dir('sys'), dir('tmp'), dir('hot'),
-        { name: 'dev/console', mode: S_IFCHR | 0o600, rdev: { major: 5, minor: 1 } },
-        { name: 'init', mode: S_IFREG | 0o755, data: init },
-        { name: 'bin/busybox', mode: S_IFREG | 0o755, data: busybox },
-      ]),
-    );
-  });
-  return { path: output, cached: hit };
+  return buildBusyboxInitramfs({ output: linuxGuestInitramfsPath(), init, folders: ['hot'] });
 }
 
 export function requireLinuxGuestInitramfs(): string {

@@ -1,9 +1,12 @@
 import type { QmpEvent } from '../qmp/qmp-types.js';
 import type { ExitInfo, RunStatus } from './machine-types.js';
 
-/** How a running guest was lost: the run state QEMU reports (or `qemu-exited`) and when slotlab noticed. */
+/**
+ * How a running guest was lost: the run state QEMU reports, `qemu-exited`, or
+ * `guest-hung` (QEMU runs, the guest says it stopped) and when slotlab noticed.
+ */
 export interface GuestLoss {
-  reason: RunStatus | 'qemu-exited';
+  reason: RunStatus | 'qemu-exited' | 'guest-hung';
   atMs: number;
 }
 
@@ -63,6 +66,11 @@ export class RunStateWatch {
       if (this.current && this.current.reason === 'paused') this.current.reason = status.status;
     }
     return this.current;
+  }
+
+  /** The guest itself reports that it stopped (QEMU still runs it): a loss unless one was already seen. */
+  markHung(): void {
+    this.mark('guest-hung');
   }
 
   async settled(): Promise<GuestLoss | undefined> {

@@ -30,11 +30,11 @@ export const churnDimmId = (index: number) => `churn${index}`;
  * slot selector and eject bit written through HMP port I/O, or the guest's own
  * eject; DEVICE_DELETED; object-del). Every one adds or removes a memslot.
  */
-export function dimmChurnStep(qmp: QmpClient, mutator: DimmChurnMutator): (index: number) => Promise<void> {
+export function dimmChurnStep(qmp: QmpClient, mutator: DimmChurnMutator, lost: () => boolean = () => false): (index: number) => Promise<void> {
   return async (index) => {
     const id = churnDimmId(Math.floor(index / 2) % mutator.dimms);
     if (index % 2 === 0) await plugDimm(qmp, { id, sizeMiB: mutator.sizeMiB, node: mutator.node });
-    else await unplug(qmp, id, mutator.eject);
+    else await unplug(qmp, id, mutator.eject, lost);
   };
 }
 
@@ -46,7 +46,7 @@ export function runDimmChurn(
   hooks: MutatorHooks,
   tally: MutatorTally = newTally(),
 ): Promise<MutatorTally> {
-  return driveMutations(limits, hooks, tally, mutator.batch, dimmChurnStep(qmp, mutator));
+  return driveMutations(limits, hooks, tally, mutator.batch, dimmChurnStep(qmp, mutator, hooks.lost));
 }
 
 /** Hot-plugs a DIMM: its memory-backend-ram `<id>-mem`, then pc-dimm `<id>`. */
@@ -65,7 +65,7 @@ export async function plugDimm(qmp: QmpClient, dimm: { id: string; sizeMiB: numb
   }
 }
 
-async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject']): Promise<void> {
+async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject'], lost: () => boolean): Promise<void> {
   const devices = await qmp.execute<MemoryDevice[]>('query-memory-devices');
   const slot = devices.find((device) => device.data.id === id)?.data.slot;
   if (slot === undefined) throw new DimmChurnError(`DIMM ${id} is not plugged`);
@@ -75,7 +75,7 @@ async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject
     await qmp.hmp(`o /b 0x${CONTROL.toString(16)} 0x${EJECT.toString(16)}`);
     await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: scaled(10_000) });
   } else {
-    await waitForGuestEject(qmp, id);
+    await waitForGuestEject(qmp, id, lost);
   }
   await qmp.execute('object-del', { id: `${id}-mem` });
 }
@@ -86,9 +86,10 @@ const GUEST_EJECT_RETRY_MS = 3_000;
 /**
  * A guest still busy adding the DIMM it was just given can miss the eject request
  * (Linux handles ACPI hotplug notifications in a worker): the request is repeated
- * (device_del again) until the guest ejects or GUEST_EJECT_MS pass.
+ * (device_del again) until the guest ejects or GUEST_EJECT_MS pass; a guest
+ * found lost meanwhile ends the wait at once.
  */
-async function waitForGuestEject(qmp: QmpClient, id: string): Promise<void> {
+async function waitForGuestEject(qmp: QmpClient, id: string, lost: () => boolean): Promise<void> {
   const deadline = performance.now() + scaled(GUEST_EJECT_MS);
   for (;;) {
     const left = deadline - performance.now();
@@ -97,6 +98,7 @@ async function waitForGuestEject(qmp: QmpClient, id: string): Promise<void> {
       return;
     } catch (error) {
       if (!(error instanceof QmpTimeoutError)) throw error;
+      if (lost()) throw new DimmChurnError(`the guest was lost before it ejected DIMM ${id}`);
       if (performance.now() >= deadline) throw new DimmChurnError(`the guest did not eject DIMM ${id} within ${Math.round(scaled(GUEST_EJECT_MS) / 1000)} s of device_del (it needs ACPI memory hotplug and the DIMM offline)`);
     }
     await qmp.execute('device_del', { id }).catch(() => undefined);

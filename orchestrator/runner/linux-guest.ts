@@ -3,14 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError } from '../errors.js';
-import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, lastProgress } from '../images/linux-guest-image.js';
+import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, hangReport, lastProgress } from '../images/linux-guest-image.js';
 import { findKernel } from '../kernels/kernel-registry.js';
-import { QemuMachine } from '../machine/machine.js';
+import { QemuMachine, sleep } from '../machine/machine.js';
 import { scaled } from '../machine/time-scale.js';
 import type { LinuxGuest, Suite } from '../suites/suite-schema.js';
 import { plugDimm } from './dimm-churn.js';
 import type { GuestDriver } from './guest-driver.js';
 import { machineBase } from './spin-machine.js';
+
+/** How long a fresh progress reading may take: the guest prints one every 0.5 s. */
+const FRESH_PROGRESS_MS = 5000;
 
 /** The files a Linux guest boots: the kernel's uncompressed ELF and the initramfs with its modules appended. */
 export interface LinuxBoot {
@@ -52,14 +55,22 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
       await expect(LINUX_GUEST.upPattern, 'the Linux guest\'s init ("slotlab-guest: up")');
       for (const dimm of suite.machine.dimms.filter((each) => each.plug === 'after-boot')) await plugDimm(machine.qmp, dimm);
       await expect(LINUX_GUEST.readyPattern, `the Linux guest's workers running from node ${guest.execNode} ("slotlab-guest: ready")`);
-      await machine.waitSerial(new RegExp(LINUX_GUEST.progressPattern.source, 'm'), bootMs, 'the first progress line of the Linux guest');
+      await machine.waitSerial(new RegExp(LINUX_GUEST.progressPattern.source), bootMs, 'the first progress line of the Linux guest');
       return true;
     },
-    async readCounters() {
+    async readCounters(fresh = false) {
+      // The guest prints its counters every 0.5 s: a fresh reading is the next line it prints.
+      const printed = () => machine.serialText().match(LINUX_GUEST.progressPattern)?.length ?? 0;
+      const seen = printed();
+      const deadline = performance.now() + scaled(FRESH_PROGRESS_MS);
+      while (fresh && printed() === seen && !machine.exited && performance.now() < deadline) await sleep(50);
       return lastProgress(machine.serialText()) ?? [];
     },
     locate() {
       return { inLoopRange: false };
+    },
+    hung() {
+      return hangReport(machine.serialText());
     },
     lastWords() {
       return crashReport(machine.serialText());
@@ -91,19 +102,24 @@ export class LinuxGuestHostError extends SlotlabError {
   }
 }
 
-/**
- * Makes the guest kernel present (download, unpack: cached) and writes the guest's
- * initrd (slotlab's initramfs + the kernel's module archive) to a temporary file,
- * removed by `dispose`.
- */
-export async function prepareLinuxBoot(guest: LinuxGuest, log: (line: string) => void = () => {}): Promise<LinuxBoot & { dispose(): void }> {
+/** Makes the guest kernel (download, unpack) and slotlab's initramfs present, both cached; a kernel under test's job finds them built. */
+export async function prepareLinuxGuestFiles(guest: LinuxGuest, log: (line: string) => void = () => {}): Promise<{ vmlinux: string; modules: string; initramfs: string }> {
   const kernel = findKernel(guest.kernel);
   await kernel.prepare(log);
   const resolved = await kernel.resolve();
   if (!resolved.guest) throw new LinuxGuestError(`kernel ${guest.kernel} cannot boot as a guest (no uncompressed kernel and guest modules)`, '');
   const initramfs = await buildLinuxGuestInitramfs(log);
+  return { ...resolved.guest, initramfs: initramfs.path };
+}
+
+/**
+ * The files the guest boots: the kernel's vmlinux and a temporary initrd
+ * (slotlab's initramfs + the kernel's module archive), removed by `dispose`.
+ */
+export async function prepareLinuxBoot(guest: LinuxGuest, log: (line: string) => void = () => {}): Promise<LinuxBoot & { dispose(): void }> {
+  const files = await prepareLinuxGuestFiles(guest, log);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-linux-guest-'));
   const initrd = path.join(dir, 'initrd.cpio');
-  fs.writeFileSync(initrd, Buffer.concat([fs.readFileSync(initramfs.path), fs.readFileSync(resolved.guest.modules)]));
-  return { vmlinux: resolved.guest.vmlinux, initrd, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  fs.writeFileSync(initrd, Buffer.concat([fs.readFileSync(files.initramfs), fs.readFileSync(files.modules)]));
+  return { vmlinux: files.vmlinux, initrd, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

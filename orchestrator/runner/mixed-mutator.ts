@@ -6,10 +6,10 @@ import { pamToggleStep } from './pam-toggle.js';
 import { virtioMemResizeStep } from './virtio-mem-resize.js';
 
 /** Mutation i of any QMP-driven mutator. */
-export function qmpMutatorStep(qmp: QmpClient, mutator: QmpMutator, firstValueIndex = 0): (index: number) => Promise<void> {
+export function qmpMutatorStep(qmp: QmpClient, mutator: QmpMutator, firstValueIndex = 0, lost: () => boolean = () => false): (index: number) => Promise<void> {
   switch (mutator.kind) {
     case 'dimm-churn':
-      return dimmChurnStep(qmp, mutator);
+      return dimmChurnStep(qmp, mutator, lost);
     case 'virtio-mem-resize':
       return virtioMemResizeStep(qmp, mutator);
     default:
@@ -26,6 +26,6 @@ export function runMixed(
   firstValueIndex = 0,
   tally: MutatorTally = newTally(),
 ): Promise<MutatorTally> {
-  const steps = mutator.mutators.map((each) => qmpMutatorStep(qmp, each, firstValueIndex));
+  const steps = mutator.mutators.map((each) => qmpMutatorStep(qmp, each, firstValueIndex, hooks.lost));
   return driveMutations(limits, hooks, tally, mutator.batch, (index) => steps[index % steps.length]!(Math.floor(index / steps.length)));
 }

@@ -61,12 +61,17 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     before = await readCounters();
     const watch = (progress = new ProgressWatch(before));
     const runState = machine.watchRunState();
+    // A guest that says it hung is lost although QEMU still runs it.
+    const lost = () => {
+      if (!runState.loss && guest.hung?.()) runState.markHung();
+      return runState.loss !== undefined;
+    };
     try {
       const limits = { mutations: input.limits.mutations, durationMs: input.limits.durationSeconds * 1000 };
       const hooks = {
-        lost: () => runState.loss !== undefined,
+        lost,
         checkpoint: async () => {
-          if (await runState.check()) return false;
+          if ((await runState.check()) || lost()) return false;
           watch.observe(await readCounters());
           return true;
         },
@@ -82,11 +87,11 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
       if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);
-      if (!machine.exited && !(await runState.check())) throw caught;
+      if (!machine.exited && !(await runState.check()) && !lost()) throw caught;
     }
-    const lostNow = await runState.check();
+    const lostNow = (await runState.check()) ?? (lost() ? runState.loss : undefined);
     if (!machine.exited && progressKnown) {
-      after = await readCounters();
+      after = await guest.readCounters(true);
       if (!lostNow) watch.observe(after);
     }
     loss = await runState.settled();

@@ -7,6 +7,7 @@ import {
   buildLinuxGuestInitramfs,
   consoleExcerpt,
   crashReport,
+  hangReport,
   lastProgress,
   requireLinuxGuestInitramfs,
 } from '../../orchestrator/images/linux-guest-image.js';
@@ -30,7 +31,8 @@ t.test('init and the orchestrator agree on the protocol lines', async (t) => {
   t.match(init, /say "ready \$cpus workers executing from node \$node:\$placement"/);
   t.match(init, /say "progress\$line"/);
   t.match('slotlab-guest: up 6.1.0-50-amd64 cpus 2 node 1', LINUX_GUEST.upPattern);
-  t.match('slotlab-guest: ready 2 workers executing from node 1: N1=3 N1=319', LINUX_GUEST.readyPattern);
+  t.equal(LINUX_GUEST.readyPattern.exec('slotlab-guest: ready 2 workers executing from node 1: N1=3 N1=319\r\n')![1], '2 workers executing from node 1: N1=3 N1=319');
+  t.equal(LINUX_GUEST.readyPattern.exec('slotlab-guest: ready 2 workers executing from node 1: N1=3 N1=3'), null, 'not before the line is complete');
   t.equal(LINUX_GUEST.errorPattern.exec('slotlab-guest: error: insmod virtio_mem failed\n')![1], 'insmod virtio_mem failed');
 });
 
@@ -38,10 +40,11 @@ t.test('progress is the last complete progress line, one counter per vCPU', asyn
   t.equal(lastProgress('slotlab-guest: up 6.1 cpus 2 node 1\n'), undefined, 'none before the first');
   const serial = 'slotlab-guest: progress 0 0\n[  3.1] a kernel line\nslotlab-guest: progress 256 512\nslotlab-guest: progress 768 1024\nslotlab-guest: progr';
   t.same(lastProgress(serial), [768n, 1024n]);
-  t.same(lastProgress('slotlab-guest: progress 18446744073709551615\n'), [18446744073709551615n], '64-bit counters');
+  t.same(lastProgress('slotlab-guest: progress 768 1024\r\nslotlab-guest: progress 1280 1'), [768n, 1024n], 'a line still being printed is not read: its last counter may be cut');
+  t.same(lastProgress('slotlab-guest: progress 18446744073709551615\r\n'), [18446744073709551615n], '64-bit counters');
 });
 
-t.test("a crashed guest's panic and oops lines are its report; progress lines stay out of the excerpt", async (t) => {
+t.test("a crashed guest's panic and oops lines are its report; the excerpt keeps the protocol lines but progress", async (t) => {
   t.equal(crashReport('slotlab-guest: progress 1 2\n'), undefined);
   const serial = [
     'slotlab-guest: ready 2 workers executing from node 1: N1=5',
@@ -56,8 +59,25 @@ t.test("a crashed guest's panic and oops lines are its report; progress lines st
     crashReport(serial),
     'BUG: unable to handle page fault for address: ffffffff811697f5 | Oops: 0010 [#1] PREEMPT SMP NOPTI | RIP: 0010:update_vsyscall+0x5/0x240 | Kernel panic - not syncing: Fatal exception in interrupt',
   );
-  const excerpt = consoleExcerpt(serial, 3);
-  t.notMatch(excerpt, /progress/);
-  t.equal(excerpt.split('\n').length, 3);
-  t.match(excerpt, /Kernel panic/);
+  const excerpt = consoleExcerpt(serial, 3).split('\n');
+  t.notMatch(excerpt.join('\n'), /progress/);
+  t.same(excerpt, [
+    'slotlab-guest: ready 2 workers executing from node 1: N1=5',
+    '[   31.372533] Oops: 0010 [#1] PREEMPT SMP NOPTI',
+    '[   31.373001] RIP: 0010:update_vsyscall+0x5/0x240',
+    '[   31.380000] Kernel panic - not syncing: Fatal exception in interrupt',
+  ], 'how far the guest got, then the last 3 other lines');
+});
+
+t.test("a kernel's stall report is a hang; the report keeps it", async (t) => {
+  const serial = [
+    'slotlab-guest: progress 10240 12288',
+    '[  101.546276] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
+    "[  101.546276] rcu: rcu_preempt kthread timer wakeup didn't happen for 15754 jiffies! g113 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x402",
+  ].join('\n');
+  t.equal(hangReport(serial), 'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:');
+  t.match(crashReport(serial), /detected stalls on CPUs/);
+  t.equal(hangReport('[    5.1] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [sh:93]\n'), 'watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [sh:93]');
+  t.equal(hangReport('[    9.9] INFO: task kworker/0:1:31 blocked for more than 120 seconds.\n'), 'INFO: task kworker/0:1:31 blocked for more than 120 seconds.');
+  t.equal(hangReport('slotlab-guest: progress 1 2\n[ 1.0] rcu: Hierarchical RCU implementation.\n'), undefined, "RCU's boot messages are no hang");
 });

@@ -72,6 +72,18 @@ t.test('the first loss keeps its time; stop() unsubscribes', async (t) => {
   t.notOk(s.listening());
 });
 
+t.test('a guest that says it hung is lost while QEMU runs it; an earlier loss keeps its reason', async (t) => {
+  const s = scripted();
+  const watch = new RunStateWatch(s.machine);
+  watch.markHung();
+  t.equal((await watch.settled())?.reason, 'guest-hung');
+  const other = scripted();
+  const crashed = new RunStateWatch(other.machine);
+  other.emit('SHUTDOWN');
+  crashed.markHung();
+  t.equal(crashed.loss?.reason, 'shutdown');
+});
+
 t.test('on real QEMU a stop is seen as a paused guest', async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   await machine.cont();

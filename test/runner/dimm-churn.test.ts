@@ -46,3 +46,16 @@ t.test('unplugging a DIMM that is not there says what the suite needs', async (t
   t.type(error, DimmChurnError);
   t.match((error as Error).message, /DIMM churn0 is not plugged; the dimm-churn suite needs machine\.memorySlots/);
 });
+
+t.test('waiting for a guest eject ends at the next retry once the guest is found lost', async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-7.2', 1, shape);
+  await machine.cont();
+  await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
+  // spin never ejects; the loss shows up after both mutations have started (checks 1 and 2).
+  let checks = 0;
+  const lost = () => ++checks > 2;
+  const error = await runDimmChurn(machine.qmp, { ...mutator, eject: 'guest' }, { mutations: 2, durationMs: 60_000 }, { lost, checkpoint: async () => true }).catch((e: unknown) => e);
+  t.type(error, DimmChurnError);
+  t.match((error as Error).message, /the guest was lost before it ejected DIMM churn0/);
+  t.equal(checks, 3, 'one retry, then the loss ended the wait');
+});
