@@ -14,6 +14,8 @@ import { machineBase } from './spin-machine.js';
 
 /** How long a fresh progress reading may take: the guest prints one every 0.5 s. */
 const FRESH_PROGRESS_MS = 5000;
+/** A guest that prints no progress line for this long has hung, whether or not its kernel says so. */
+export const SILENT_GUEST_MS = 6000;
 
 /** The files a Linux guest boots: the kernel's uncompressed ELF and the initramfs with its modules appended. */
 export interface LinuxBoot {
@@ -41,6 +43,9 @@ export function linuxCommandLine(guest: LinuxGuest): string {
 export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot): GuestDriver {
   const machine = new QemuMachine({ ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) });
   const bootMs = scaled(guest.bootTimeoutSeconds * 1000);
+  const printed = () => machine.serialText().match(LINUX_GUEST.progressPattern)?.length ?? 0;
+  const silence = new SilenceWatch(scaled(SILENT_GUEST_MS));
+  let hang: string | undefined;
   const expect = async (pattern: RegExp, what: string) => {
     const either = new RegExp(`${pattern.source}|${LINUX_GUEST.errorPattern.source}`);
     const match = await machine.waitSerial(either, bootMs, what);
@@ -60,7 +65,6 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
     },
     async readCounters(fresh = false) {
       // The guest prints its counters every 0.5 s: a fresh reading is the next line it prints.
-      const printed = () => machine.serialText().match(LINUX_GUEST.progressPattern)?.length ?? 0;
       const seen = printed();
       const deadline = performance.now() + scaled(FRESH_PROGRESS_MS);
       while (fresh && printed() === seen && !machine.exited && performance.now() < deadline) await sleep(50);
@@ -70,15 +74,34 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
       return { inLoopRange: false };
     },
     hung() {
-      return hangReport(machine.serialText());
+      hang ??= hangReport(machine.serialText()) ?? silence.observe(printed());
+      return hang;
     },
     lastWords() {
-      return crashReport(machine.serialText());
+      return crashReport(machine.serialText()) ?? hang;
     },
     serialExcerpt() {
       return consoleExcerpt(machine.serialText());
     },
   };
+}
+
+/** Notices a count that stops changing: how long it has stood still when that is longer than `limitMs`. */
+export class SilenceWatch {
+  private last: number | undefined;
+  private since = performance.now();
+
+  constructor(private readonly limitMs: number) {}
+
+  observe(count: number, now = performance.now()): string | undefined {
+    if (count !== this.last) {
+      this.last = count;
+      this.since = now;
+      return undefined;
+    }
+    const silentMs = now - this.since;
+    return silentMs > this.limitMs ? `the guest printed no progress line for ${Math.round(silentMs / 1000)} s (its kernel did not say why)` : undefined;
+  }
 }
 
 /** Kernel modules providing /dev/kvm that cannot boot an unmodified Linux guest (PVM runs guests by shadow paging and emulation). */

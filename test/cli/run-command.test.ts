@@ -156,7 +156,7 @@ t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost o
   }
   t.equal(stock.outcome, 'guest-lost', JSON.stringify(stock.failure));
   const crashed = /BUG: unable to handle page fault|Oops/.test(stock.failure!.guestReport ?? '');
-  const hung = stock.failure!.runState === 'guest-hung' && /detected stalls on CPUs|soft lockup|blocked for more than/.test(stock.failure!.guestReport ?? '');
+  const hung = stock.failure!.runState === 'guest-hung' && /detected stalls on CPUs|soft lockup|blocked for more than|printed no progress line/.test(stock.failure!.guestReport ?? '');
   t.ok(stock.failure!.emulationFailure || crashed || hung, `stock: KVM's emulation failure, or the guest kernel's own crash or stall report: ${JSON.stringify(stock.failure)}`);
   t.ok(stock.mutationsApplied < 40, 'lost before the mutations ran out');
   t.match(fixed, { outcome: 'survived', mutationsApplied: 40, progressRising: true, progressKnown: true, failure: null });

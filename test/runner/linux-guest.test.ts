@@ -4,7 +4,7 @@ import t from 'tap';
 import { readNewc } from '../../orchestrator/images/cpio.js';
 import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
 import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
-import { LINUX_GUEST_L1, LinuxGuestHostError, kvmWithoutLinuxGuests, linuxCommandLine, prepareLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
+import { LINUX_GUEST_L1, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, prepareLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
@@ -53,4 +53,13 @@ t.test('a Linux-guest suite is refused on a host KVM that cannot boot Linux, and
   const module = kvmWithoutLinuxGuests();
   if (module) await t.rejects(runPlan(makePlan(loaded, ['debian-7.2'], { repetitions: 1 })), { code: 'LINUX_GUEST_UNSUPPORTED', message: new RegExp(module) });
   else t.pass(`this host's KVM boots Linux guests (no ${'kvm_pvm'}): nothing to refuse`);
+});
+
+t.test('a progress count that stands still longer than the limit is a hang; any new line resets it', async (t) => {
+  const watch = new SilenceWatch(6000);
+  t.equal(watch.observe(3, 0), undefined, 'the first look sets the baseline');
+  t.equal(watch.observe(3, 5000), undefined, 'within the limit');
+  t.equal(watch.observe(4, 5500), undefined, 'a new line');
+  t.equal(watch.observe(4, 11_000), undefined);
+  t.equal(watch.observe(4, 12_000), 'the guest printed no progress line for 7 s (its kernel did not say why)');
 });
