@@ -21,14 +21,17 @@ const CRASH_LINE = /^.*(?:Kernel panic|BUG:|Oops|general protection fault|invali
 /** A kernel that says it stopped scheduling: an RCU stall, a soft lockup or a hung task. */
 const HANG_LINE = /^.*(?:rcu: INFO: \S+ detected stalls on CPUs|watchdog: BUG: soft lockup|INFO: task \S+ blocked for more than).*$/m;
 
+const withoutTimestamp = (line: string) => line.replace(/^\[\s*[\d.]+\]\s*/, '').trim();
+
 /** The guest kernel's first report that it stopped making progress, or undefined. */
 export function hangReport(serial: string): string | undefined {
-  return HANG_LINE.exec(serial)?.[0].replace(/^\[\s*[\d.]+\]\s*/, '').trim();
+  const line = HANG_LINE.exec(serial)?.[0];
+  return line === undefined ? undefined : withoutTimestamp(line);
 }
 
 /** A Linux guest's crash lines (panic, BUG, oops and their RIP, stalls), joined; undefined when it printed none. */
 export function crashReport(serial: string): string | undefined {
-  const lines = [...serial.matchAll(CRASH_LINE)].map((match) => match[0].replace(/^\[\s*[\d.]+\]\s*/, '').trim());
+  const lines = [...serial.matchAll(CRASH_LINE)].map((match) => withoutTimestamp(match[0]));
   return lines.length ? [...new Set(lines)].slice(0, 6).join(' | ') : undefined;
 }
 

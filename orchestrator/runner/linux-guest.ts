@@ -43,7 +43,7 @@ export function linuxCommandLine(guest: LinuxGuest): string {
 export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot): GuestDriver {
   const machine = new QemuMachine({ ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) });
   const bootMs = scaled(guest.bootTimeoutSeconds * 1000);
-  const printed = () => machine.serialText().match(LINUX_GUEST.progressPattern)?.length ?? 0;
+  const printed = (serial = machine.serialText()) => serial.match(LINUX_GUEST.progressPattern)?.length ?? 0;
   const silence = new SilenceWatch(scaled(SILENT_GUEST_MS));
   let hang: string | undefined;
   const expect = async (pattern: RegExp, what: string) => {
@@ -74,7 +74,8 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
       return { inLoopRange: false };
     },
     hung() {
-      hang ??= hangReport(machine.serialText()) ?? silence.observe(printed());
+      const serial = machine.serialText();
+      hang ??= hangReport(serial) ?? silence.observe(printed(serial));
       return hang;
     },
     lastWords() {

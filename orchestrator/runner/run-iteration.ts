@@ -57,8 +57,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
 
   try {
     progressKnown = await guest.boot();
-    const readCounters = () => guest.readCounters();
-    before = await readCounters();
+    before = await guest.readCounters();
     const watch = (progress = new ProgressWatch(before));
     const runState = machine.watchRunState();
     // A guest that says it hung is lost although QEMU still runs it.
@@ -72,7 +71,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
         lost,
         checkpoint: async () => {
           if ((await runState.check()) || lost()) return false;
-          watch.observe(await readCounters());
+          watch.observe(await guest.readCounters());
           return true;
         },
       };
@@ -89,7 +88,8 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
       if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);
       if (!machine.exited && !(await runState.check()) && !lost()) throw caught;
     }
-    const lostNow = (await runState.check()) ?? (lost() ? runState.loss : undefined);
+    await runState.check();
+    const lostNow = lost();
     if (!machine.exited && progressKnown) {
       after = await guest.readCounters(true);
       if (!lostNow) watch.observe(after);
