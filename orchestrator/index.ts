@@ -5,7 +5,7 @@ export { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutErro
 export type { ExecuteOptions, QmpClientOptions, QmpEvent, QmpGreeting, QmpTimestamp } from './qmp/qmp-types.js';
 export { matchesPattern } from './qmp/event-match.js';
 export { QemuMachine, assertKvmUsable, type MachineOptions, type ShutdownResult } from './machine/machine.js';
-export { GuestTimeoutError, KvmUnavailableError, QemuStartError, type ProcessFailure } from './machine/machine-errors.js';
+export { GuestBootLostError, GuestTimeoutError, KvmUnavailableError, QemuStartError, type ProcessFailure } from './machine/machine-errors.js';
 export type { ExitInfo, FwCfgBlob, MachineConfig, MachinePaths, RunStatus } from './machine/machine-types.js';
 export { RunStateWatch, type GuestLoss } from './machine/run-state-watch.js';
 export { parseInternalError, findFailingVcpu, type InternalErrorReport } from './machine/internal-error.js';

@@ -4,9 +4,10 @@ import { setInterruptHandler } from '../machine/process-reaper.js';
 import { buildReport } from '../reports/report-model.js';
 import { renderText } from '../reports/text-report.js';
 import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
+import type { IterationRecord } from '../results/record.js';
 import { renderTable } from '../results/table.js';
 import { type Plan, makePlan } from '../runner/plan.js';
-import { type RunOptions, runPlan } from '../runner/run-plan.js';
+import { BOOT_ATTEMPTS, type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
@@ -94,6 +95,7 @@ export async function runCommand(args: string[]): Promise<number> {
       for (const record of resume?.records ?? []) progress.record(record);
     },
     onRecord: (record) => progress?.record(record),
+    onBootRetry: noteBootRetry,
   });
   if (values.json) {
     for (const record of output.records) process.stdout.write(JSON.stringify(record) + '\n');
@@ -103,6 +105,11 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(`\nrecords: ${output.file}\n`);
   }
   return 0;
+}
+
+function noteBootRetry(lost: IterationRecord, attempt: number): void {
+  const why = lost.error!.message.split('\n')[0]!.replace(/\.$/, '');
+  process.stderr.write(`slotlab: ${lost.build.name} #${lost.iteration}: ${why}; booting it again (attempt ${attempt} of ${BOOT_ATTEMPTS})\n`);
 }
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
@@ -163,6 +170,7 @@ export async function publishCommand(args: string[]): Promise<number> {
         progress = new ProgressDisplay(suite, plan.items);
       },
       onRecord: (record) => progress?.record(record),
+      onBootRetry: noteBootRetry,
     });
     runs.push(readRun(output.file));
   }

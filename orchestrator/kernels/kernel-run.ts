@@ -8,6 +8,7 @@ import { cacheRoot, repoRoot, runsDir } from '../paths.js';
 import { type RunFiles, readManifest, runFiles, writeManifest } from '../results/run-store.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import type { Plan } from '../runner/plan.js';
+import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
 import { SlotlabError } from '../errors.js';
 import { findKernel } from './kernel-registry.js';
 import { L1Error, type L1Result, runInL1 } from './l1-machine.js';
@@ -83,7 +84,8 @@ export function runJobScript(plan: Plan, jobDir: string, resume?: string): strin
 /** Generous: L2 boots and QMP round trips under TCG take tens of times longer than on the host. */
 export function jobTimeoutMs(plan: Plan): number {
   const suite = plan.loaded.suite;
-  const perIteration = (item: Plan['items'][number]) => (suite.guest.bootTimeoutSeconds * L1_TIME_SCALE + item.limits.durationSeconds + 60) * 1000;
+  // A guest lost while booting is booted again (run-plan.ts): every attempt may take its boot time.
+  const perIteration = (item: Plan['items'][number]) => (BOOT_ATTEMPTS * suite.guest.bootTimeoutSeconds * L1_TIME_SCALE + item.limits.durationSeconds + 60) * 1000;
   return 120_000 + plan.items.reduce((sum, item) => sum + perIteration(item), 0);
 }
 

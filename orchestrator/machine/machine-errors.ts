@@ -32,6 +32,31 @@ export class QemuStartError extends SlotlabError implements ProcessFailure {
   }
 }
 
+/** QEMU started and ran the guest, which then went away (QEMU exited) before it was ready for mutations. */
+export class GuestBootLostError extends SlotlabError implements ProcessFailure {
+  readonly command: string[];
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly durationMs: number;
+  readonly outputTail: string;
+
+  /** `guestSays`: the guest's last words (e.g. a Linux kernel's panic lines), else its console's last lines. */
+  constructor(failure: ProcessFailure, readonly waitingFor: string, guestSays: string) {
+    super(
+      'GUEST_BOOT_LOST',
+      `QEMU ran the guest, and exited (exit code ${failure.exitCode ?? '-'}, signal ${failure.signal ?? '-'}, after ${failure.durationMs} ms) while slotlab was waiting for ${waitingFor}; no mutation had run.\n` +
+        `The guest said last:\n${indent(guestSays)}\n` +
+        `QEMU's output ends with:\n${indent(failure.outputTail)}\n` +
+        `slotlab boots such an iteration again; if every boot is lost, check that this build boots the suite's guest (\`slotlab doctor\`).`,
+    );
+    this.command = failure.command;
+    this.exitCode = failure.exitCode;
+    this.signal = failure.signal;
+    this.durationMs = failure.durationMs;
+    this.outputTail = failure.outputTail;
+  }
+}
+
 export class KvmUnavailableError extends SlotlabError {
   constructor(detail: string) {
     super(

@@ -119,6 +119,8 @@ export const iterationRecordSchema = z.object({
   /** QEMU's own warnings (e.g. the atomic-ioctl build falling back on a kernel without the list ioctl). */
   qemuWarnings: z.array(z.string()).optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Earlier boots of this iteration whose guest was lost before any mutation (GUEST_BOOT_LOST), retried; absent means none. */
+  bootRetries: z.number().int().min(1).optional(),
 });
 
 export type IterationRecord = z.infer<typeof iterationRecordSchema>;

@@ -6,6 +6,7 @@ import { SlotlabError } from '../errors.js';
 import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, hangReport, lastProgress } from '../images/linux-guest-image.js';
 import { findKernel } from '../kernels/kernel-registry.js';
 import { QemuMachine, sleep } from '../machine/machine.js';
+import { GuestBootLostError, QemuStartError } from '../machine/machine-errors.js';
 import { scaled } from '../machine/time-scale.js';
 import type { LinuxGuest, Suite } from '../suites/suite-schema.js';
 import { plugDimm } from './dimm-churn.js';
@@ -46,9 +47,18 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
   const printed = (serial = machine.serialText()) => serial.match(LINUX_GUEST.progressPattern)?.length ?? 0;
   const silence = new SilenceWatch(scaled(SILENT_GUEST_MS));
   let hang: string | undefined;
+  // QEMU is up once launched: its exit while the kernel boots loses the guest, it does not fail QEMU's start.
+  const waitBooting = async (pattern: RegExp, what: string) => {
+    try {
+      return await machine.waitSerial(pattern, bootMs, what);
+    } catch (caught) {
+      if (!(caught instanceof QemuStartError)) throw caught;
+      const serial = machine.serialText();
+      throw new GuestBootLostError(caught, what, crashReport(serial) ?? serial.trimEnd().split('\n').slice(-15).join('\n'));
+    }
+  };
   const expect = async (pattern: RegExp, what: string) => {
-    const either = new RegExp(`${pattern.source}|${LINUX_GUEST.errorPattern.source}`);
-    const match = await machine.waitSerial(either, bootMs, what);
+    const match = await waitBooting(new RegExp(`${pattern.source}|${LINUX_GUEST.errorPattern.source}`), what);
     const error = LINUX_GUEST.errorPattern.exec(match[0]);
     if (error) throw new LinuxGuestError(error[1]!, machine.serialText());
   };
@@ -60,7 +70,7 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
       await expect(LINUX_GUEST.upPattern, 'the Linux guest\'s init ("slotlab-guest: up")');
       for (const dimm of suite.machine.dimms.filter((each) => each.plug === 'after-boot')) await plugDimm(machine.qmp, dimm);
       await expect(LINUX_GUEST.readyPattern, `the Linux guest's workers running from node ${guest.execNode} ("slotlab-guest: ready")`);
-      await machine.waitSerial(new RegExp(LINUX_GUEST.progressPattern.source), bootMs, 'the first progress line of the Linux guest');
+      await waitBooting(new RegExp(LINUX_GUEST.progressPattern.source), 'the first progress line of the Linux guest');
       return true;
     },
     async readCounters(fresh = false) {

@@ -29,9 +29,14 @@ export interface RunOptions {
   resume?: { manifest: RunManifest; records: IterationRecord[] };
   /** Ends the run early (status complete) once it returns true for the records so far, e.g. a sequential test. */
   stopWhen?: (records: readonly IterationRecord[]) => boolean;
+  /** An iteration whose guest was lost while booting, about to boot again (`attempt` of BOOT_ATTEMPTS). */
+  onBootRetry?: (lost: IterationRecord, attempt: number) => void;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
 }
+
+/** Boots of one iteration before a guest lost while booting each time is recorded as an error (GUEST_BOOT_LOST). */
+export const BOOT_ATTEMPTS = 3;
 
 export class ResumeMismatchError extends SlotlabError {
   constructor(detail: string) {
@@ -105,7 +110,16 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
     for (const item of remaining) {
       let record: IterationRecord;
       try {
-        record = await runIteration({ runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host });
+        const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host };
+        record = await runIteration(input);
+        // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
+        let retries = 0;
+        while (record.error?.code === 'GUEST_BOOT_LOST' && retries + 1 < BOOT_ATTEMPTS) {
+          retries += 1;
+          options.onBootRetry?.(record, retries + 1);
+          record = await runIteration(input);
+        }
+        if (retries > 0) record = { ...record, bootRetries: retries };
       } catch (error) {
         if (error instanceof IterationAbort) writer.append(error.record);
         throw error;

@@ -140,6 +140,24 @@ t.test('run --all runs every suite once, with the limits given', async (t) => {
   t.equal(fs.readdirSync(dir).filter((name) => name.endsWith('.jsonl')).length, suites.length, 'one run per suite');
 });
 
+t.test('a guest lost while booting is booted again, recorded as an error after the last attempt, and the run goes on', async (t) => {
+  const dir = tempDir(t, 'slotlab-runs-');
+  const file = path.join(dir, 'boot-oom.yaml');
+  // 80 MiB is too little for Debian's kernel and the initramfs: the kernel panics out of memory, QEMU (-no-reboot) exits 0.
+  fs.writeFileSync(file, fs.readFileSync('suites/linux-hotplug.yaml', 'utf8').replace('memoryMiB: 256', 'memoryMiB: 80'));
+  const result = await slotlab(['run', file, '--build', '7.2-paused-vcpu', '--repetitions', '2', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  t.same(records.map((record) => [record.iteration, record.outcome, record.error?.code, record.bootRetries]), [
+    [0, 'error', 'GUEST_BOOT_LOST', 2],
+    [1, 'error', 'GUEST_BOOT_LOST', 2],
+  ]);
+  t.match(records[0]!.error!.message, /QEMU ran the guest, and exited \(exit code 0, signal -, after \d+ ms\) while slotlab was waiting for the Linux guest's init[\s\S]*Kernel panic - not syncing/);
+  t.equal(records[0]!.mutationsAttempted, 0, 'no mutation ran');
+  t.match(String(result.stderr), /7\.2-paused-vcpu #0: QEMU ran the guest, and exited .*; booting it again \(attempt 2 of 3\)/);
+  t.match(String(result.stderr), /7\.2-paused-vcpu #1: .*booting it again \(attempt 3 of 3\)/);
+});
+
 t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost on stock and survives on paused-vCPU', async (t) => {
   const dir = tempDir(t, 'slotlab-runs-');
   // Nested, the job in L1 sees this checkout read-only: the host has to build what the guest boots.
@@ -155,7 +173,7 @@ t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost o
     t.match(record.serialExcerpt, /slotlab-guest: ready 2 workers executing from node 1:( N1=\d+)+\r?$/m, `${record.build.name}: the workers' code is on node 1 only`);
   }
   t.equal(stock.outcome, 'guest-lost', JSON.stringify(stock.failure));
-  const crashed = /BUG: unable to handle page fault|Oops/.test(stock.failure!.guestReport ?? '');
+  const crashed = /BUG: |Oops|Kernel panic/.test(stock.failure!.guestReport ?? '');
   const hung = stock.failure!.runState === 'guest-hung' && /detected stalls on CPUs|soft lockup|blocked for more than|printed no progress line/.test(stock.failure!.guestReport ?? '');
   t.ok(stock.failure!.emulationFailure || crashed || hung, `stock: KVM's emulation failure, or the guest kernel's own crash or stall report: ${JSON.stringify(stock.failure)}`);
   t.ok(stock.mutationsApplied < 40, 'lost before the mutations ran out');
