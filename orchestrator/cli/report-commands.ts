@@ -55,6 +55,13 @@ export const DEFAULT_MATRIX = { suites: ['pam-qmp', 'pam-guest', 'control-idle']
  * Writes the published reference tables into results/: one Markdown and one HTML
  * report over all the runs (`<name>.*`, default `default-matrix`), and each run's own records and manifest.
  */
+/** Where runs inside kernels under test are published: all of them, or the cells that name a kernel. */
+function insideKernels(records: readonly IterationRecord[], kernels: readonly string[]): string {
+  if (kernels.length === 0) return '';
+  const all = records.every((record) => record.host.kernelUnderTest);
+  return all ? ` inside kernels ${kernels.join(', ')} (L1 under TCG)` : ` (cells "<build> @ <kernel>" inside kernels ${kernels.join(', ')}, L1 under TCG)`;
+}
+
 export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot, 'results'), name = 'default-matrix'): string[] {
   const records = runs.flatMap((run) => run.records);
   const first = runs[0]!;
@@ -66,7 +73,7 @@ export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot
   const model = buildReport({
     manifests: runs.map((run) => run.manifest),
     records,
-    title: `slotlab ${suites} on ${builds}${kernels.length ? ` inside kernels ${kernels.join(', ')} (L1 under TCG)` : ''}; ${hostText(host)}, ${date}`,
+    title: `slotlab ${suites} on ${builds}${insideKernels(records, kernels)}; ${hostText(host)}, ${date}`,
     generatedAt: runs.at(-1)!.manifest?.endedAt ?? records.at(-1)!.startedAt,
   });
   fs.mkdirSync(into, { recursive: true });

@@ -11,6 +11,7 @@ import { BOOT_ATTEMPTS, type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
+import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import { LINUX_GUEST_L1, kvmWithoutLinuxGuests, prepareLinuxGuestFiles } from '../runner/linux-guest.js';
 import { ProgressDisplay } from './progress.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
@@ -69,6 +70,9 @@ export async function runCommand(args: string[]): Promise<number> {
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );
   }
+  // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
+  const resumeInside = process.env[KERNEL_PROVENANCE_ENV] ? undefined : resume?.manifest.host.kernelUnderTest?.name;
+  if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, values.json, resume!.manifest.runId);
   if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, values.json);
   const noLinux = plan.loaded.suite.guest.image === 'linux' && resume === undefined ? kvmWithoutLinuxGuests() : undefined;
   if (noLinux) {
@@ -113,12 +117,13 @@ function noteBootRetry(lost: IterationRecord, attempt: number): void {
 }
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
-async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean): Promise<number> {
+async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean, resume?: string): Promise<number> {
   const { guest } = plan.loaded.suite;
   // L1 sees this checkout read-only: what the guest boots is built here first.
   if (guest.image === 'linux') await prepareLinuxGuestFiles(guest, (line) => process.stderr.write(`slotlab: ${line}\n`));
-  process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${plan.items.length} iterations of ${plan.loaded.suite.name}\n`);
-  const output = await runUnderKernel({ plan, kernel, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
+  const what = resume ? `the rest of run ${resume}` : `${plan.items.length} iterations of ${plan.loaded.suite.name}`;
+  process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${what}\n`);
+  const output = await runUnderKernel({ plan, kernel, resume, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
   const stored = readRun(output.runId);
   if (json) {
     for (const record of stored.records) process.stdout.write(JSON.stringify(record) + '\n');
@@ -127,7 +132,9 @@ async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean):
     process.stdout.write(renderText(buildReport({ manifests: [stored.manifest], records: stored.records })));
     process.stdout.write(`\nkernel under test: ${kernel} (${output.l1.release}), KVM_CAP_USER_MEMORY_REGION_LIST = ${output.l1.kvm.USER_MEMORY_REGION_LIST ?? 0}\nrecords: ${output.records}\n`);
   }
-  return 0;
+  if (output.l1.jobExit === 0) return 0;
+  process.stderr.write(`slotlab: the run inside kernel ${kernel} failed (exit ${output.l1.jobExit}; its error is in the L1| lines above); completed iterations were kept: slotlab run --resume ${output.runId}\n`);
+  return 2;
 }
 
 /** The main job: pam-qmp (or, with --all, every suite) on the reference and source builds. */

@@ -29,6 +29,8 @@ export interface KernelRunOptions {
   plan: Plan;
   kernel: string;
   onLine?: (line: string) => void;
+  /** Continue this run of this host's runs folder (one that ran inside `kernel`) instead of starting one. */
+  resume?: string;
 }
 
 export interface KernelRunOutput {
@@ -96,7 +98,7 @@ export interface L1JobOptions {
   timeoutMs: number;
   onLine?: (line: string) => void;
   /** Takes results out of the job folder before it is removed; `l1Failed` when L1 died or was interrupted. */
-  collect?: (jobDir: string, l1Failed: boolean) => void;
+  collect?: (jobDir: string, l1Failed: boolean) => string[];
 }
 
 /** Boots a kernel under test as L1 and runs one job script in it; the job folder is removed afterwards. */
@@ -114,13 +116,15 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
   fs.writeFileSync(path.join(jobDir, 'kernel.json'), JSON.stringify(kernel.provenance, null, 2) + '\n');
   fs.writeFileSync(path.join(jobDir, 'job.sh'), options.script(jobDir));
   const finish = (l1Failed: boolean) => {
-    options.collect?.(jobDir, l1Failed);
+    const runs = options.collect?.(jobDir, l1Failed) ?? [];
     fs.rmSync(jobDir, { recursive: true, force: true });
+    return runs;
   };
   // Ctrl-C kills L1 (process reaper); what the job completed is taken out first.
   setInterruptHandler((signal) => {
-    finish(true);
-    process.stderr.write(`\nslotlab: ${signal}: stopped the kernel under test; completed results were kept\n`);
+    const runs = finish(true);
+    const next = runs.map((run) => `; continue with: slotlab run --resume ${run}`).join('');
+    process.stderr.write(`\nslotlab: ${signal}: stopped the kernel under test; completed results were kept${next}\n`);
   });
   let l1: L1Result;
   try {
@@ -143,7 +147,7 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
  */
 export async function runUnderKernel(options: KernelRunOptions): Promise<KernelRunOutput> {
   for (const build of options.plan.builds) await resolveBuild(build);
-  let run: string | undefined;
+  let run = options.resume;
   for (let boot = 1; ; boot++) {
     try {
       const l1 = await runL1Job({
@@ -157,6 +161,7 @@ export async function runUnderKernel(options: KernelRunOptions): Promise<KernelR
         collect: (jobDir, l1Failed) => {
           const collected = collectRuns(jobDir, l1Failed);
           run ??= collected[0];
+          return collected;
         },
       });
       if (!run) throw new KernelJobError(options.kernel, `the job in L1 ended (exit ${l1.jobExit}) without writing a run`);
