@@ -51,10 +51,6 @@ export function compareCommand(args: string[]): number {
 /** The suites and builds of the published reference tables. */
 export const DEFAULT_MATRIX = { suites: ['pam-qmp', 'pam-guest', 'control-idle'], builds: ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu'] } as const;
 
-/**
- * Writes the published reference tables into results/: one Markdown and one HTML
- * report over all the runs (`<name>.*`, default `default-matrix`), and each run's own records and manifest.
- */
 /** Where runs inside kernels under test are published: all of them, or the cells that name a kernel. */
 function insideKernels(records: readonly IterationRecord[], kernels: readonly string[]): string {
   if (kernels.length === 0) return '';
@@ -62,6 +58,10 @@ function insideKernels(records: readonly IterationRecord[], kernels: readonly st
   return all ? ` inside kernels ${kernels.join(', ')} (L1 under TCG)` : ` (cells "<build> @ <kernel>" inside kernels ${kernels.join(', ')}, L1 under TCG)`;
 }
 
+/**
+ * Writes the published reference tables into results/: one Markdown and one HTML
+ * report over all the runs (`<name>.*`, default `default-matrix`), and each run's own records and manifest.
+ */
 export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot, 'results'), name = 'default-matrix'): string[] {
   const records = runs.flatMap((run) => run.records);
   const first = runs[0]!;
@@ -74,7 +74,7 @@ export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot
     manifests: runs.map((run) => run.manifest),
     records,
     title: `slotlab ${suites} on ${builds}${insideKernels(records, kernels)}; ${hostText(host)}, ${date}`,
-    generatedAt: runs.at(-1)!.manifest?.endedAt ?? records.at(-1)!.startedAt,
+    generatedAt: runs.map((run) => run.manifest?.endedAt ?? run.records.at(-1)?.startedAt ?? '').sort().at(-1)!,
   });
   fs.mkdirSync(into, { recursive: true });
   const written = [path.join(into, `${name}.md`), path.join(into, `${name}.html`)];

@@ -31,7 +31,8 @@ export function renderMarkdown(model: ReportModel): string {
     );
   }
   out.push('', '## Builds', '');
-  const builds = new Map(model.cells.map((cell) => [cell.build, cell.provenance]));
+  // A build run on the host and inside a kernel under test is one binary: list it once.
+  const builds = new Map(model.cells.map((cell) => [`${cell.provenance.name}\0${cell.provenance.sha256}`, cell.provenance]));
   for (const build of builds.values()) {
     out.push(`- **${escapeCell(build.name)}** (${build.family}): ${escapeCell(build.version)}; ${escapeCell(build.source)}; \`${build.binary}\`; sha256 \`${build.sha256}\``);
   }

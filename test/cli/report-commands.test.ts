@@ -122,3 +122,17 @@ t.test('runs inside kernels under test: cells per build and kernel, files per ru
   t.match(mixed, /^# slotlab control-idle, pam-qmp on .* \(cells "<build> @ <kernel>" inside kernels 6\.1-atomic-ioctl, L1 under TCG\); Test CPU/m, 'host runs and nested runs in one table: the title says which cells are nested');
   t.match(mixed, /^\| control-idle \| debian-7\.2 \|/m);
 });
+
+t.test('republishing from the published files rewrites the tables and leaves the records intact, dated by the latest run', async (t) => {
+  const dir = tempDir(t);
+  const late = fixedRecordSet().map((record) => ({ ...record, startedAt: '2026-11-28T07:52:13.498Z' }));
+  const pam = storeRun(dir, 'run-p', late);
+  const idle = storeRun(dir, 'run-i', fixedRecordSet().map((record) => ({ ...record, suite: { ...record.suite, name: 'control-idle' } })));
+  const into = path.join(dir, 'published');
+  const first = publishRuns([readRun(pam), readRun(idle)], into, 'catalogue');
+  const records = fs.readFileSync(first[2]!, 'utf8');
+  const again = publishRuns([readRun(first[2]!), readRun(first[3]!)], into, 'catalogue');
+  t.same(again, first);
+  t.equal(fs.readFileSync(again[2]!, 'utf8'), records, 'records copied onto themselves are not truncated');
+  t.match(fs.readFileSync(again[0]!, 'utf8'), /Generated 2026-11-28T07:52:13\.498Z\./, 'the latest run dates the table, not the last one listed');
+});
