@@ -12,7 +12,8 @@ import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
-import { LINUX_GUEST_L1, kvmWithoutLinuxGuests, prepareLinuxGuestFiles } from '../runner/linux-guest.js';
+import { prepareLinuxGuestFiles } from '../runner/linux-guest.js';
+import { nestedFallback } from '../runner/nested-fallback.js';
 import { ProgressDisplay } from './progress.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
@@ -74,10 +75,10 @@ export async function runCommand(args: string[]): Promise<number> {
   const resumeInside = process.env[KERNEL_PROVENANCE_ENV] ? undefined : resume?.manifest.host.kernelUnderTest?.name;
   if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, values.json, resume!.manifest.runId);
   if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, values.json);
-  const noLinux = plan.loaded.suite.guest.image === 'linux' && resume === undefined ? kvmWithoutLinuxGuests() : undefined;
-  if (noLinux) {
-    process.stderr.write(`slotlab: this host's /dev/kvm comes from ${noLinux}, which cannot boot the Linux guest of ${plan.loaded.suite.name}; running it under kernel ${LINUX_GUEST_L1} (nested)\n`);
-    return runUnderKernelCommand(plan, LINUX_GUEST_L1, values.json);
+  const nested = resume === undefined && !process.env[KERNEL_PROVENANCE_ENV] ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
+  if (nested) {
+    process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
+    return runUnderKernelCommand(plan, nested.kernel, values.json);
   }
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {

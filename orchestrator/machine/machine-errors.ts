@@ -61,7 +61,8 @@ export class KvmUnavailableError extends SlotlabError {
   constructor(detail: string) {
     super(
       'KVM_UNAVAILABLE',
-      `/dev/kvm is not usable: ${detail}. Run as root on a host with KVM (load kvm_intel or kvm_amd, enable virtualisation in firmware), then retry.`,
+      `/dev/kvm is not usable: ${detail}. Run as root on a host with KVM (load kvm_intel or kvm_amd, enable virtualisation in firmware), then retry; ` +
+        '`slotlab run` itself goes inside a kernel under test (L1 under TCG) on such a host.',
     );
   }
 }

@@ -123,15 +123,15 @@ export function kvmWithoutLinuxGuests(sysModule = '/sys/module'): string | undef
   return NO_LINUX_KVM_MODULES.find((module) => fs.existsSync(path.join(sysModule, module)));
 }
 
-/** The kernel under test a Linux-guest suite runs in when this host's KVM cannot boot Linux itself. */
-export const LINUX_GUEST_L1 = 'debian-6.1';
+/** The kernel under test a run goes into (L1 under TCG) when this host's own KVM cannot run the suite's guest. */
+export const NESTED_KERNEL = 'debian-6.1';
 
 export class LinuxGuestHostError extends SlotlabError {
   constructor(suite: string, module: string) {
     super(
       'LINUX_GUEST_UNSUPPORTED',
       `suite ${suite} boots a Linux guest, and this host's /dev/kvm comes from ${module}, which cannot boot an unmodified Linux kernel; ` +
-        `run it under a kernel under test (\`slotlab run ${suite} --kernel ${LINUX_GUEST_L1} ...\`, which \`slotlab run\` picks by itself on such a host)`,
+        `run it under a kernel under test (\`slotlab run ${suite} --kernel ${NESTED_KERNEL} ...\`, which \`slotlab run\` picks by itself on such a host)`,
     );
   }
 }

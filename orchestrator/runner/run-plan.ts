@@ -58,13 +58,11 @@ export function itemKey(build: string, iteration: number): string {
  * soon as it exists; the manifest says what the run is and whether it finished.
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunOutput> {
-  assertKvmUsable();
   const { suite } = plan.loaded;
-  if (suite.guest.image === 'linux') {
-    if (plan.overrides.image !== undefined) throw new SlotlabError('BAD_IMAGE', `--image replaces the spin image; suite ${suite.name} boots a Linux guest`);
-    const module = kvmWithoutLinuxGuests();
-    if (module) throw new LinuxGuestHostError(suite.name, module);
-  }
+  if (suite.guest.image === 'linux' && plan.overrides.image !== undefined) throw new SlotlabError('BAD_IMAGE', `--image replaces the spin image; suite ${suite.name} boots a Linux guest`);
+  assertKvmUsable();
+  const module = suite.guest.image === 'linux' ? kvmWithoutLinuxGuests() : undefined;
+  if (module) throw new LinuxGuestHostError(suite.name, module);
   const image = plan.overrides.image !== undefined ? requireUserImage(plan.overrides.image) : suite.guest.image === 'spin' ? requireImage('spin') : '';
   const linux = suite.guest.image === 'linux' ? await prepareLinuxBoot(suite.guest) : undefined;
   try {

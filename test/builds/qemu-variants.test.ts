@@ -11,6 +11,7 @@ import { patchesRoot, qemuVariantBuilds } from '../../orchestrator/builds/qemu-v
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { slotlab } from '../fixtures/cli.js';
 import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('three variants of one base, each with its own patch folder', async (t) => {
   t.same(qemuVariantBuilds.map((build) => [build.name, build.family]), [
@@ -56,7 +57,7 @@ t.test('the minimal configuration keeps every machine and device the suites use'
   for (const object of ['memory-backend-ram', 'memory-backend-file', 'memory-backend-memfd']) t.match(objects, new RegExp(`^  ${object}$`, 'm'), `object ${object}`);
 });
 
-t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does not, and both records carry their provenance', async (t) => {
+t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does not, and both records carry their provenance', NEEDS_KVM, async (t) => {
   const runs = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '2', '--mutations', '1500', '--json'], {
     env: { SLOTLAB_RUNS_DIR: runs },
@@ -78,7 +79,7 @@ t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does n
   t.equal(of('7.2-stock')[0]!.build.variant, 'stock');
 });
 
-t.test("on a kernel without the list ioctl, 7.2-atomic-ioctl says it falls back and loses the guest like stock, as expected there", async (t) => {
+t.test("on a kernel without the list ioctl, 7.2-atomic-ioctl says it falls back and loses the guest like stock, as expected there", NEEDS_KVM, async (t) => {
   const runs = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-atomic-ioctl', '--repetitions', '2', '--mutations', '1500', '--json'], { env: { SLOTLAB_RUNS_DIR: runs } });
   t.equal(result.exitCode, 0, String(result.stderr));

@@ -3,6 +3,7 @@ import { type BisectLogLine, readBisectLog } from '../../orchestrator/bisect/bis
 import { slotlab } from '../fixtures/cli.js';
 import { type QemuHistory, qemuHistory } from '../fixtures/qemu-history.js';
 import { tempDir } from '../fixtures/temp-dir.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const TRIALS = 2;
 const short = (sha: string) => sha.slice(0, 12);
@@ -15,7 +16,7 @@ async function bisectQemu(t: Parameters<typeof tempDir>[0], history: QemuHistory
   return { result, steps, output: String(result.all) };
 }
 
-t.test('bisect qemu names the commit that fixed the race, in every trial', async (t) => {
+t.test('bisect qemu names the commit that fixed the race, in every trial', NEEDS_KVM, async (t) => {
   const history = await qemuHistory();
   for (let trial = 1; trial <= TRIALS; trial++) {
     const { result, steps, output } = await bisectQemu(t, history, history.sha['build-fix'], history.sha.base);
@@ -32,7 +33,7 @@ t.test('bisect qemu names the commit that fixed the race, in every trial', async
   }
 });
 
-t.test('bisect qemu over a partial revert names the commit that brought the race back, stepping around a commit that does not build', async (t) => {
+t.test('bisect qemu over a partial revert names the commit that brought the race back, stepping around a commit that does not build', NEEDS_KVM, async (t) => {
   const history = await qemuHistory();
   for (let trial = 1; trial <= TRIALS; trial++) {
     const { result, steps, output } = await bisectQemu(t, history, history.sha['paused-vcpu'], history.sha['docs-3']);

@@ -3,6 +3,7 @@ import t from 'tap';
 import { BuildProgressLine, describeProvenance } from '../../orchestrator/cli/build-command.js';
 import { slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('build without a name, --all or a registration is a usage error', async (t) => {
   const result = await slotlab(['build']);
@@ -22,7 +23,7 @@ t.test('registering needs --name and --family, and one source only', async (t) =
   t.match(unknown.stderr, /unknown build 'no-such-build'/);
 });
 
-t.test('a registered binary shows up in builds with its provenance and runs a suite', async (t) => {
+t.test('a registered binary shows up in builds with its provenance and runs a suite', NEEDS_KVM, async (t) => {
   const env = { SLOTLAB_CACHE: tempDir(t, 'slotlab-cache-'), SLOTLAB_RUNS_DIR: tempDir(t, 'slotlab-runs-') };
   const registered = await slotlab(['build', '--qemu-bin', '/usr/bin/qemu-system-x86_64', '--name', 'mine', '--family', 'stock'], { env });
   t.equal(registered.exitCode, 0, String(registered.stderr));

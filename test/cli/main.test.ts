@@ -1,6 +1,7 @@
 import t from 'tap';
 import { tempDir } from '../fixtures/temp-dir.js';
 import { slotlab } from '../fixtures/cli.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('builds lists every build with its provenance', async (t) => {
   const result = await slotlab(['builds']);
@@ -11,7 +12,7 @@ t.test('builds lists every build with its provenance', async (t) => {
   t.match(result.stdout, /7\.2-paused-vcpu \(paused-vcpu, source-build\)[\s\S]*0001-kvm-overlapping-slot-updates-with-vcpus-out\.patch sha256 [0-9a-f]{64}/);
 });
 
-t.test('doctor finds everything in place on this machine', async (t) => {
+t.test('doctor finds everything in place on this machine', NEEDS_KVM, async (t) => {
   const result = await slotlab(['doctor']);
   t.equal(result.exitCode, 0, result.stdout as string);
   t.match(result.stdout, /ok +\/dev\/kvm/);

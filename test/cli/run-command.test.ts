@@ -3,12 +3,12 @@ import path from 'node:path';
 import t from 'tap';
 import { execa } from 'execa';
 import { tempDir } from '../fixtures/temp-dir.js';
-import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRecords } from '../../orchestrator/results/record-writer.js';
 import { slotlab } from '../fixtures/cli.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
-t.test('run --json prints one record per iteration and writes the same to the run file', async (t) => {
+t.test('run --json prints one record per iteration and writes the same to the run file', NEEDS_KVM, async (t) => {
   const runsDir = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--repetitions', '2', '--mutations', '2000', '--json'], {
     env: { SLOTLAB_RUNS_DIR: runsDir },
@@ -27,7 +27,7 @@ t.test('run --json prints one record per iteration and writes the same to the ru
   t.same(manifest.overrides, { repetitions: 2, mutations: 2000 });
 });
 
-t.test('run prints the result table', async (t) => {
+t.test('run prints the result table', NEEDS_KVM, async (t) => {
   const runsDir = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--build', 'debian-bpo-10.0', '--repetitions', '1', '--mutations', '300'], {
     env: { SLOTLAB_RUNS_DIR: runsDir },
@@ -72,7 +72,7 @@ t.test('a bad suite file names the field and the file', async (t) => {
   t.match(result.stderr, `${file}: field machine.cpus`);
 });
 
-t.test('a QEMU that aborts at start stops the run with its output, and the attempt is recorded', async (t) => {
+t.test('a QEMU that aborts at start stops the run with its output, and the attempt is recorded', NEEDS_KVM, async (t) => {
   const dir = tempDir(t, 'slotlab-suite-');
   const file = path.join(dir, 'aborts.yaml');
   fs.writeFileSync(file, fs.readFileSync('suites/pam-qmp.yaml', 'utf8').replace('memoryMiB: 256', 'memoryMiB: 256\n  options: { no-such-property: "on" }'));
@@ -106,7 +106,7 @@ async function foreignImage(dir: string): Promise<string> {
   return image;
 }
 
-t.test('--image: a foreign image still gets loss detection, with progress unknown', async (t) => {
+t.test('--image: a foreign image still gets loss detection, with progress unknown', NEEDS_KVM, async (t) => {
   const dir = tempDir(t, 'slotlab-runs-');
   const image = await foreignImage(dir);
   const result = await slotlab(['run', 'pam-qmp', '--image', image, '--build', 'debian-7.2', '--build', 'debian-bpo-10.0', '--repetitions', '1', '--mutations', '300', '--json'], {
@@ -127,7 +127,7 @@ t.test('--image: a foreign image still gets loss detection, with progress unknow
 });
 
 // 7.2-paused-vcpu: the Linux suites run nested here, where QEMU 10 as L2 now and then resets its guest by itself (see suites/README.md).
-t.test('run --all runs every suite once, with the limits given', async (t) => {
+t.test('run --all runs every suite once, with the limits given', NEEDS_KVM, async (t) => {
   const dir = tempDir(t, 'slotlab-runs-');
   const result = await slotlab(['run', '--all', '--build', '7.2-paused-vcpu', '--repetitions', '1', '--mutations', '4', '--duration', '3', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
   t.equal(result.exitCode, 0, String(result.stderr));
@@ -138,76 +138,4 @@ t.test('run --all runs every suite once, with the limits given', async (t) => {
   t.same(records.filter((record) => record.outcome === 'stalled').map((record) => record.suite.name), [], 'every guest kept running, even over a short mutation phase');
   t.ok(records.every((record) => record.outcome !== 'error' || record.error?.code === 'GUEST_PAGING_UNAVAILABLE'), 'the only possible error is a host without guest paging');
   t.equal(fs.readdirSync(dir).filter((name) => name.endsWith('.jsonl')).length, suites.length, 'one run per suite');
-});
-
-t.test('a run made inside a kernel under test resumes inside it, keeping what it has', async (t) => {
-  const dir = tempDir(t, 'slotlab-runs-');
-  const env = { SLOTLAB_RUNS_DIR: dir };
-  const first = await slotlab(['run', 'pam-qmp', '--build', '7.2-stock', '--kernel', 'debian-6.1', '--repetitions', '1', '--mutations', '3', '--json'], { env });
-  t.equal(first.exitCode, 0, String(first.stderr));
-  const runId = fs.readdirSync(dir).find((name) => name.endsWith('.manifest.json'))!.replace('.manifest.json', '');
-  // As if stopped after its first of two iterations.
-  const manifestFile = path.join(dir, `${runId}.manifest.json`);
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, overrides: { ...manifest.overrides, repetitions: 2 }, iterations: 2, status: 'interrupted' }));
-  const resumed = await slotlab(['run', '--resume', runId, '--json'], { env });
-  t.equal(resumed.exitCode, 0, String(resumed.stderr));
-  t.match(String(resumed.stderr), `slotlab: booting kernel debian-6.1 as L1 (TCG, emulated SVM) for the rest of run ${runId}`);
-  const records = readRecords(path.join(dir, `${runId}.jsonl`));
-  t.same(records.map((record) => [record.iteration, record.host.kernelUnderTest?.name]), [[0, 'debian-6.1'], [1, 'debian-6.1']]);
-  t.equal(JSON.stringify(records[0]), String(first.stdout).trim(), 'the first iteration is kept as it was');
-  t.equal(JSON.parse(fs.readFileSync(manifestFile, 'utf8')).status, 'complete');
-});
-
-t.test('a run that fails inside a kernel under test fails outside too, with the attempt kept', async (t) => {
-  const dir = tempDir(t, 'slotlab-runs-');
-  const file = path.join(dir, 'aborts.yaml');
-  fs.writeFileSync(file, fs.readFileSync('suites/pam-qmp.yaml', 'utf8').replace('memoryMiB: 256', 'memoryMiB: 256\n  options: { no-such-property: "on" }'));
-  const result = await slotlab(['run', file, '--build', '7.2-stock', '--kernel', 'debian-6.1', '--repetitions', '2', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
-  t.equal(result.exitCode, 2, String(result.stderr));
-  t.match(String(result.stderr), /L1\| .*no-such-property/);
-  t.match(String(result.stderr), /slotlab: the run inside kernel debian-6\.1 failed \(exit 2; its error is in the L1\| lines above\); completed iterations were kept: slotlab run --resume \S+-pam-qmp-[0-9a-f]{4}$/);
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
-  t.same(records.map((record) => record.error?.code), ['QEMU_START_FAILED'], 'the failed attempt is kept and the run stops');
-});
-
-t.test('a guest lost while booting is booted again, recorded as an error after the last attempt, and the run goes on', async (t) => {
-  const dir = tempDir(t, 'slotlab-runs-');
-  const file = path.join(dir, 'boot-oom.yaml');
-  // 80 MiB is too little for Debian's kernel and the initramfs: the kernel panics out of memory, QEMU (-no-reboot) exits 0.
-  fs.writeFileSync(file, fs.readFileSync('suites/linux-hotplug.yaml', 'utf8').replace('memoryMiB: 256', 'memoryMiB: 80'));
-  const result = await slotlab(['run', file, '--build', '7.2-paused-vcpu', '--repetitions', '2', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
-  t.equal(result.exitCode, 0, String(result.stderr));
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
-  t.same(records.map((record) => [record.iteration, record.outcome, record.error?.code, record.bootRetries]), [
-    [0, 'error', 'GUEST_BOOT_LOST', 2],
-    [1, 'error', 'GUEST_BOOT_LOST', 2],
-  ]);
-  t.match(records[0]!.error!.message, /QEMU ran the guest, and exited \(exit code 0, signal -, after \d+ ms\) while slotlab was waiting for the Linux guest's init[\s\S]*Kernel panic - not syncing/);
-  t.equal(records[0]!.mutationsAttempted, 0, 'no mutation ran');
-  t.match(String(result.stderr), /7\.2-paused-vcpu #0: QEMU ran the guest, and exited .*; booting it again \(attempt 2 of 3\)/);
-  t.match(String(result.stderr), /7\.2-paused-vcpu #1: .*booting it again \(attempt 3 of 3\)/);
-});
-
-t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost on stock and survives on paused-vCPU', async (t) => {
-  const dir = tempDir(t, 'slotlab-runs-');
-  // Nested, the job in L1 sees this checkout read-only: the host has to build what the guest boots.
-  fs.rmSync(linuxGuestInitramfsPath(), { force: true });
-  const result = await slotlab(['run', 'linux-hotplug', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '1', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
-  t.equal(result.exitCode, 0, String(result.all));
-  if (fs.existsSync('/sys/module/kvm_pvm')) t.match(String(result.stderr), /comes from kvm_pvm, which cannot boot the Linux guest of linux-hotplug; running it under kernel debian-6.1 \(nested\)/);
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
-  const stock = records.find((record) => record.build.name === '7.2-stock')!;
-  const fixed = records.find((record) => record.build.name === '7.2-paused-vcpu')!;
-  for (const record of [stock, fixed]) {
-    t.match(record.serialExcerpt, /slotlab-guest: node 1 memory online from 0x100000000/, `${record.build.name}: the DIMM plugged after boot came online on node 1`);
-    t.match(record.serialExcerpt, /slotlab-guest: ready 2 workers executing from node 1:( N1=\d+)+\r?$/m, `${record.build.name}: the workers' code is on node 1 only`);
-  }
-  t.equal(stock.outcome, 'guest-lost', JSON.stringify(stock.failure));
-  const crashed = /BUG: |Oops|Kernel panic/.test(stock.failure!.guestReport ?? '');
-  const hung = stock.failure!.runState === 'guest-hung' && /detected stalls on CPUs|soft lockup|blocked for more than|printed no progress line/.test(stock.failure!.guestReport ?? '');
-  t.ok(stock.failure!.emulationFailure || crashed || hung, `stock: KVM's emulation failure, or the guest kernel's own crash or stall report: ${JSON.stringify(stock.failure)}`);
-  t.ok(stock.mutationsApplied < 40, 'lost before the mutations ran out');
-  t.match(fixed, { outcome: 'survived', mutationsApplied: 40, progressRising: true, progressKnown: true, failure: null });
-  t.equal(fixed.progressAfter.length, 2, 'a counter per vCPU');
 });

@@ -5,6 +5,7 @@ import t from 'tap';
 import { S_IFCHR, S_IFREG, readNewc } from '../../orchestrator/images/cpio.js';
 import { buildKvmProbe, buildL1Initramfs } from '../../orchestrator/images/l1-image.js';
 import { imagesDir } from '../../orchestrator/paths.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('the L1 initramfs holds init, a static busybox, kvm-probe and the console device', async (t) => {
   const built = await buildL1Initramfs();
@@ -20,7 +21,7 @@ t.test('the L1 initramfs holds init, a static busybox, kvm-probe and the console
   t.match(ldd.stdout + ldd.stderr, /not a dynamic executable/, 'kvm-probe is static');
 });
 
-t.test("kvm-probe reports this host's KVM capabilities: no list ioctl here", async (t) => {
+t.test("kvm-probe reports this host's KVM capabilities: no list ioctl here", NEEDS_KVM, async (t) => {
   const probe = (await buildKvmProbe()).path;
   const caps = JSON.parse(execFileSync(probe, ['caps'], { encoding: 'utf8' })) as Record<string, number>;
   t.equal(caps.API_VERSION, 12);
@@ -31,7 +32,7 @@ t.test("kvm-probe reports this host's KVM capabilities: no list ioctl here", asy
   t.match(list.stdout, /"error":"this kernel has no KVM_SET_USER_MEMORY_REGION_LIST"/);
 });
 
-t.test('two single ioctls lose a vCPU that runs from the replaced slot (the race, straight from KVM)', async (t) => {
+t.test('two single ioctls lose a vCPU that runs from the replaced slot (the race, straight from KVM)', NEEDS_KVM, async (t) => {
   const result = spawnSync((await buildKvmProbe()).path, ['single-test', '20000'], { encoding: 'utf8' });
   const swap = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.test === 'single');
   t.ok(swap, result.stdout);

@@ -6,8 +6,9 @@ import { GuestTimeoutError, KvmUnavailableError, QemuStartError } from '../../or
 import { QemuMachine, assertKvmUsable, settlesWithin } from '../../orchestrator/machine/machine.js';
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
-t.test('launch, cont, serial banner, guest memory, shutdown', async (t) => {
+t.test('launch, cont, serial banner, guest memory, shutdown', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 2);
   const dirMode = fs.statSync(machine.paths.dir).mode & 0o777;
   t.equal(dirMode, 0o700, 'private directory is 0700');
@@ -34,7 +35,7 @@ t.test('launch, cont, serial banner, guest memory, shutdown', async (t) => {
 
 t.test('a QEMU that aborts at start gives one error with its output', async (t) => {
   const build = await resolveBuild('debian-7.2');
-  const machine = new QemuMachine({ binary: build.binary, machineType: 'no-such-machine', accel: 'kvm', cpus: 1, memoryMiB: 64 });
+  const machine = new QemuMachine({ binary: build.binary, machineType: 'no-such-machine', accel: 'tcg', cpus: 1, memoryMiB: 64 });
   t.teardown(() => machine.shutdown());
   const error = (await machine.launch().catch((e: unknown) => e)) as QemuStartError;
   t.type(error, QemuStartError);
@@ -46,19 +47,19 @@ t.test('a QEMU that aborts at start gives one error with its output', async (t) 
 });
 
 t.test('a missing binary is a start failure too', async (t) => {
-  const machine = new QemuMachine({ binary: '/nonexistent/qemu', machineType: 'pc', accel: 'kvm', cpus: 1, memoryMiB: 64 });
+  const machine = new QemuMachine({ binary: '/nonexistent/qemu', machineType: 'pc', accel: 'tcg', cpus: 1, memoryMiB: 64 });
   t.teardown(() => machine.shutdown());
   await t.rejects(machine.launch(), { code: 'QEMU_START_FAILED' });
 });
 
-t.test('waiting for serial output that never comes names what it waited for', async (t) => {
+t.test('waiting for serial output that never comes names what it waited for', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   const error = await machine.waitSerial(/never printed/, 300, 'a line that never comes').catch((e: unknown) => e);
   t.type(error, GuestTimeoutError);
   t.match((error as Error).message, /300 ms waiting for a line that never comes/);
 });
 
-t.test('shutdown kills a QEMU that does not quit', async (t) => {
+t.test('shutdown kills a QEMU that does not quit', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   process.kill(machine.pid!, 'SIGSTOP');
   const result = await machine.shutdown(300);
@@ -69,7 +70,8 @@ t.test('shutdown kills a QEMU that does not quit', async (t) => {
 t.test('missing KVM is one clear error', async (t) => {
   t.throws(() => assertKvmUsable('/nonexistent/kvm'), KvmUnavailableError);
   t.throws(() => assertKvmUsable('/nonexistent/kvm'), { code: 'KVM_UNAVAILABLE', message: /Run as root on a host with KVM/ });
-  t.doesNotThrow(() => assertKvmUsable(), '/dev/kvm is usable on this machine');
+  if (NEEDS_KVM.skip) t.throws(() => assertKvmUsable(), { code: 'KVM_UNAVAILABLE', message: /\/dev\/kvm does not exist|EACCES/ }, 'this machine has no usable /dev/kvm');
+  else t.doesNotThrow(() => assertKvmUsable(), '/dev/kvm is usable on this machine');
 });
 
 t.test('settlesWithin says whether a promise settled in time and leaves no timer behind', async (t) => {

@@ -3,6 +3,7 @@ import type { QmpEvent } from '../../orchestrator/qmp/qmp-types.js';
 import { RunStateWatch } from '../../orchestrator/machine/run-state-watch.js';
 import type { ExitInfo } from '../../orchestrator/machine/machine-types.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 /** Drives the watch by hand: events, status and exit are set by the test. */
 function scripted(backlog: QmpEvent[] = []) {
@@ -84,7 +85,7 @@ t.test('a guest that says it hung is lost while QEMU runs it; an earlier loss ke
   t.equal(crashed.loss?.reason, 'shutdown');
 });
 
-t.test('on real QEMU a stop is seen as a paused guest', async (t) => {
+t.test('on real QEMU a stop is seen as a paused guest', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   await machine.cont();
   const watch = machine.watchRunState();

@@ -3,6 +3,7 @@ import { QmpClient } from '../../orchestrator/qmp/qmp-client.js';
 import { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from '../../orchestrator/qmp/qmp-errors.js';
 import { GREETING, replyOk, startFakeQmpServer } from '../fixtures/fake-qmp-server.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('fake server: malformed input', async (t) => {
   t.test('a greeting cut off by a closed socket', async (t) => {
@@ -115,7 +116,7 @@ t.test('fake server: malformed input', async (t) => {
   });
 });
 
-t.test('real QEMU', async (t) => {
+t.test('real QEMU', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2');
   const qmp = machine.qmp;
 

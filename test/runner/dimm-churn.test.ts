@@ -2,6 +2,7 @@ import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
 import { DimmChurnError, runDimmChurn } from '../../orchestrator/runner/dimm-churn.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const shape = { memoryMiB: 128, memorySlots: 4, maxMemoryMiB: 1024, dimms: [{ id: 'exec', sizeMiB: 128, address: 0x1_0000_0000 }] };
 const mutator = { kind: 'dimm-churn' as const, dimms: 2, sizeMiB: 64, eject: 'orchestrator' as const, batch: 2 };
@@ -13,7 +14,7 @@ interface MemoryDevice {
 const plugged = async (qmp: { execute<T>(command: string): Promise<T> }) =>
   (await qmp.execute<MemoryDevice[]>('query-memory-devices')).map((device) => device.data.id).sort();
 
-t.test('DIMMs are plugged and ACPI-ejected in turn while the vCPUs run inside the DIMM at 4 GiB', async (t) => {
+t.test('DIMMs are plugged and ACPI-ejected in turn while the vCPUs run inside the DIMM at 4 GiB', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 2, shape, { codeAddress: 0x1_0000_1000 });
   await machine.cont();
   const banner = await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
@@ -36,7 +37,7 @@ t.test('DIMMs are plugged and ACPI-ejected in turn while the vCPUs run inside th
   t.match(await machine.qmp.execute('query-status'), { status: 'running' });
 });
 
-t.test('unplugging a DIMM that is not there says what the suite needs', async (t) => {
+t.test('unplugging a DIMM that is not there says what the suite needs', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1, shape);
   await machine.cont();
   await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
@@ -47,7 +48,7 @@ t.test('unplugging a DIMM that is not there says what the suite needs', async (t
   t.match((error as Error).message, /DIMM churn0 is not plugged; the dimm-churn suite needs machine\.memorySlots/);
 });
 
-t.test('waiting for a guest eject ends at the next retry once the guest is found lost', async (t) => {
+t.test('waiting for a guest eject ends at the next retry once the guest is found lost', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1, shape);
   await machine.cont();
   await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');

@@ -3,10 +3,11 @@ import { SPIN } from '../../orchestrator/images/spin-contract.js';
 import { runDirtyLog } from '../../orchestrator/runner/dirty-log.js';
 import { newTally } from '../../orchestrator/runner/mutation-loop.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const mutator = { kind: 'dirty-log' as const, uri: 'exec:cat > /dev/null', maxBandwidth: 65536, holdMs: 5, batch: 2 };
 
-t.test('dirty logging goes on and off with the guest running, and ends off', async (t) => {
+t.test('dirty logging goes on and off with the guest running, and ends off', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 2);
   await machine.cont();
   await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
@@ -18,7 +19,7 @@ t.test('dirty logging goes on and off with the guest running, and ends off', asy
   t.match(await machine.qmp.execute('query-status'), { status: 'running' });
 });
 
-t.test('an odd count leaves a migration running; it is cancelled on the way out', async (t) => {
+t.test('an odd count leaves a migration running; it is cancelled on the way out', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   await machine.cont();
   await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');

@@ -6,6 +6,7 @@ import { runIdle } from '../../orchestrator/runner/idle.js';
 import { newTally } from '../../orchestrator/runner/mutation-loop.js';
 import { runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('checks at its interval until the duration ends, without mutating', async (t) => {
   let checks = 0;
@@ -23,7 +24,7 @@ t.test('stops when the guest is lost or a checkpoint says so', async (t) => {
   t.equal(stopped.stoppedBy, 'checkpoint');
 });
 
-t.test('control-idle on real QEMU: the guest survives and its progress rate is measured', async (t) => {
+t.test('control-idle on real QEMU: the guest survives and its progress rate is measured', NEEDS_KVM, async (t) => {
   const loaded = loadSuite('control-idle');
   const record = await runIteration({
     runId: 'test',

@@ -4,10 +4,11 @@ import t from 'tap';
 import { readNewc } from '../../orchestrator/images/cpio.js';
 import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
 import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
-import { LINUX_GUEST_L1, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, prepareLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
+import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, prepareLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 t.test('the kernel command line leaves hot-plugged memory offline and names the exec node', async (t) => {
@@ -27,7 +28,7 @@ t.test('a KVM that cannot boot Linux is recognised by its module', async (t) => 
   t.equal(kvmWithoutLinuxGuests(dir), 'kvm_pvm');
   const error = new LinuxGuestHostError('linux-hotplug', 'kvm_pvm');
   t.equal(error.code, 'LINUX_GUEST_UNSUPPORTED');
-  t.match(error.message, `slotlab run linux-hotplug --kernel ${LINUX_GUEST_L1}`);
+  t.match(error.message, `slotlab run linux-hotplug --kernel ${NESTED_KERNEL}`);
 });
 
 t.test("the guest boots Debian's uncompressed kernel with slotlab's initramfs and the kernel's modules appended", async (t) => {
@@ -45,11 +46,16 @@ t.test("the guest boots Debian's uncompressed kernel with slotlab's initramfs an
   t.notOk(fs.existsSync(boot.initrd), 'dispose removes the temporary initrd');
 });
 
-t.test('a Linux-guest suite is refused on a host KVM that cannot boot Linux, and with --image', async (t) => {
+t.test('a Linux-guest suite is refused with --image', async (t) => {
+  process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
+  t.teardown(() => delete process.env.SLOTLAB_RUNS_DIR);
+  await t.rejects(runPlan(makePlan(loadSuite('linux-hotplug'), ['debian-7.2'], { repetitions: 1, image: '/bin/true' })), { code: 'BAD_IMAGE', message: /--image replaces the spin image; suite linux-hotplug boots a Linux guest/ });
+});
+
+t.test('a Linux-guest suite is refused on a host KVM that cannot boot Linux', NEEDS_KVM, async (t) => {
   const loaded = loadSuite('linux-hotplug');
   process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
   t.teardown(() => delete process.env.SLOTLAB_RUNS_DIR);
-  await t.rejects(runPlan(makePlan(loaded, ['debian-7.2'], { repetitions: 1, image: '/bin/true' })), { code: 'BAD_IMAGE', message: /--image replaces the spin image; suite linux-hotplug boots a Linux guest/ });
   const module = kvmWithoutLinuxGuests();
   if (module) await t.rejects(runPlan(makePlan(loaded, ['debian-7.2'], { repetitions: 1 })), { code: 'LINUX_GUEST_UNSUPPORTED', message: new RegExp(module) });
   else t.pass(`this host's KVM boots Linux guests (no ${'kvm_pvm'}): nothing to refuse`);

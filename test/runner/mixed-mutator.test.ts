@@ -2,12 +2,13 @@ import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
 import { runMixed } from '../../orchestrator/runner/mixed-mutator.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 interface MemoryDevice {
   data: { id?: string };
 }
 
-t.test('mixed interleaves its mutators: PAM flips between DIMM plugs and ejects', async (t) => {
+t.test('mixed interleaves its mutators: PAM flips between DIMM plugs and ejects', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-bpo-10.0', 2, { memoryMiB: 128, memorySlots: 2, maxMemoryMiB: 512 });
   await machine.cont();
   await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');

@@ -7,6 +7,7 @@ import { runPamGuest } from '../../orchestrator/runner/pam-guest.js';
 import { newTally } from '../../orchestrator/runner/mutation-loop.js';
 import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const mutator = { kind: 'pam-guest' as const, register: 0x59, values: [0x10, 0x30] as [number, number], checkEverySeconds: 0.02 };
 
@@ -33,7 +34,7 @@ t.test('watches the guest until its toggle limit and converts its TSC measuremen
   t.ok(Math.abs(cost!.maxUs - 900) <= 50, `max ${cost!.maxUs} us`);
 });
 
-t.test('stops at the duration, or when lost, and then reads how far the guest got', async (t) => {
+t.test('stops at the duration, or when lost, and then reads how far the guest got', NEEDS_KVM, async (t) => {
   const byTime = newTally();
   await runPamGuest(mutator, { mutations: 1_000_000, durationMs: 100 }, { lost: () => false, checkpoint: async () => true }, byTime, ticking());
   t.equal(byTime.stoppedBy, 'duration');
@@ -49,7 +50,7 @@ async function iterate(build: string, mutations: number, overrides: Partial<Iter
   return runIteration({ runId: 'test', loaded, build: await resolveBuild(build), image: imagePath('spin'), iteration: 0, seed: 0, limits: { mutations, durationSeconds: 60 }, host: hostInfo(), ...overrides });
 }
 
-t.test('on debian-7.2 the guest loses itself to its own PAM writes', async (t) => {
+t.test('on debian-7.2 the guest loses itself to its own PAM writes', NEEDS_KVM, async (t) => {
   const record = await iterate('debian-7.2', 20_000);
   t.equal(record.outcome, 'guest-lost', `${record.stopReason} ${record.error?.message ?? ''}`);
   t.equal(record.failure?.suberror, 1);
@@ -58,7 +59,7 @@ t.test('on debian-7.2 the guest loses itself to its own PAM writes', async (t) =
   t.ok(record.mutationsApplied > 0 && record.mutationsApplied < 20_000, `${record.mutationsApplied} toggles`);
 });
 
-t.test('on debian-bpo-10.0 the guest survives its own storm, measuring each write', async (t) => {
+t.test('on debian-bpo-10.0 the guest survives its own storm, measuring each write', NEEDS_KVM, async (t) => {
   const record = await iterate('debian-bpo-10.0', 2000);
   t.equal(record.outcome, 'survived', `${record.stopReason} ${record.error?.message ?? ''}`);
   t.equal(record.stopReason, 'mutations');

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { selectRegisterCommand, writeRegisterCommand } from '../../orchestrator/runner/pam-toggle.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('HMP port writes for the host bridge config space', async (t) => {
   t.equal(selectRegisterCommand(0x59), 'o /w 0xcf8 0x80000058');
@@ -9,7 +10,7 @@ t.test('HMP port writes for the host bridge config space', async (t) => {
   t.equal(selectRegisterCommand(0x5c), 'o /w 0xcf8 0x8000005c');
 });
 
-t.test('on real QEMU the writes reach PAM0 and change the memory map', async (t) => {
+t.test('on real QEMU the writes reach PAM0 and change the memory map', NEEDS_KVM, async (t) => {
   const { launchSpinMachine } = await import('../fixtures/spin-machine.js');
   const { runPamToggle } = await import('../../orchestrator/runner/pam-toggle.js');
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
@@ -29,7 +30,7 @@ t.test('on real QEMU the writes reach PAM0 and change the memory map', async (t)
   t.match(flat, /00000000000f0000-0000000007ffffff \(prio 0, ram\): pc\.ram @00000000000f0000/, 'one range from 0xF0000 through the RAM above 1 MiB');
 });
 
-t.test('the mutator stops when the guest is lost', async (t) => {
+t.test('the mutator stops when the guest is lost', NEEDS_KVM, async (t) => {
   const { runPamToggle } = await import('../../orchestrator/runner/pam-toggle.js');
   const { launchSpinMachine } = await import('../fixtures/spin-machine.js');
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);

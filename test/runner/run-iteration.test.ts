@@ -7,6 +7,7 @@ import { loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contrac
 import { hostInfo } from '../../orchestrator/runner/host-info.js';
 import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const loaded = loadSuite('pam-qmp');
 const spinGuestOf = loaded.suite.guest.image === 'spin' ? loaded.suite.guest : undefined;
@@ -26,7 +27,7 @@ async function iterate(build: string, mutations: number, iteration = 0, override
   });
 }
 
-t.test('debian-7.2 loses the guest to the memslot race, in the spin loop', async (t) => {
+t.test('debian-7.2 loses the guest to the memslot race, in the spin loop', NEEDS_KVM, async (t) => {
   for (let iteration = 0; iteration < 2; iteration++) {
     const record = await iterate('debian-7.2', 3000, iteration);
     t.equal(record.outcome, 'guest-lost', `iteration ${iteration}: ${record.stopReason} ${record.error?.message ?? ''}`);
@@ -45,7 +46,7 @@ t.test('debian-7.2 loses the guest to the memslot race, in the spin loop', async
   }
 });
 
-t.test('debian-bpo-10.0 survives with every vCPU advancing', async (t) => {
+t.test('debian-bpo-10.0 survives with every vCPU advancing', NEEDS_KVM, async (t) => {
   const record = await iterate('debian-bpo-10.0', 1500);
   t.equal(record.outcome, 'survived', `${record.stopReason} ${record.error?.message ?? ''}`);
   t.equal(record.stopReason, 'mutations');
@@ -59,14 +60,14 @@ t.test('debian-bpo-10.0 survives with every vCPU advancing', async (t) => {
   t.match(record.build.version, /QEMU emulator version 10\.0/);
 });
 
-t.test('the duration limit stops the mutator', async (t) => {
+t.test('the duration limit stops the mutator', NEEDS_KVM, async (t) => {
   const record = await iterate('debian-bpo-10.0', 10_000_000, 1, { limits: { mutations: 10_000_000, durationSeconds: 1 } });
   t.equal(record.outcome, 'survived');
   t.equal(record.stopReason, 'duration');
   t.ok(record.mutationsApplied > 0 && record.mutationsApplied < 10_000_000);
 });
 
-t.test('a guest that never boots is an error record, not a loss', async (t) => {
+t.test('a guest that never boots is an error record, not a loss', NEEDS_KVM, async (t) => {
   const record = await iterate('debian-7.2', 10, 0, {
     loaded: { ...loaded, suite: { ...loaded.suite, guest: { ...loaded.suite.guest, bootTimeoutSeconds: 0.5 } } },
   });
@@ -79,7 +80,7 @@ t.test('after an error no QEMU of this run is left', async (t) => {
   t.same(trackedProcesses(), []);
 });
 
-t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run goes on', async (t) => {
+t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run goes on', NEEDS_KVM, async (t) => {
   const killer = (async () => {
     for (let i = 0; i < 600; i++) {
       const pid = trackedProcesses()[0];

@@ -5,6 +5,7 @@ import t from 'tap';
 import { tempDir } from '../fixtures/temp-dir.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
 import { CLI, slotlab } from '../fixtures/cli.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 function linesIn(file: string): number {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -19,7 +20,7 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 }
 
 for (const signal of ['SIGKILL', 'SIGINT'] as const) {
-  t.test(`a run killed with ${signal} after its first iteration resumes without losing or repeating anything`, async (t) => {
+  t.test(`a run killed with ${signal} after its first iteration resumes without losing or repeating anything`, NEEDS_KVM, async (t) => {
     const runsDir = tempDir(t, 'slotlab-runs-');
     const env = { SLOTLAB_RUNS_DIR: runsDir };
     const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-7.2', '--repetitions', '3', '--mutations', '400', '--seed', '7'], {
@@ -50,7 +51,7 @@ for (const signal of ['SIGKILL', 'SIGINT'] as const) {
   });
 }
 
-t.test('resume refuses a changed suite file', async (t) => {
+t.test('resume refuses a changed suite file', NEEDS_KVM, async (t) => {
   const dir = tempDir(t, 'slotlab-runs-');
   const suite = path.join(dir, 'mine.yaml');
   fs.copyFileSync('suites/pam-qmp.yaml', suite);

@@ -2,6 +2,7 @@ import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
 import { VirtioMemResizeError, runVirtioMemResize, virtioMemPath } from '../../orchestrator/runner/virtio-mem-resize.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const hooks = { lost: () => false, checkpoint: async () => true };
 const shape = {
@@ -13,7 +14,7 @@ const shape = {
 };
 const mutator = { kind: 'virtio-mem-resize' as const, device: 'vmem0', sizesMiB: [512, 1536], waitPlugged: false, plugTimeoutSeconds: 1, batch: 1 };
 
-t.test('QEMU 10 maps the device with dynamic memslots; requested-size follows each mutation', async (t) => {
+t.test('QEMU 10 maps the device with dynamic memslots; requested-size follows each mutation', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-bpo-10.0', 2, shape);
   await machine.cont();
   await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
@@ -25,7 +26,7 @@ t.test('QEMU 10 maps the device with dynamic memslots; requested-size follows ea
   t.match(await machine.qmp.execute('query-status'), { status: 'running' });
 });
 
-t.test('waiting for a guest without a virtio-mem driver ends in an error that says so', async (t) => {
+t.test('waiting for a guest without a virtio-mem driver ends in an error that says so', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 1, shape);
   await machine.cont();
   const waiting = runVirtioMemResize(machine.qmp, { ...mutator, waitPlugged: true }, { mutations: 1, durationMs: 60_000 }, hooks);

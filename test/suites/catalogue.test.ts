@@ -2,6 +2,7 @@ import t from 'tap';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';
+import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 /** Runs a catalogue suite end to end through the CLI, short, and returns its records. */
 async function runSuite(t: Parameters<typeof tempDir>[0], suite: string, builds: string[], mutations: number): Promise<IterationRecord[]> {
@@ -13,7 +14,7 @@ async function runSuite(t: Parameters<typeof tempDir>[0], suite: string, builds:
 
 const byBuild = (records: IterationRecord[], build: string) => records.find((record) => record.build.name === build)!;
 
-t.test('pam-shadow-exec: stock loses the guest inside shadow RAM, the paused-vCPU patch does not', async (t) => {
+t.test('pam-shadow-exec: stock loses the guest inside shadow RAM, the paused-vCPU patch does not', NEEDS_KVM, async (t) => {
   const records = await runSuite(t, 'pam-shadow-exec', ['7.2-stock', '7.2-paused-vcpu'], 600);
   const stock = byBuild(records, '7.2-stock');
   t.equal(stock.outcome, 'guest-lost');
@@ -21,7 +22,7 @@ t.test('pam-shadow-exec: stock loses the guest inside shadow RAM, the paused-vCP
   t.match(byBuild(records, '7.2-paused-vcpu'), { outcome: 'survived', mutationsApplied: 600, progressRising: true });
 });
 
-t.test('smram-q35: opening and closing SMRAM loses the guest next to the VGA window on stock, not on 10.0', async (t) => {
+t.test('smram-q35: opening and closing SMRAM loses the guest next to the VGA window on stock, not on 10.0', NEEDS_KVM, async (t) => {
   const records = await runSuite(t, 'smram-q35', ['debian-7.2', 'debian-bpo-10.0'], 600);
   const stock = byBuild(records, 'debian-7.2');
   t.equal(stock.outcome, 'guest-lost');
@@ -29,12 +30,12 @@ t.test('smram-q35: opening and closing SMRAM loses the guest next to the VGA win
   t.match(byBuild(records, 'debian-bpo-10.0'), { outcome: 'survived', mutationsApplied: 600 });
 });
 
-t.test('dirty-log: flag-only slot updates never lose the guest, even on stock', async (t) => {
+t.test('dirty-log: flag-only slot updates never lose the guest, even on stock', NEEDS_KVM, async (t) => {
   const records = await runSuite(t, 'dirty-log', ['debian-7.2'], 20);
   t.match(records[0], { outcome: 'survived', mutationsApplied: 20, progressRising: true, expected: 'safe' });
 });
 
-t.test('dimm-hotplug: DIMM churn never loses the guest that runs from a DIMM at 4 GiB', async (t) => {
+t.test('dimm-hotplug: DIMM churn never loses the guest that runs from a DIMM at 4 GiB', NEEDS_KVM, async (t) => {
   const [record] = await runSuite(t, 'dimm-hotplug', ['debian-7.2'], 8);
   t.match(record, { outcome: 'survived', mutationsApplied: 8, progressRising: true, expected: 'safe' });
   t.ok(record!.latency!.count === 8, 'each plug and unplug timed');
