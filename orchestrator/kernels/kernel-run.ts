@@ -86,8 +86,9 @@ export function runJobScript(plan: Plan, jobDir: string, resume?: string): strin
 /** Generous: L2 boots and QMP round trips under TCG take tens of times longer than on the host. */
 export function jobTimeoutMs(plan: Plan): number {
   const suite = plan.loaded.suite;
-  // A guest lost while booting is booted again (run-plan.ts): every attempt may take its boot time.
-  const perIteration = (item: Plan['items'][number]) => (BOOT_ATTEMPTS * suite.guest.bootTimeoutSeconds * L1_TIME_SCALE + item.limits.durationSeconds + 60) * 1000;
+  // A Linux guest lost while booting is booted again (run-plan.ts): every attempt may take its boot time.
+  const boots = suite.guest.image === 'linux' ? BOOT_ATTEMPTS : 1;
+  const perIteration = (item: Plan['items'][number]) => (boots * suite.guest.bootTimeoutSeconds * L1_TIME_SCALE + item.limits.durationSeconds + 60) * 1000;
   return 120_000 + plan.items.reduce((sum, item) => sum + perIteration(item), 0);
 }
 

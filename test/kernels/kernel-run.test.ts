@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { kvmProbePath } from '../../orchestrator/images/l1-image.js';
+import { BOOT_ATTEMPTS } from '../../orchestrator/runner/run-plan.js';
 import { L1_TIME_SCALE, innerRunArgs, jobPreamble, jobTimeoutMs, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/kernels/kernel-run.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
@@ -32,7 +33,10 @@ t.test("the job script runs from the repository with the host's cache, scaled ti
 t.test('the job timeout grows with the iterations and the scaled boot timeout', async (t) => {
   const one = makePlan(loadSuite('pam-qmp'), ['7.2-stock'], { repetitions: 1 }, 1);
   t.ok(jobTimeoutMs(plan) > jobTimeoutMs(one));
-  t.ok(jobTimeoutMs(one) >= 120_000 + one.loaded.suite.guest.bootTimeoutSeconds * L1_TIME_SCALE * 1000);
+  const budget = (p: typeof one, boots: number) => 120_000 + (boots * p.loaded.suite.guest.bootTimeoutSeconds * L1_TIME_SCALE + p.items[0]!.limits.durationSeconds + 60) * 1000;
+  t.equal(jobTimeoutMs(one), budget(one, 1), 'a spin guest boots once');
+  const linux = makePlan(loadSuite('linux-hotplug'), ['7.2-stock'], { repetitions: 1 }, 1);
+  t.equal(jobTimeoutMs(linux), budget(linux, BOOT_ATTEMPTS), 'a Linux guest may boot BOOT_ATTEMPTS times');
 });
 
 type Line = Record<string, unknown>;
