@@ -215,13 +215,20 @@ export class QemuMachine {
   }
 }
 
-export function assertKvmUsable(device = '/dev/kvm'): void {
+/** Why `device` cannot serve as KVM (missing, or not readable and writable), or undefined where it can. */
+export function kvmProblem(device = '/dev/kvm'): string | undefined {
   try {
     fs.accessSync(device, fs.constants.R_OK | fs.constants.W_OK);
+    return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new KvmUnavailableError(code === 'ENOENT' ? `${device} does not exist` : `${device}: ${code ?? String(error)}`);
+    return code === 'ENOENT' ? `${device} does not exist` : `${device}: ${code ?? String(error)}`;
   }
+}
+
+export function assertKvmUsable(device = '/dev/kvm'): void {
+  const problem = kvmProblem(device);
+  if (problem !== undefined) throw new KvmUnavailableError(problem);
 }
 
 export function sleep(ms: number): Promise<void> {

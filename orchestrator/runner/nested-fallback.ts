@@ -1,4 +1,4 @@
-import { assertKvmUsable } from '../machine/machine.js';
+import { kvmProblem } from '../machine/machine.js';
 import { NESTED_KERNEL, kvmWithoutLinuxGuests } from './linux-guest.js';
 
 export interface NestedFallback {
@@ -13,11 +13,8 @@ export interface NestedFallback {
  * KVM that cannot boot Linux and a Linux guest), the kernel under test that can, and why.
  */
 export function nestedFallback(guestImage: 'spin' | 'linux', kvmDevice = '/dev/kvm', sysModule = '/sys/module'): NestedFallback | undefined {
-  try {
-    assertKvmUsable(kvmDevice);
-  } catch (error) {
-    return { kernel: NESTED_KERNEL, why: `this host has no usable KVM (${(error as Error).message.split('. ')[0]})` };
-  }
+  const problem = kvmProblem(kvmDevice);
+  if (problem !== undefined) return { kernel: NESTED_KERNEL, why: `this host has no usable KVM (/dev/kvm is not usable: ${problem})` };
   const module = guestImage === 'linux' ? kvmWithoutLinuxGuests(sysModule) : undefined;
   return module ? { kernel: NESTED_KERNEL, why: `this host's /dev/kvm comes from ${module}, which cannot boot a Linux guest` } : undefined;
 }
