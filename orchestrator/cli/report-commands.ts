@@ -9,6 +9,7 @@ import { hostText } from '../reports/format.js';
 import type { IterationRecord } from '../results/record.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { type StoredRun, readRun } from '../results/run-store.js';
+import { tornNotes } from '../results/record-writer.js';
 import { compareRecords } from '../stats/compare.js';
 import { UsageError } from './usage.js';
 
@@ -16,7 +17,7 @@ import { UsageError } from './usage.js';
 function loadRuns(ids: string[]): { runs: StoredRun[]; manifests: (RunManifest | undefined)[]; records: IterationRecord[] } {
   const runs = ids.map((id) => readRun(id));
   for (const run of runs) {
-    if (run.truncatedTail) process.stderr.write(`slotlab: ${run.files.records}: last line incomplete (interrupted write), left out\n`);
+    for (const note of tornNotes(run.files.records, run.torn)) process.stderr.write(`slotlab: ${note}\n`);
   }
   return { runs, manifests: runs.map((run) => run.manifest), records: runs.flatMap((run) => run.records) };
 }

@@ -4,6 +4,7 @@ import { setInterruptHandler } from '../machine/process-reaper.js';
 import { buildReport } from '../reports/report-model.js';
 import { renderText } from '../reports/text-report.js';
 import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
+import { tornNotes } from '../results/record-writer.js';
 import type { IterationRecord } from '../results/record.js';
 import { renderTable } from '../results/table.js';
 import { type Plan, makePlan } from '../runner/plan.js';
@@ -49,6 +50,7 @@ export async function runCommand(args: string[]): Promise<number> {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
+    for (const note of tornNotes(stored.files.records, stored.torn)) process.stderr.write(`slotlab: ${note}\n`);
     if (!stored.manifest) throw new UsageError(`run ${stored.files.runId} has no manifest (${stored.files.manifest}), so it cannot be resumed`);
     resume = { manifest: stored.manifest, records: stored.records };
     const manifest = stored.manifest;
@@ -101,6 +103,7 @@ export async function runCommand(args: string[]): Promise<number> {
     },
     onRecord: (record) => progress?.record(record),
     onBootRetry: noteBootRetry,
+    onNotice: noteStderr,
   });
   if (values.json) {
     for (const record of output.records) process.stdout.write(JSON.stringify(record) + '\n');
@@ -110,6 +113,10 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(`\nrecords: ${output.file}\n`);
   }
   return 0;
+}
+
+function noteStderr(message: string): void {
+  process.stderr.write(`slotlab: ${message}\n`);
 }
 
 function noteBootRetry(lost: IterationRecord, attempt: number): void {
@@ -179,6 +186,7 @@ export async function publishCommand(args: string[]): Promise<number> {
       },
       onRecord: (record) => progress?.record(record),
       onBootRetry: noteBootRetry,
+      onNotice: noteStderr,
     });
     runs.push(readRun(output.file));
   }

@@ -6,6 +6,8 @@ import { buildL1Initramfs } from '../images/l1-image.js';
 import { setInterruptHandler } from '../machine/process-reaper.js';
 import { cacheRoot, repoRoot, runsDir } from '../paths.js';
 import { type RunFiles, readManifest, runFiles, writeManifest } from '../results/run-store.js';
+import { RecordWriter } from '../results/record-writer.js';
+import { type RunLock, acquireRunLock } from '../results/run-lock.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import type { Plan } from '../runner/plan.js';
 import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
@@ -148,6 +150,36 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
  */
 export async function runUnderKernel(options: KernelRunOptions): Promise<KernelRunOutput> {
   for (const build of options.plan.builds) await resolveBuild(build);
+  // The job appends to a copy inside L1; this process holds the run here meanwhile.
+  const lock = options.resume === undefined ? undefined : holdForResume(runFiles(options.resume), options.onLine);
+  try {
+    return await runL1Boots(options);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** Locks a run about to be resumed inside L1 and cuts a torn tail off its records here, where the side file stays. */
+function holdForResume(files: RunFiles, onLine?: (line: string) => void): RunLock {
+  const lock = acquireRunLock(files);
+  try {
+    if (lock.tookOverFrom) onLine?.(`slotlab: run ${files.runId}: took over the lock of process ${lock.tookOverFrom.pid}, which no longer runs`);
+    const writer = new RecordWriter(files.records);
+    writer.close();
+    const torn = writer.tornTail;
+    const manifest = readManifest(files);
+    if (torn && manifest) {
+      writeManifest(files, { ...manifest, tornTails: [...(manifest.tornTails ?? []), torn] });
+      onLine?.(`slotlab: ${files.records}: cut off a torn last line (${torn.bytes} bytes of an interrupted write) before appending; kept in ${torn.savedTo}`);
+    }
+    return lock;
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function runL1Boots(options: KernelRunOptions): Promise<KernelRunOutput> {
   let run = options.resume;
   for (let boot = 1; ; boot++) {
     try {

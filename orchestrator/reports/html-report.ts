@@ -105,7 +105,7 @@ function provenance(cell: CellStats, model: ReportModel): string {
 <tr><th>source</th><td>${h(p.source)}</td></tr>
 <tr><th>binary</th><td><code>${h(p.binary)}</code></td></tr>
 <tr><th>sha256</th><td><code>${h(p.sha256)}</code></td></tr>
-<tr><th>iterations</th><td>${cell.iterations} ran, ${cell.losses} lost, ${cell.survived} survived, ${cell.stalled} stalled, ${cell.errors} errors</td></tr>
+<tr><th>iterations</th><td>${cell.iterations} ran, ${cell.losses} lost, ${cell.survived} survived${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, ${cell.stalled} stalled, ${cell.errors} errors</td></tr>
 </table>
 <table><thead><tr><th>run</th><th>#</th><th>outcome</th><th>stop</th><th>mutations</th><th>vCPU</th><th>EIP/RIP</th><th>QEMU output</th></tr></thead><tbody>
 ${iterations.join('\n')}

@@ -30,7 +30,7 @@ export function renderText(model: ReportModel): string {
   );
   for (const cell of model.cells) {
     out.push('', `${cellTitle(cell)} (${cell.family})`, `  ${cell.provenance.version}`);
-    out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}, stalled ${cell.stalled}, errors ${cell.errors}`);
+    out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, stalled ${cell.stalled}, errors ${cell.errors}`);
     const errors = [...new Set(cellRecords(model, cell).flatMap((record) => (record.error ? [`${record.error.code}: ${record.error.message.split('\n')[0]}`] : [])))];
     for (const error of errors) out.push(`  error                ${error}`);
     out.push(`  loss per iteration   ${formatInterval(cell.lossPerIteration)} (95% CP)`);

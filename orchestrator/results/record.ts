@@ -104,8 +104,12 @@ export const iterationRecordSchema = z.object({
   progressBefore: z.array(counter),
   progressAfter: z.array(counter),
   progressRising: z.boolean(),
-  /** False when the guest (a user image) keeps no spin mailbox: progress is unknown, not stalled. Absent means known. */
+  /** False when progress is unknown, not stalled: the guest (a user image) keeps no spin mailbox, or a vCPU was seen still over a span too short to judge. Absent means known. */
   progressKnown: z.boolean().optional(),
+  /** The judgement of the vCPU counters (see progress-watch.ts): `stalled` needs a vCPU still over STALL_WINDOW_MS or more. */
+  progress: z.enum(['advancing', 'stalled', 'unknown']).optional(),
+  /** From the first counter reading to the last: the span progress was judged over. */
+  progressSpanMs: z.number().min(0).optional(),
   /** All vCPUs' loop iterations per second while mutations ran; null when not measured. */
   progressPerSecond: z.number().nullable(),
   latency: latencySummarySchema.nullable(),

@@ -26,6 +26,8 @@ export const runManifestSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  /** Torn last lines (interrupted writes) cut off the record file before a resume appended to it, each kept in a side file. */
+  tornTails: z.array(z.object({ bytes: z.number().int().min(1), savedTo: z.string(), at: z.string() })).optional(),
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;

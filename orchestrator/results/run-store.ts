@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SlotlabError } from '../errors.js';
 import { runsDir } from '../paths.js';
 import type { IterationRecord } from './record.js';
-import { readRecordFile } from './record-writer.js';
+import { type TornLine, readRecordFile } from './record-writer.js';
 import { type RunManifest, runManifestSchema } from './run-manifest.js';
 
 export class RunNotFoundError extends SlotlabError {
@@ -66,10 +66,12 @@ export interface StoredRun {
   manifest: RunManifest | undefined;
   records: IterationRecord[];
   truncatedTail: boolean;
+  /** Torn fragments of interrupted writes, left out (see tornNotes). */
+  torn: TornLine[];
 }
 
 export function readRun(idOrPath: string): StoredRun {
   const files = locateRun(idOrPath);
-  const { records, truncatedTail } = fs.existsSync(files.records) ? readRecordFile(files.records) : { records: [], truncatedTail: false };
-  return { files, manifest: readManifest(files), records, truncatedTail };
+  const { records, truncatedTail, torn } = fs.existsSync(files.records) ? readRecordFile(files.records) : { records: [], truncatedTail: false, torn: [] };
+  return { files, manifest: readManifest(files), records, truncatedTail, torn };
 }

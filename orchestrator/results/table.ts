@@ -15,7 +15,7 @@ export function renderTable(records: readonly IterationRecord[]): string {
     r.failure?.instructionPointer === undefined ? '-' : (r.failure.instructionPointerHex ?? `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`),
     r.failure ? (r.failure.inLoopRange ? 'yes' : 'no') : '-',
     r.latency ? `${formatUs(r.latency.p50Us)}/${formatUs(r.latency.p99Us)}` : r.guestCost ? `guest ${formatUs(r.guestCost.meanUs)}` : '-',
-    r.outcome === 'guest-lost' || r.progressAfter.length === 0 ? '-' : r.progressRising ? 'rising' : 'NOT rising',
+    r.outcome === 'guest-lost' || r.progressAfter.length === 0 ? '-' : r.progressRising ? 'rising' : r.progress === 'unknown' ? 'unknown' : 'NOT rising',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();

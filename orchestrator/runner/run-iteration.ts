@@ -105,9 +105,10 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     await machine.shutdown();
   }
 
-  const progressRising = progress?.rising ?? false;
+  const judged = progressKnown && progress ? progress.verdict : 'unknown';
+  const progressRising = judged === 'advancing';
   const mutationPhaseMs = mutation.endedAtMs === undefined ? 0 : (loss?.atMs ?? mutation.endedAtMs) - mutation.startedAtMs;
-  const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : progressRising || !progressKnown ? 'survived' : 'stalled';
+  const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : judged === 'stalled' ? 'stalled' : 'survived';
   const record: IterationRecord = {
     schema: RECORD_SCHEMA,
     runId: input.runId,
@@ -130,7 +131,8 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     progressBefore: before.map(String),
     progressAfter: after.map(String),
     progressRising,
-    progressKnown,
+    progressKnown: outcome === 'survived' ? judged !== 'unknown' : progressKnown,
+    ...(outcome === 'survived' || outcome === 'stalled' ? { progress: judged, ...(progress ? { progressSpanMs: progress.spanMs } : {}) } : {}),
     progressPerSecond: progressRate(before, after, mutationPhaseMs, loss === undefined),
     latency: summarizeLatency(mutation.latenciesUs),
     latencyHistogram: histogramOf(mutation.latenciesUs),

@@ -5,7 +5,8 @@ import { SlotlabError } from '../errors.js';
 import { requireImage, requireUserImage } from '../images/build-images.js';
 import { assertKvmUsable } from '../machine/machine.js';
 import type { IterationRecord } from '../results/record.js';
-import { RecordWriter } from '../results/record-writer.js';
+import { RecordFileExistsError, RecordWriter, readRecordFile } from '../results/record-writer.js';
+import { type RunLock, acquireRunLock } from '../results/run-lock.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   stopWhen?: (records: readonly IterationRecord[]) => boolean;
   /** An iteration whose guest was lost while booting, about to boot again (`attempt` of BOOT_ATTEMPTS). */
   onBootRetry?: (lost: IterationRecord, attempt: number) => void;
+  /** Something the user should know that is not an error: a torn tail cut off, a stale lock taken over. */
+  onNotice?: (message: string) => void;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
 }
@@ -76,31 +79,86 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
   const builds = new Map<string, ResolvedBuild>();
   for (const name of plan.builds) builds.set(name, options.builds?.find((build) => build.name === name) ?? (await resolveBuild(name)));
   const host = hostInfo();
-  const previous = options.resume?.records ?? [];
   if (options.resume) checkResumable(options.resume.manifest, plan, builds);
-  const runId = options.resume?.manifest.runId ?? newRunId(plan.loaded.suite.name);
-  const files = runFiles(runId);
-  const manifest: RunManifest = options.resume
-    ? { ...options.resume.manifest, status: 'running', endedAt: null }
-    : {
-        schema: MANIFEST_SCHEMA,
-        runId,
-        suite: { name: plan.loaded.suite.name, file: plan.loaded.file, sha256: plan.loaded.sha256 },
-        expect: plan.loaded.suite.expect,
-        safeBelow: plan.loaded.suite.safeBelow,
-        builds: [...builds.values()].map((build) => build.provenance),
-        host,
-        seed: plan.seed,
-        overrides: plan.overrides,
-        iterations: plan.items.length,
-        startedAt: new Date().toISOString(),
-        endedAt: null,
-        status: 'running',
-      };
-  writeManifest(files, manifest);
+  const { files, writer, lock } = openRun(plan, options);
+  const runId = files.runId;
+  try {
+    if (lock.tookOverFrom) options.onNotice?.(`run ${runId}: took over the lock of process ${lock.tookOverFrom.pid}, which no longer runs`);
+    // Read again under the lock: what another process appended before it let go counts as done.
+    const previous = options.resume ? readRecordFile(files.records).records : [];
+    const tornTails = [...(options.resume?.manifest.tornTails ?? []), ...(writer.tornTail ? [writer.tornTail] : [])];
+    if (writer.tornTail) options.onNotice?.(`${files.records}: cut off a torn last line (${writer.tornTail.bytes} bytes of an interrupted write) before appending; kept in ${writer.tornTail.savedTo}`);
+    const manifest: RunManifest = options.resume
+      ? { ...options.resume.manifest, status: 'running', endedAt: null, ...(tornTails.length ? { tornTails } : {}) }
+      : {
+          schema: MANIFEST_SCHEMA,
+          runId,
+          suite: { name: plan.loaded.suite.name, file: plan.loaded.file, sha256: plan.loaded.sha256 },
+          expect: plan.loaded.suite.expect,
+          safeBelow: plan.loaded.suite.safeBelow,
+          builds: [...builds.values()].map((build) => build.provenance),
+          host,
+          seed: plan.seed,
+          overrides: plan.overrides,
+          iterations: plan.items.length,
+          startedAt: new Date().toISOString(),
+          endedAt: null,
+          status: 'running',
+        };
+    writeManifest(files, manifest);
+    return await runRemaining(plan, options, { image, linux, builds, host, files, writer, manifest, previous });
+  } finally {
+    writer.close();
+    lock.release();
+  }
+}
+
+interface OpenRun {
+  image: string;
+  linux: LinuxBoot | undefined;
+  builds: Map<string, ResolvedBuild>;
+  host: IterationRecord['host'];
+  files: RunFiles;
+  writer: RecordWriter;
+  manifest: RunManifest;
+  previous: IterationRecord[];
+}
+
+/** A resumed run's files under its lock, or a new run's, created exclusively (a clashing id is drawn again). */
+function openRun(plan: Plan, options: RunOptions): { files: RunFiles; writer: RecordWriter; lock: RunLock } {
+  if (options.resume) {
+    const files = runFiles(options.resume.manifest.runId);
+    const lock = acquireRunLock(files);
+    try {
+      return { files, writer: new RecordWriter(files.records), lock };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+  for (let attempt = 0; ; attempt++) {
+    const files = runFiles(newRunId(plan.loaded.suite.name));
+    let writer: RecordWriter;
+    try {
+      writer = new RecordWriter(files.records, { exclusive: true });
+    } catch (error) {
+      if (error instanceof RecordFileExistsError && attempt < 20) continue;
+      throw error;
+    }
+    try {
+      return { files, writer, lock: acquireRunLock(files) };
+    } catch (error) {
+      writer.close();
+      throw error;
+    }
+  }
+}
+
+async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Promise<RunOutput> {
+  const { image, linux, builds, host, files, writer, manifest, previous } = run;
+  const runId = files.runId;
   const done = new Set(previous.map((record) => itemKey(record.build.name, record.iteration)));
   const remaining = plan.items.filter((item) => !done.has(itemKey(item.build, item.iteration)));
-  const writer = new RecordWriter(files.records);
   options.onStart?.(files, remaining);
   const records = [...previous];
   let status: RunManifest['status'] = 'failed';
@@ -129,7 +187,6 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
     }
     status = 'complete';
   } finally {
-    writer.close();
     writeManifest(files, { ...manifest, status, endedAt: new Date().toISOString() });
   }
   return { runId, file: files.records, records };

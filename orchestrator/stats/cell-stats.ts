@@ -36,6 +36,8 @@ export interface CellStats {
   losses: number;
   survived: number;
   stalled: number;
+  /** Survived, but with a vCPU seen still over a span too short to call it stalled (or no mailbox to read). */
+  progressUnknown: number;
   errors: number;
   mutationsApplied: number;
   lossPerIteration: Interval;
@@ -101,6 +103,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
     losses,
     survived: ran.filter((record) => record.outcome === 'survived').length,
     stalled: ran.filter((record) => record.outcome === 'stalled').length,
+    progressUnknown: ran.filter((record) => record.outcome === 'survived' && record.progressKnown === false).length,
     errors: records.length - ran.length,
     mutationsApplied,
     lossPerIteration: clopperPearson(losses, ran.length, ALPHA),

@@ -57,7 +57,7 @@ t.test('report: bad input is one clear error', async (t) => {
   fs.appendFileSync(path.join(dir, 'run-a.jsonl'), '{"half a record');
   const truncated = await slotlab(['report', 'run-a'], { env });
   t.equal(truncated.exitCode, 0, 'an interrupted last write does not stop a report');
-  t.match(truncated.stderr, /last line incomplete \(interrupted write\), left out/);
+  t.match(truncated.stderr, /run-a\.jsonl:\d+: torn last line \(15 bytes of an interrupted write\), left out/);
 });
 
 t.test('compare shows verdict flips and latency ratios', async (t) => {

@@ -8,6 +8,7 @@ import { hostInfo } from '../../orchestrator/runner/host-info.js';
 import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
+import { STALL_WINDOW_MS } from '../../orchestrator/runner/progress-watch.js';
 
 const loaded = loadSuite('pam-qmp');
 const spinGuestOf = loaded.suite.guest.image === 'spin' ? loaded.suite.guest : undefined;
@@ -54,6 +55,8 @@ t.test('debian-bpo-10.0 survives with every vCPU advancing', NEEDS_KVM, async (t
   t.equal(record.failure, null);
   t.equal(record.timeToFailureMs, null);
   t.ok(record.progressRising);
+  t.equal(record.progress, 'advancing');
+  t.ok(record.progressSpanMs! > 0 && record.progressSpanMs! <= record.durationMs, `judged over ${record.progressSpanMs} ms`);
   t.ok(record.progressAfter.every((value, index) => BigInt(value) > BigInt(record.progressBefore[index]!)));
   t.equal(record.latency?.count, 1500);
   t.ok(record.latency!.p50Us > 0 && record.latency!.p99Us >= record.latency!.p50Us);
@@ -65,6 +68,18 @@ t.test('the duration limit stops the mutator', NEEDS_KVM, async (t) => {
   t.equal(record.outcome, 'survived');
   t.equal(record.stopReason, 'duration');
   t.ok(record.mutationsApplied > 0 && record.mutationsApplied < 10_000_000);
+});
+
+t.test('a mutation phase too short to judge progress is never a stall', NEEDS_KVM, async (t) => {
+  // One mutation: the phase lasts about a millisecond, far less than the stall window.
+  for (let i = 0; i < 3; i++) {
+    const record = await iterate('debian-bpo-10.0', 1);
+    t.equal(record.outcome, 'survived', `${record.stopReason} ${record.error?.message ?? ''}`);
+    t.ok(record.progressSpanMs! < STALL_WINDOW_MS, `judged over ${record.progressSpanMs} ms`);
+    const still = record.progressAfter.some((value, index) => BigInt(value) <= BigInt(record.progressBefore[index]!));
+    t.equal(record.progress, still ? 'unknown' : 'advancing', 'a vCPU seen still is unknown, not stalled');
+    t.equal(record.progressKnown, !still);
+  }
 });
 
 t.test('a guest that never boots is an error record, not a loss', NEEDS_KVM, async (t) => {
