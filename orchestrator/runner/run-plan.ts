@@ -34,6 +34,8 @@ export interface RunOptions {
   onBootRetry?: (lost: IterationRecord, attempt: number) => void;
   /** Something the user should know that is not an error: a torn tail cut off, a stale lock taken over. */
   onNotice?: (message: string) => void;
+  /** Where the host's loaded kernel modules are listed (default /sys/module): tells a KVM that cannot boot Linux guests. */
+  sysModuleDir?: string;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
 }
@@ -64,7 +66,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const { suite } = plan.loaded;
   if (suite.guest.image === 'linux' && plan.overrides.image !== undefined) throw new SlotlabError('BAD_IMAGE', `--image replaces the spin image; suite ${suite.name} boots a Linux guest`);
   assertKvmUsable();
-  const module = suite.guest.image === 'linux' ? kvmWithoutLinuxGuests() : undefined;
+  const module = suite.guest.image === 'linux' ? kvmWithoutLinuxGuests(options.sysModuleDir) : undefined;
   if (module) throw new LinuxGuestHostError(suite.name, module);
   const image = plan.overrides.image !== undefined ? requireUserImage(plan.overrides.image) : suite.guest.image === 'spin' ? requireImage('spin') : '';
   const linux = suite.guest.image === 'linux' ? await prepareLinuxBoot(suite.guest) : undefined;
