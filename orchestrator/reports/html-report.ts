@@ -97,7 +97,8 @@ function provenance(cell: CellStats, model: ReportModel): string {
       (record) =>
         `<tr><td>${h(record.runId)}</td><td class="num">${record.iteration}</td><td>${h(record.outcome)}</td><td>${h(record.stopReason)}</td><td class="num">${record.mutationsApplied}</td>` +
         `<td>${record.failure?.vcpu ?? '-'}</td><td>${record.failure?.instructionPointer === undefined ? '-' : (record.failure.instructionPointerHex ?? `0x${record.failure.instructionPointer.toString(16)}`)}</td>` +
-        `<td><details><summary>stderr</summary><pre>${h(record.stderrExcerpt)}</pre>${record.error ? `<pre>${h(record.error.message)}</pre>` : ''}</details></td></tr>`,
+        `<td><details><summary>stderr</summary><pre>${h(record.stderrExcerpt)}</pre>${record.error ? `<pre>${h(record.error.message)}</pre>` : ''}` +
+        `${record.serialExcerpt ? `<p>guest console</p><pre>${h(record.serialExcerpt)}</pre>` : ''}${record.failure?.guestReport ? `<p>guest report</p><pre>${h(record.failure.guestReport)}</pre>` : ''}</details></td></tr>`,
     );
   return `<details><summary>${h(cellTitle(cell))}: ${h(p.version)}</summary><table>
 <tr><th>family</th><td>${h(p.family)}</td></tr>

@@ -1,9 +1,6 @@
 import type { ReportModel } from './report-model.js';
+import { escapeMarkdownCell as escapeCell, markdownCode } from './escape.js';
 import { expectationText, hostText, perMutationText, latencyText, formatInterval, formatMs, formatQuantile, lostText, verdictText } from './format.js';
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
 
 export function renderMarkdown(model: ReportModel): string {
   const out = [`# ${escapeCell(model.title)}`, ''];
@@ -34,11 +31,11 @@ export function renderMarkdown(model: ReportModel): string {
   // A build run on the host and inside a kernel under test is one binary: list it once.
   const builds = new Map(model.cells.map((cell) => [`${cell.provenance.name}\0${cell.provenance.sha256}`, cell.provenance]));
   for (const build of builds.values()) {
-    out.push(`- **${escapeCell(build.name)}** (${build.family}): ${escapeCell(build.version)}; ${escapeCell(build.source)}; \`${build.binary}\`; sha256 \`${build.sha256}\``);
+    out.push(`- **${escapeCell(build.name)}** (${build.family}): ${escapeCell(build.version)}; ${escapeCell(build.source)}; ${markdownCode(build.binary)}; sha256 \`${build.sha256}\``);
   }
   out.push('', '## Runs', '');
   for (const run of model.runs) {
-    out.push(`- \`${run.runId}\` (${escapeCell(run.suite)}): ${run.startedAt} to ${run.endedAt ?? '?'}, ${run.status}; host ${escapeCell(hostText(run.host))}`);
+    out.push(`- ${markdownCode(run.runId)} (${escapeCell(run.suite)}): ${escapeCell(run.startedAt)} to ${escapeCell(run.endedAt ?? '?')}, ${escapeCell(run.status)}; host ${escapeCell(hostText(run.host))}`);
   }
   out.push('', `Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the upper end of the per-mutation interval below the suite's threshold (\`safeBelow\`). Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated ${model.generatedAt}.`, '');
   return out.join('\n');

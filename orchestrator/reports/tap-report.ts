@@ -1,5 +1,6 @@
 import type { ReportModel } from './report-model.js';
 import { cellTitle, verdictText } from './format.js';
+import { escapeTapDescription } from './escape.js';
 
 /** TAP 14: one test point per (suite, build), not ok when the verdict contradicts the expectation. */
 export function renderTap(model: ReportModel): string {
@@ -7,7 +8,7 @@ export function renderTap(model: ReportModel): string {
   model.cells.forEach((cell, index) => {
     const ok = cell.agrees !== false;
     const expected = cell.expected === null ? 'no expectation' : `expected ${cell.expected}`;
-    out.push(`${ok ? 'ok' : 'not ok'} ${index + 1} - ${cellTitle(cell).replace(/#/g, '\\#')}: ${verdictText(cell.verdict).replace(/#/g, '\\#')} (${expected})`);
+    out.push(`${ok ? 'ok' : 'not ok'} ${index + 1} - ${escapeTapDescription(`${cellTitle(cell)}: ${verdictText(cell.verdict)} (${expected})`)}`);
     if (!ok || cell.verdict.kind === 'inconclusive') {
       out.push('  ---', `  verdict: ${JSON.stringify(verdictText(cell.verdict))}`, `  expected: ${JSON.stringify(cell.expected)}`, `  lost: ${cell.losses}`, `  iterations: ${cell.iterations}`, `  mutations: ${cell.mutationsApplied}`, '  ...');
     }

@@ -1,5 +1,6 @@
 import type { CellStats } from '../stats/cell-stats.js';
 import { type ReportModel, cellRecords } from './report-model.js';
+import { oneLine } from './escape.js';
 import { cellTitle, hostText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 
 /** A summary table padded to fixed width, first column left-aligned, the rest right-aligned. */
@@ -19,19 +20,20 @@ function shortExpectation(cell: CellStats): string {
  * then one indented block per cell with the numbers behind the verdict.
  */
 export function renderText(model: ReportModel): string {
-  const out = [model.title, '='.repeat(Math.min(72, model.title.length)), ''];
+  const title = oneLine(model.title);
+  const out = [title, '='.repeat(Math.min(72, title.length)), ''];
   out.push(
     ...fixedWidthTable(
       ['suite / build', 'lost', 'verdict', 'expected'],
-      model.cells.map((cell) => [`${cell.suite} / ${cell.build}`, lostText(cell), verdictText(cell.verdict).replace(/ per \w+ at 95%/, ''), shortExpectation(cell)]),
+      model.cells.map((cell) => [oneLine(`${cell.suite} / ${cell.build}`), lostText(cell), verdictText(cell.verdict).replace(/ per \w+ at 95%/, ''), shortExpectation(cell)]),
     ),
     '',
     'expected: ok = the verdict agrees with the suite, NO = it contradicts it, ? = not decided yet',
   );
   for (const cell of model.cells) {
-    out.push('', `${cellTitle(cell)} (${cell.family})`, `  ${cell.provenance.version}`);
+    out.push('', oneLine(`${cellTitle(cell)} (${cell.family})`), `  ${oneLine(cell.provenance.version)}`);
     out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, stalled ${cell.stalled}, errors ${cell.errors}`);
-    const errors = [...new Set(cellRecords(model, cell).flatMap((record) => (record.error ? [`${record.error.code}: ${record.error.message.split('\n')[0]}`] : [])))];
+    const errors = [...new Set(cellRecords(model, cell).flatMap((record) => (record.error ? [oneLine(`${record.error.code}: ${record.error.message.split('\n')[0]}`)] : [])))];
     for (const error of errors) out.push(`  error                ${error}`);
     out.push(`  loss per iteration   ${formatInterval(cell.lossPerIteration)} (95% CP)`);
     if (cell.mutationsApplied > 0) out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
@@ -50,6 +52,6 @@ export function renderText(model: ReportModel): string {
     if (cell.verdict.kind === 'inconclusive') out.push(`                       ${cell.verdict.reason}`);
     out.push(`  expected             ${expectationText(cell)}`);
   }
-  out.push('', ...model.runs.map((run) => `run ${run.runId}: ${run.startedAt} .. ${run.endedAt ?? '?'} (${run.status}) on ${hostText(run.host)}`));
+  out.push('', ...model.runs.map((run) => oneLine(`run ${run.runId}: ${run.startedAt} .. ${run.endedAt ?? '?'} (${run.status}) on ${hostText(run.host)}`)));
   return out.join('\n') + '\n';
 }

@@ -1,15 +1,16 @@
 import { UNLIMITED_MUTATIONS } from '../suites/suite-schema.js';
 import type { IterationRecord } from './record.js';
+import { oneLine } from '../reports/escape.js';
 
 /** A plain terminal table: one row per iteration, then the QEMU output of those that did not survive. */
 export function renderTable(records: readonly IterationRecord[]): string {
   const header = ['build', 'iter', 'mutations', 'outcome', 'stop', 'time to failure', 'vCPU', 'EIP/RIP', 'in loop', 'latency p50/p99', 'progress'];
   const rows = records.map((r) => [
-    r.build.name,
+    oneLine(r.build.name),
     String(r.iteration),
     r.limits.mutations >= UNLIMITED_MUTATIONS ? String(r.mutationsApplied) : `${r.mutationsApplied}/${r.limits.mutations}`,
     r.outcome,
-    r.stopReason,
+    oneLine(r.stopReason),
     r.timeToFailureMs === null ? '-' : `${r.timeToFailureMs} ms`,
     r.failure?.vcpu === undefined ? '-' : String(r.failure.vcpu),
     r.failure?.instructionPointer === undefined ? '-' : (r.failure.instructionPointerHex ?? `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`),
@@ -25,9 +26,9 @@ export function renderTable(records: readonly IterationRecord[]): string {
   if (excerpts.length > 0) {
     out.push('', 'QEMU stderr excerpts');
     for (const r of excerpts) {
-      out.push(`  ${r.build.name} iteration ${r.iteration}:`);
-      for (const text of excerptLines(r.stderrExcerpt)) out.push(`    ${text}`);
-      if (r.error) out.push(`    slotlab: ${r.error.message.split('\n')[0]}`);
+      out.push(`  ${oneLine(r.build.name)} iteration ${r.iteration}:`);
+      for (const text of excerptLines(r.stderrExcerpt)) out.push(`    ${oneLine(text)}`);
+      if (r.error) out.push(`    slotlab: ${oneLine(r.error.message.split('\n')[0]!)}`);
     }
   }
   return out.join('\n');
