@@ -22,6 +22,10 @@ export interface MachineOptions {
 export interface ShutdownResult extends ExitInfo {
   /** False when QEMU ignored `quit` and had to be SIGKILLed. */
   graceful: boolean;
+  /** graceful: QEMU quit when asked; killed: it did not within the timeout (a hung QEMU, possibly the race itself); exited: it was gone already. */
+  how: 'graceful' | 'killed' | 'exited';
+  /** From the start of shutdown to QEMU's exit. */
+  durationMs: number;
 }
 
 /**
@@ -36,6 +40,8 @@ export class QemuMachine {
   private exitPromise: Promise<ExitInfo> | undefined;
   private client: QmpClient | undefined;
   private launchedAt = 0;
+  /** What the QMP session noticed and went on from (a reply nobody waited for, a listener that threw). */
+  readonly qmpNotes: string[] = [];
   private readonly options: Required<MachineOptions>;
   argv: string[] = [];
 
@@ -95,7 +101,7 @@ export class QemuMachine {
     });
     try {
       const socket = await this.acceptQmp(server);
-      this.client = await QmpClient.fromSocket(socket, { commandTimeoutMs: this.options.commandTimeoutMs });
+      this.client = await QmpClient.fromSocket(socket, { commandTimeoutMs: this.options.commandTimeoutMs, log: (note) => this.qmpNotes.length < 100 && this.qmpNotes.push(note) });
       await this.client.negotiate({ oob: true });
     } catch (error) {
       if (error instanceof QemuStartError) {
@@ -159,7 +165,9 @@ export class QemuMachine {
 
   /** `quit`, wait up to `timeoutMs`, then SIGKILL; always removes the private directory. */
   async shutdown(timeoutMs = scaled(5_000)): Promise<ShutdownResult> {
+    const started = performance.now();
     let graceful = false;
+    const alreadyExited = this.exitInfo !== undefined;
     if (this.child && !this.exitInfo) {
       if (this.client && !this.client.closed) {
         await this.client.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
@@ -172,7 +180,8 @@ export class QemuMachine {
     this.client?.close();
     fs.rmSync(this.paths.dir, { recursive: true, force: true });
     const exit = this.exitInfo ?? { exitCode: undefined, signal: undefined };
-    return { ...exit, graceful };
+    const how = alreadyExited || !this.child ? 'exited' : graceful ? 'graceful' : 'killed';
+    return { ...exit, graceful, how, durationMs: Math.round(performance.now() - started) };
   }
 
   async kill(): Promise<void> {

@@ -1,5 +1,8 @@
 import net from 'node:net';
+import { z } from 'zod';
+import { scaled } from '../machine/time-scale.js';
 import { matchesPattern } from './event-match.js';
+import { LineReader } from './line-reader.js';
 import { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from './qmp-errors.js';
 import type { ExecuteOptions, QmpClientOptions, QmpEvent, QmpGreeting } from './qmp-types.js';
 
@@ -22,6 +25,22 @@ type Message = Record<string, unknown>;
 
 const DEFAULTS = { commandTimeoutMs: 10_000, maxLineBytes: 16 * 1024 * 1024, backlogLimit: 10_000 };
 
+/** Every wait's default, the greeting's included: longer inside a kernel under test (time-scale.ts). */
+export function qmpDefaults(): Required<QmpClientOptions> {
+  return { ...DEFAULTS, commandTimeoutMs: scaled(DEFAULTS.commandTimeoutMs), log: () => undefined };
+}
+
+/** The greeting as the QMP spec gives it: `{"QMP": {"version": {"qemu": {...}, "package": ...}, "capabilities": [...]}}`. */
+const greetingSchema = z.object({
+  QMP: z.object({
+    version: z.object({
+      qemu: z.object({ major: z.number().int(), minor: z.number().int(), micro: z.number().int() }),
+      package: z.string(),
+    }),
+    capabilities: z.array(z.string()),
+  }),
+});
+
 /**
  * A QMP client over one stream socket: greeting, capability negotiation, commands
  * matched to replies by id, events with a backlog, typed failures.
@@ -34,6 +53,7 @@ export class QmpClient {
   private readonly backlog: QmpEvent[] = [];
   private readonly waiters = new Set<EventWaiter>();
   private readonly listeners = new Set<(event: QmpEvent) => void>();
+  private readonly closeListeners = new Set<(reason: string) => void>();
   private nextId = 1;
   private closedReason: string | undefined;
   private oobEnabled = false;
@@ -41,15 +61,16 @@ export class QmpClient {
   private constructor(
     private readonly socket: net.Socket,
     greeting: QmpGreeting,
-    private buffer: string,
-    options: QmpClientOptions,
+    private readonly reader: LineReader,
+    early: string[],
+    options: Required<QmpClientOptions>,
   ) {
     this.greeting = greeting;
-    this.options = { ...DEFAULTS, ...options };
-    socket.on('data', (chunk: Buffer) => this.onData(chunk.toString('utf8')));
+    this.options = options;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.fail(new QmpDisconnectedError('a reply', 'socket closed'), 'socket closed'));
     socket.on('error', (error) => this.fail(new QmpDisconnectedError('a reply', error.message), error.message));
-    if (this.buffer.length > 0) queueMicrotask(() => this.onData(''));
+    if (early.length > 0) queueMicrotask(() => this.onLines(early));
   }
 
   /** Connects to a QMP server socket (e.g. `-qmp unix:PATH,server=on`). */
@@ -60,10 +81,11 @@ export class QmpClient {
 
   /** Reads the greeting from an already connected socket (e.g. accepted from QEMU). */
   static fromSocket(socket: net.Socket, options: QmpClientOptions & { timeoutMs?: number } = {}): Promise<QmpClient> {
-    const maxLineBytes = options.maxLineBytes ?? DEFAULTS.maxLineBytes;
-    const timeoutMs = options.timeoutMs ?? DEFAULTS.commandTimeoutMs;
+    const { timeoutMs, ...rest } = options;
+    const settings = { ...qmpDefaults(), ...rest };
+    const greetingTimeoutMs = timeoutMs ?? settings.commandTimeoutMs;
+    const reader = new LineReader(settings.maxLineBytes);
     return new Promise((resolve, reject) => {
-      let received = '';
       const done = (error?: Error, client?: QmpClient) => {
         clearTimeout(timer);
         socket.off('data', onData).off('close', onClose).off('error', onError);
@@ -73,28 +95,29 @@ export class QmpClient {
         } else resolve(client!);
       };
       const onData = (chunk: Buffer) => {
-        received += chunk.toString('utf8');
-        const newline = received.indexOf('\n');
-        if (newline < 0) {
-          if (received.length > maxLineBytes) done(new QmpProtocolError(`greeting longer than ${maxLineBytes} bytes`));
+        const { lines, overflow } = reader.push(chunk);
+        const first = lines.findIndex((line) => line.trim().length > 0);
+        if (first < 0) {
+          if (overflow) done(new QmpProtocolError(`greeting: ${overflow}`));
           return;
         }
-        const line = received.slice(0, newline);
         try {
-          const greeting = parseGreeting(line);
-          done(undefined, new QmpClient(socket, greeting, received.slice(newline + 1), options));
+          const greeting = parseGreeting(lines[first]!);
+          const client = new QmpClient(socket, greeting, reader, lines.slice(first + 1), settings);
+          done(undefined, client);
+          if (overflow) client.protocolError(overflow);
         } catch (error) {
           done(error as Error);
         }
       };
       const onClose = () =>
         done(
-          received.length > 0
-            ? new QmpProtocolError(`connection closed in the middle of the greeting: ${JSON.stringify(received.slice(0, 200))}`)
+          reader.partial.length > 0
+            ? new QmpProtocolError(`connection closed in the middle of the greeting: ${JSON.stringify(reader.partial.slice(0, 200))}`)
             : new QmpDisconnectedError('the QMP greeting', 'closed before any data'),
         );
       const onError = (error: Error) => done(new QmpDisconnectedError('the QMP greeting', error.message));
-      const timer = setTimeout(() => done(new QmpTimeoutError('the QMP greeting', timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => done(new QmpTimeoutError('the QMP greeting', greetingTimeoutMs)), greetingTimeoutMs);
       socket.on('data', onData).on('close', onClose).on('error', onError);
     });
   }
@@ -179,9 +202,20 @@ export class QmpClient {
     this.backlog.length = 0;
   }
 
+  /** Hears every event as it arrives; a listener that throws is logged and kept, it cannot break the session. */
   onEvent(listener: (event: QmpEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Hears once why the session ended (the peer closed, a protocol violation, close()); at once if it already has. */
+  onClose(listener: (reason: string) => void): () => void {
+    if (this.closedReason !== undefined) {
+      this.notify(listener, this.closedReason, 'close listener');
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
   }
 
   close(): void {
@@ -195,20 +229,18 @@ export class QmpClient {
     return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
-  private onData(text: string): void {
-    this.buffer += text;
-    let newline: number;
-    while (this.closedReason === undefined && (newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline).trim();
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.length > this.options.maxLineBytes) {
-        this.protocolError(`a line of ${line.length} bytes exceeds the limit of ${this.options.maxLineBytes}`);
-        return;
-      }
-      if (line.length > 0) this.onLine(line);
-    }
-    if (this.buffer.length > this.options.maxLineBytes) {
-      this.protocolError(`more than ${this.options.maxLineBytes} bytes without a newline`);
+  private onData(chunk: Buffer): void {
+    if (this.closedReason !== undefined) return;
+    const { lines, overflow } = this.reader.push(chunk);
+    this.onLines(lines);
+    if (overflow) this.protocolError(overflow);
+  }
+
+  private onLines(lines: string[]): void {
+    for (const line of lines) {
+      if (this.closedReason !== undefined) return;
+      const trimmed = line.trim();
+      if (trimmed.length > 0) this.onLine(trimmed);
     }
   }
 
@@ -234,7 +266,8 @@ export class QmpClient {
     if (this.abandonedIds.delete(id)) return;
     const pending = this.pending.get(id);
     if (!pending) {
-      this.protocolError(`reply with unknown id ${JSON.stringify(id)}`);
+      // Nobody waits for it (another client's id, or a duplicate): dropped, as python qemu.qmp does.
+      this.options.log(`QMP reply with unknown id ${JSON.stringify(id)} dropped: ${line.slice(0, 200)}`);
       return;
     }
     this.pending.delete(id);
@@ -255,7 +288,7 @@ export class QmpClient {
       data: (message.data as Record<string, unknown> | undefined) ?? {},
       timestamp: (message.timestamp as QmpEvent['timestamp'] | undefined) ?? { seconds: 0, microseconds: 0 },
     };
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) this.notify(listener, event, `listener for ${event.event}`);
     for (const waiter of this.waiters) {
       if (waiter.name === event.event && matchesPattern(event.data, waiter.match)) {
         this.waiters.delete(waiter);
@@ -266,6 +299,14 @@ export class QmpClient {
     }
     this.backlog.push(event);
     if (this.backlog.length > this.options.backlogLimit) this.backlog.shift();
+  }
+
+  private notify<T>(listener: (value: T) => void, value: T, what: string): void {
+    try {
+      listener(value);
+    } catch (error) {
+      this.options.log(`QMP ${what} threw, ignored: ${(error as Error)?.stack ?? String(error)}`);
+    }
   }
 
   private protocolError(detail: string): void {
@@ -293,6 +334,9 @@ export class QmpClient {
       );
     }
     this.waiters.clear();
+    const listeners = [...this.closeListeners];
+    this.closeListeners.clear();
+    for (const listener of listeners) this.notify(listener, reason, 'close listener');
   }
 }
 
@@ -303,9 +347,11 @@ function parseGreeting(line: string): QmpGreeting {
   } catch {
     throw new QmpProtocolError(`greeting is not JSON: ${JSON.stringify(line.slice(0, 200))}`);
   }
-  const qmp = (parsed as { QMP?: { version?: unknown; capabilities?: unknown } } | null)?.QMP;
-  if (!qmp || typeof qmp.version !== 'object' || !Array.isArray(qmp.capabilities)) {
-    throw new QmpProtocolError(`first message is not a QMP greeting: ${JSON.stringify(line.slice(0, 200))}`);
+  const result = greetingSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? `field ${issue.path.join('.')}: ${issue.message}` : issue.message;
+    throw new QmpProtocolError(`first message is not a QMP greeting (${where}): ${JSON.stringify(line.slice(0, 200))}`);
   }
-  return { version: qmp.version as QmpGreeting['version'], capabilities: qmp.capabilities.map(String) };
+  return result.data.QMP;
 }

@@ -21,6 +21,8 @@ export interface QmpClientOptions {
   maxLineBytes?: number;
   /** Events kept for `waitEvent` callers that start waiting late. */
   backlogLimit?: number;
+  /** What the session noticed and went on from: a reply nobody waited for, a listener that threw. */
+  log?: (message: string) => void;
 }
 
 export interface ExecuteOptions {

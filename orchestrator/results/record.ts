@@ -122,6 +122,10 @@ export const iterationRecordSchema = z.object({
   serialExcerpt: z.string().optional(),
   /** QEMU's own warnings (e.g. the atomic-ioctl build falling back on a kernel without the list ioctl). */
   qemuWarnings: z.array(z.string()).optional(),
+  /** How QEMU went at the end: it quit when asked, had to be SIGKILLed after the timeout (a hung QEMU), or had exited already; absent in older records. */
+  shutdown: z.object({ how: z.enum(['graceful', 'killed', 'exited']), durationMs: z.number().min(0) }).optional(),
+  /** What the QMP session noticed and went on from (a reply nobody waited for, a listener that threw). */
+  qmpNotes: z.array(z.string()).optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Earlier boots of this iteration whose guest was lost before any mutation (GUEST_BOOT_LOST), retried; absent means none. */
   bootRetries: z.number().int().min(1).optional(),

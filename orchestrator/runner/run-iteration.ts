@@ -1,7 +1,7 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
-import { settlesWithin, sleep } from '../machine/machine.js';
+import { type ShutdownResult, settlesWithin, sleep } from '../machine/machine.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { summarizeLatency } from '../results/latency.js';
@@ -54,6 +54,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
   let guestCost: GuestCost | undefined;
   let progressKnown = true;
   let serial: string | undefined;
+  let shutdown: ShutdownResult | undefined;
 
   try {
     progressKnown = await guest.boot();
@@ -102,7 +103,7 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     if (!(caught instanceof SlotlabError)) error.message = (caught as Error).stack ?? error.message;
   } finally {
     serial = guest.serialExcerpt?.();
-    await machine.shutdown();
+    shutdown = await machine.shutdown();
   }
 
   const judged = progressKnown && progress ? progress.verdict : 'unknown';
@@ -140,6 +141,8 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     stderrExcerpt: stderrExcerpt(machine.output.text()),
     ...(serial === undefined ? {} : { serialExcerpt: serial }),
     qemuWarnings: qemuWarnings(machine.output.text()),
+    shutdown: { how: shutdown.how, durationMs: shutdown.durationMs },
+    ...(machine.qmpNotes.length > 0 ? { qmpNotes: [...machine.qmpNotes] } : {}),
     error,
   };
   if (error?.code === 'QEMU_START_FAILED') throw new IterationAbort(record);

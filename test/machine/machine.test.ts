@@ -27,6 +27,7 @@ t.test('launch, cont, serial banner, guest memory, shutdown', NEEDS_KVM, async (
   const pid = machine.pid!;
   const result = await machine.shutdown();
   t.ok(result.graceful, 'quit was enough');
+  t.equal(result.how, 'graceful');
   t.equal(result.exitCode, 0);
   t.notOk(fs.existsSync(machine.paths.dir), 'private directory removed');
   t.notOk(trackedProcesses().includes(pid));
@@ -64,6 +65,8 @@ t.test('shutdown kills a QEMU that does not quit', NEEDS_KVM, async (t) => {
   process.kill(machine.pid!, 'SIGSTOP');
   const result = await machine.shutdown(300);
   t.equal(result.graceful, false);
+  t.equal(result.how, 'killed');
+  t.ok(result.durationMs >= 300, `killed after the quit timeout (${result.durationMs} ms)`);
   t.equal(result.signal, 'SIGKILL');
 });
 

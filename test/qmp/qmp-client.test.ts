@@ -1,5 +1,5 @@
 import t from 'tap';
-import { QmpClient } from '../../orchestrator/qmp/qmp-client.js';
+import { QmpClient, qmpDefaults } from '../../orchestrator/qmp/qmp-client.js';
 import { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from '../../orchestrator/qmp/qmp-errors.js';
 import { GREETING, replyOk, startFakeQmpServer } from '../fixtures/fake-qmp-server.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
@@ -36,14 +36,125 @@ t.test('fake server: malformed input', async (t) => {
     await t.rejects(client.execute('query-status'), QmpDisconnectedError, 'later commands fail at once');
   });
 
-  t.test('a reply with an unknown id', async (t) => {
+  t.test('a reply with an unknown id is dropped and logged; the session goes on', async (t) => {
     const server = await startFakeQmpServer(
       (socket) => socket.write(GREETING + '\n'),
-      (socket) => socket.write('{"return": {}, "id": "somebody-else"}\n'),
+      (socket, message) => {
+        socket.write('{"return": {"stray": true}, "id": "somebody-else"}\n');
+        replyOk(socket, message);
+      },
+    );
+    t.teardown(server.close);
+    const log: string[] = [];
+    const client = await QmpClient.connect(server.path, { log: (line) => log.push(line) });
+    t.teardown(() => client.close());
+    t.same(await client.execute('query-status'), {}, 'the reply that was waited for');
+    t.notOk(client.closed);
+    t.equal(log.length, 1);
+    t.match(log[0], /unknown id "somebody-else" dropped/);
+    t.same(await client.execute('again'), {});
+  });
+
+  t.test('a character split across two chunks arrives whole', async (t) => {
+    const reply = Buffer.from(JSON.stringify({ return: 'grüße € 😀' }).replace('}', ', "id": "slotlab-2"}') + '\n', 'utf8');
+    const cut = reply.indexOf(Buffer.from('😀', 'utf8')) + 2;
+    const server = await startFakeQmpServer(
+      (socket) => socket.write(GREETING + '\n'),
+      (socket, message) => {
+        if (message.execute === 'qmp_capabilities') return replyOk(socket, message);
+        socket.write(reply.subarray(0, cut));
+        setTimeout(() => socket.write(reply.subarray(cut)), 50);
+      },
     );
     t.teardown(server.close);
     const client = await QmpClient.connect(server.path);
-    await t.rejects(client.execute('query-status'), { code: 'QMP_PROTOCOL', message: /unknown id "somebody-else"/ });
+    t.teardown(() => client.close());
+    await client.negotiate();
+    t.equal(await client.execute('x'), 'grüße € 😀');
+  });
+
+  t.test('the line limit counts bytes, not characters', async (t) => {
+    // 600 characters of 3 bytes each: 1,800 bytes, over a limit of 1,024.
+    const server = await startFakeQmpServer(
+      (socket) => socket.write(GREETING + '\n'),
+      (socket, message) => socket.write(JSON.stringify({ return: '€'.repeat(600), id: message.id }) + '\n'),
+    );
+    t.teardown(server.close);
+    const client = await QmpClient.connect(server.path, { maxLineBytes: 1024 });
+    await t.rejects(client.execute('query-status'), { code: 'QMP_PROTOCOL', message: /a line of 1\d{3} bytes exceeds the limit of 1024/ });
+    const fits = await startFakeQmpServer(
+      (socket) => socket.write(GREETING + '\n'),
+      (socket, message) => socket.write(JSON.stringify({ return: '€'.repeat(300), id: message.id }) + '\n'),
+    );
+    t.teardown(fits.close);
+    const other = await QmpClient.connect(fits.path, { maxLineBytes: 1024 });
+    t.teardown(() => other.close());
+    t.equal(await other.execute('query-status'), '€'.repeat(300), '900 bytes fit');
+  });
+
+  t.test('a listener that throws is logged; the other listeners and the session go on', async (t) => {
+    const event = JSON.stringify({ event: 'RESET', data: {}, timestamp: { seconds: 1, microseconds: 0 } });
+    const server = await startFakeQmpServer(
+      (socket) => socket.write(GREETING + '\n'),
+      (socket, message) => {
+        socket.write(event + '\n');
+        replyOk(socket, message);
+      },
+    );
+    t.teardown(server.close);
+    const log: string[] = [];
+    const client = await QmpClient.connect(server.path, { log: (line) => log.push(line) });
+    t.teardown(() => client.close());
+    const heard: string[] = [];
+    client.onEvent(() => {
+      throw new Error('listener bug');
+    });
+    client.onEvent((received) => heard.push(received.event));
+    t.same(await client.execute('query-status'), {});
+    t.same(heard, ['RESET']);
+    t.notOk(client.closed);
+    t.match(log.join('\n'), /listener for RESET threw, ignored: Error: listener bug/);
+    t.equal((await client.waitEvent('RESET', {}, { timeoutMs: 1000 })).event, 'RESET', 'the event is still in the backlog');
+  });
+
+  t.test('close listeners hear why the session ended, once, and late ones at once', async (t) => {
+    const server = await startFakeQmpServer(
+      (socket) => socket.write(GREETING + '\n'),
+      (socket) => setTimeout(() => socket.destroy(), 10),
+    );
+    t.teardown(server.close);
+    const client = await QmpClient.connect(server.path, { log: () => undefined });
+    const reasons: string[] = [];
+    client.onClose((reason) => reasons.push(reason));
+    client.onClose(() => {
+      throw new Error('close listener bug');
+    });
+    await t.rejects(client.execute('quit'), QmpDisconnectedError);
+    t.same(reasons, ['socket closed']);
+    const late = await new Promise<string>((resolve) => client.onClose(resolve));
+    t.equal(late, 'socket closed');
+  });
+
+  t.test('a greeting of the wrong shape is refused, naming the field', async (t) => {
+    const shapes: [string, RegExp][] = [
+      ['{"QMP": {"version": {"qemu": {"major": "9", "minor": 0, "micro": 0}, "package": ""}, "capabilities": []}}', /field QMP\.version\.qemu\.major/],
+      ['{"QMP": {"version": {"qemu": {"major": 9, "minor": 0, "micro": 0}}, "capabilities": []}}', /field QMP\.version\.package/],
+      ['{"QMP": {"version": {"qemu": {"major": 9, "minor": 0, "micro": 0}, "package": ""}, "capabilities": [1]}}', /field QMP\.capabilities\.0/],
+    ];
+    for (const [greeting, field] of shapes) {
+      const server = await startFakeQmpServer((socket) => socket.write(greeting + '\n'));
+      t.teardown(server.close);
+      await t.rejects(QmpClient.connect(server.path), { code: 'QMP_PROTOCOL', message: field }, greeting);
+    }
+  });
+
+  t.test('the greeting waits as long as a command, and that wait is scaled inside a kernel under test', async (t) => {
+    const server = await startFakeQmpServer(() => undefined);
+    t.teardown(server.close);
+    await t.rejects(QmpClient.connect(server.path, { commandTimeoutMs: 80 }), { code: 'QMP_TIMEOUT', message: /after 80 ms waiting for the QMP greeting/ });
+    process.env.SLOTLAB_TIME_SCALE = '10';
+    t.teardown(() => delete process.env.SLOTLAB_TIME_SCALE);
+    t.equal(qmpDefaults().commandTimeoutMs, 100_000, "10 s on the host, 100 s under L1's TCG");
   });
 
   t.test('a line longer than the limit', async (t) => {

@@ -60,6 +60,7 @@ t.test('debian-bpo-10.0 survives with every vCPU advancing', NEEDS_KVM, async (t
   t.equal(record.timeToFailureMs, null);
   t.ok(record.progressRising);
   t.equal(record.progress, 'advancing');
+  t.same(record.shutdown?.how, 'graceful', 'QEMU quit when asked');
   t.ok(record.progressSpanMs! > 0 && record.progressSpanMs! <= record.durationMs, `judged over ${record.progressSpanMs} ms`);
   t.ok(record.progressAfter.every((value, index) => BigInt(value) > BigInt(record.progressBefore[index]!)));
   t.equal(record.latency?.count, 1500);
@@ -127,5 +128,34 @@ t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run go
   t.equal(record.stopReason, 'qemu-exited');
   t.equal(record.failure?.runState, 'qemu-exited (SIGKILL)');
   t.ok(record.mutationsApplied > 0);
+  t.equal(record.shutdown?.how, 'exited', 'QEMU was gone before shutdown');
+  t.same(trackedProcesses(), []);
+});
+
+/** Waits for this run's QEMU to have its guest spinning, then does `act` to it. */
+async function onceSpinning(act: (pid: number) => void): Promise<number> {
+  for (let i = 0; i < 600; i++) {
+    const pid = trackedProcesses()[0];
+    if (pid !== undefined) {
+      const serial = /path=([^\0]*serial\.log)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+      if (serial && fs.existsSync(serial) && fs.readFileSync(serial, 'utf8').includes('vCPUs running')) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        act(pid);
+        return pid;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out waiting for a QEMU whose guest runs');
+}
+
+t.test('a QEMU that stops answering and ignores quit is killed, and the record says so', NEEDS_KVM, async (t) => {
+  const stopper = onceSpinning((pid) => process.kill(pid, 'SIGSTOP'));
+  const record = await iterate('debian-bpo-10.0', 10_000_000);
+  await stopper;
+  t.equal(record.shutdown?.how, 'killed', JSON.stringify({ shutdown: record.shutdown, error: record.error }));
+  t.ok(record.shutdown!.durationMs >= 5000, `waited out the quit timeout before the kill (${record.shutdown!.durationMs} ms)`);
+  t.equal(record.outcome, 'error', 'a QEMU that stopped answering is the harness\'s problem, not a verdict');
+  t.match(record.error?.code, /^QMP_TIMEOUT$/);
   t.same(trackedProcesses(), []);
 });
