@@ -50,3 +50,12 @@ t.test('on a simulated flaky oracle the wrong-commit rate stays below alpha', as
   }
   t.ok(naive / 200 > 0.2, `a one-run oracle is wrong ${naive} of 200 times`);
 });
+
+t.test('every candidate between the ends a skip: each is tried once, and all of them are the answer', async (t) => {
+  const tried: number[] = [];
+  const result = await bisect(revisions, 'race', async (_, index) => (tried.push(index), 'skip'));
+  t.equal(result.first, undefined);
+  t.same(result.candidates, revisions.slice(1), 'any revision after the known one may be the first');
+  t.same([...tried].sort((a, b) => a - b), Array.from({ length: revisions.length - 2 }, (_, index) => index + 1), 'every inner revision once, the ends never');
+  t.ok(result.steps.every((step) => step.verdict === 'skip'));
+});

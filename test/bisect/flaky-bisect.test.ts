@@ -96,3 +96,13 @@ t.test('on a flaky race, calibration included, the wrong-version rate stays belo
   t.ok(wrong / trials < alpha, `${wrong} wrong of ${trials} (alpha ${alpha}); ${refused} refused; ${Math.round(iterations / (trials - refused))} iterations per bisection`);
   t.ok(refused < trials * 0.05, 'calibration rarely misses the race');
 });
+
+t.test('a line where every version between the ends cannot be built names all of them as candidates', async (t) => {
+  const inner = Array.from({ length: candidates.length - 2 }, (_, index) => index + 1);
+  const subject = simulated((index) => index === 0, 1, Math.random, inner);
+  const result = await flakyBisect(subject, { terms: 'fixed', alpha: 0.01, calibrate: 3 });
+  t.equal(result.first, undefined);
+  t.same(result.candidates.map((candidate) => candidate.id), candidates.slice(1).map((candidate) => candidate.id));
+  t.ok(result.evidence.filter((evidence) => evidence.role === 'step').every((evidence) => evidence.verdict === 'skip' && /compile failed/.test(evidence.reason ?? '')));
+  t.same(new Set(subject.runs.filter((index) => index > 0 && index < candidates.length - 1)).size, inner.length, 'each tried');
+});

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { SPIN, decodeMailbox } from '../../orchestrator/images/spin-contract.js';
@@ -7,6 +8,9 @@ import { QemuMachine, assertKvmUsable, settlesWithin } from '../../orchestrator/
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 import { NEEDS_KVM, kvmRunsGuest } from '../fixtures/kvm.js';
+import { tempDir } from '../fixtures/temp-dir.js';
+import { imagePath } from '../../orchestrator/images/build-images.js';
+import { spinMachine } from '../../orchestrator/runner/spin-machine.js';
 
 t.test('launch, cont, serial banner, guest memory, shutdown', NEEDS_KVM, async (t) => {
   const machine = await launchSpinMachine(t, 'debian-7.2', 2);
@@ -84,4 +88,24 @@ t.test('settlesWithin says whether a promise settled in time and leaves no timer
   t.equal(await settlesWithin(Promise.reject(new Error('exited badly')), 60_000), true, 'a rejection is settling too');
   t.equal(timers(), before, 'the 60 s timer is gone: a finished run does not wait it out at exit');
   t.equal(await settlesWithin(new Promise(() => {}), 20), false);
+});
+
+t.test('a QEMU killed by a signal during start-up is one start failure that names the signal, and leaves nothing behind', NEEDS_KVM, async (t) => {
+  const dir = tempDir(t, 'slotlab-killed-');
+  // Debian's real QEMU, SIGKILLed from the side a moment after it is started, long before it reaches QMP.
+  const wrapper = path.join(dir, 'qemu-killed-at-start');
+  fs.writeFileSync(wrapper, '#!/bin/sh\n(kill -KILL $$) &\nexec /usr/bin/qemu-system-x86_64 "$@"\n', { mode: 0o755 });
+  const build = await resolveBuild('debian-7.2');
+  const machine = spinMachine({ ...build, binary: wrapper }, { type: 'pc', memoryMiB: 128 }, { cpus: 1, codeAddress: SPIN.defaultCodeAddress, codeStride: SPIN.defaultCodeStride }, imagePath('spin'));
+  const error = await machine.launch().then(() => undefined, (caught: unknown) => caught);
+  t.type(error, QemuStartError);
+  const failure = error as QemuStartError;
+  t.equal(failure.code, 'QEMU_START_FAILED');
+  t.equal(failure.signal, 'SIGKILL');
+  t.equal(failure.exitCode, undefined);
+  t.match(failure.message, /exited before connecting to QMP \(exit code -, signal SIGKILL/);
+  t.same(failure.command.slice(0, 1), [wrapper], 'the command as it was started');
+  t.same(trackedProcesses(), [], 'no QEMU left');
+  await machine.shutdown();
+  t.notOk(fs.existsSync(machine.paths.dir), 'private directory removed');
 });

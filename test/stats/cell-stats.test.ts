@@ -1,6 +1,8 @@
 import t from 'tap';
 import { allCellStats, cellStats, formatProbability, verdictText } from '../../orchestrator/stats/cell-stats.js';
 import { fixedRecordSet, sampleRecord } from '../fixtures/records.js';
+import { buildReport } from '../../orchestrator/reports/report-model.js';
+import { REPORT_FORMATS, renderReport } from '../../orchestrator/reports/render.js';
 
 t.test('cells from the fixed record set', async (t) => {
   const [stock, fixed, broken] = allCellStats(fixedRecordSet(), () => 0.001);
@@ -73,4 +75,23 @@ t.test('probabilities print compactly', async (t) => {
   t.equal(formatProbability(0.5), '0.50');
   t.equal(formatProbability(0.0421), '0.042');
   t.equal(formatProbability(0.00024), '2.4e-4');
+});
+
+t.test('a cell whose every iteration is an error: no verdict, no number made up, and every report renders it', async (t) => {
+  const errors = [0, 1, 2].map((iteration) => sampleRecord({ iteration, outcome: 'error', stopReason: 'error', failure: null, mutationsApplied: 0, mutationsAttempted: 0, timeToFailureMs: null, latency: null, latencyHistogram: {}, error: { code: 'GUEST_TIMEOUT', message: 'timed out waiting for the spin banner' } }));
+  const cell = cellStats(errors, { safeBelow: 0.001 });
+  t.same([cell.iterations, cell.errors, cell.losses, cell.survived, cell.mutationsApplied], [0, 3, 0, 0, 0]);
+  t.same(cell.lossPerIteration, { estimate: 0, low: 0, high: 1 }, 'nothing known: the whole interval');
+  t.equal(cell.verdict.kind, 'inconclusive');
+  t.match(cell.verdict, { reason: 'no iteration ran' });
+  t.equal(cell.agrees, null, 'neither agrees nor contradicts its expectation');
+  t.equal(cell.mutationsToFailure.median, undefined);
+  t.equal(cell.progressPerSecond, undefined);
+  const model = buildReport({ manifests: [], records: errors, generatedAt: '2026-11-25T00:00:00.000Z' });
+  for (const format of REPORT_FORMATS) {
+    const text = renderReport(model, format);
+    t.notMatch(text, /NaN|undefined|Infinity/, `${format}: no NaN, undefined or Infinity`);
+  }
+  t.match(renderReport(model, 'text'), /iterations 0, lost 0, survived 0, stalled 0, errors 3[\s\S]*GUEST_TIMEOUT: timed out waiting for the spin banner/);
+  t.match(renderReport(model, 'tap'), /^ok 1 - .*inconclusive/m, 'TAP does not fail a cell that has no verdict');
 });

@@ -32,3 +32,14 @@ t.test('all lost: quantiles are order statistics', async (t) => {
   t.equal(survivalQuantile(steps, 0.5), 5);
   t.equal(survivalQuantile(steps, 0.9), 9);
 });
+
+t.test('no observation at all: everybody alive at 0, and no quantile', async (t) => {
+  const steps = kaplanMeier([]);
+  t.same(steps, [{ at: 0, surviving: 1 }]);
+  t.equal(survivalQuantile(steps, 0.5), undefined);
+  t.equal(survivalQuantile(steps, 0.9), undefined);
+});
+
+t.test('only censored guests: the curve never drops', async (t) => {
+  t.same(kaplanMeier([{ at: 5, lost: false }, { at: 9, lost: false }]), [{ at: 0, surviving: 1 }]);
+});
