@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { nestedFallback } from '../../orchestrator/runner/nested-fallback.js';
+import { readRun } from '../../orchestrator/results/run-store.js';
 import { CLI } from '../fixtures/cli.js';
 
 /** Where `slotlab run` goes inside a kernel under test, the orchestrator's QEMU is L1's. */
@@ -76,8 +77,25 @@ t.test('SIGKILL of the orchestrator mid-run leaves no QEMU behind', async (t) =>
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${signal} kills QEMU, says where the records are, and keeps them`, async (t) => {
-    const { child, qemu, runsDir } = await startLongRun(t);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
+    // Iterations of 2 s each: the first completes, and the signal comes while a later one runs.
+    const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-bpo-10.0', '--repetitions', '5', '--mutations', '1000000', '--duration', '2'], {
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      env: { SLOTLAB_RUNS_DIR: runsDir },
+    });
+    t.teardown(() => {
+      child.kill('SIGKILL');
+      fs.rmSync(runsDir, { recursive: true, force: true });
+    });
+    const records = () => {
+      const file = fs.readdirSync(runsDir).find((name) => name.endsWith('.jsonl'));
+      return file ? fs.readFileSync(path.join(runsDir, file), 'utf8').split('\n').filter(Boolean).length : 0;
+    };
+    if (!NESTED) await until('a completed iteration on disk', () => (records() >= 1 ? true : undefined), 120_000);
+    const qemu = await until('a QEMU child of the orchestrator', () => qemuChildren(child.pid!)[0], 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     child.kill(signal);
     const result = await child;
     t.equal(result.exitCode, signal === 'SIGINT' ? 130 : 143);
@@ -86,7 +104,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       t.match(result.all, new RegExp(`${signal}: stopped the kernel under test; completed results were kept`), `nested: ${NESTED.why}`);
       return;
     }
-    t.match(result.all, new RegExp(`${signal}: stopped; every completed iteration is in ${runsDir}/.+\\.jsonl`));
-    t.equal(fs.readdirSync(runsDir).filter((name) => name.endsWith('.jsonl')).length, 1, 'the run file exists');
+    t.match(result.all, new RegExp(`${signal}: stopped; every completed iteration is in ${runsDir}/.+\\.jsonl; continue with: slotlab run --resume `));
+    const runFile = fs.readdirSync(runsDir).find((name) => name.endsWith('.jsonl'))!;
+    const stored = readRun(path.join(runsDir, runFile));
+    t.ok(stored.records.length >= 1 && stored.records.length < 5, `${stored.records.length} completed iteration(s) kept`);
+    t.ok(stored.records.every((record) => record.outcome === 'survived'), 'each of them whole');
+    t.same(stored.torn, []);
+    t.equal(stored.manifest?.status, 'interrupted');
+    t.same(fs.readdirSync(runsDir).filter((name) => name.endsWith('.lock')), [], 'the run is not left locked');
   });
 }
