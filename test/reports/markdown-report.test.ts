@@ -7,10 +7,13 @@ t.test('snapshot', async (t) => {
 });
 
 t.test('one table row per cell, pipes escaped', async (t) => {
-  const text = renderMarkdown(fixedReport());
+  const model = fixedReport();
+  const piped = { ...model, cells: [...model.cells, { ...model.cells[0]!, build: 'my|build', suite: 'pam-qmp' }] };
+  const text = renderMarkdown(piped);
   const rows = text.split('\n').filter((line) => line.startsWith('| pam-qmp'));
-  t.equal(rows.length, 3);
+  t.equal(rows.length, 4);
   for (const row of rows) t.equal(row.split(/(?<!\\)\|/).length, 13, 'eleven cells');
+  t.ok(rows.some((row) => row.includes('| my\\|build |')), 'the pipe in a build name is escaped');
 });
 
 t.test('a build with cells on the host and inside a kernel under test is listed once', async (t) => {
