@@ -47,10 +47,10 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs: num
   }
 }
 
-/** Starts a long run of the real CLI and returns it once its QEMU is mutating. */
-async function startLongRun(t: { teardown(fn: () => void): void }) {
+/** Starts a run of the real CLI (pam-qmp on debian-bpo-10.0, iterations of `seconds` each) into a fresh runs folder. */
+function startRun(t: { teardown(fn: () => void): void }, repetitions: number, seconds: number) {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
-  const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-bpo-10.0', '--repetitions', '3', '--mutations', '1000000', '--duration', '300'], {
+  const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-bpo-10.0', '--repetitions', String(repetitions), '--mutations', '1000000', '--duration', String(seconds)], {
     reject: false,
     all: true,
     stdin: 'ignore',
@@ -60,6 +60,12 @@ async function startLongRun(t: { teardown(fn: () => void): void }) {
     child.kill('SIGKILL');
     fs.rmSync(runsDir, { recursive: true, force: true });
   });
+  return { child, runsDir };
+}
+
+/** Starts a long run of the real CLI and returns it once its QEMU is mutating. */
+async function startLongRun(t: { teardown(fn: () => void): void }) {
+  const { child, runsDir } = startRun(t, 3, 300);
   const qemu = await until('a QEMU child of the orchestrator', () => qemuChildren(child.pid!)[0], 30_000);
   return { child, qemu, runsDir };
 }
@@ -77,18 +83,8 @@ t.test('SIGKILL of the orchestrator mid-run leaves no QEMU behind', async (t) =>
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${signal} kills QEMU, says where the records are, and keeps them`, async (t) => {
-    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
     // Iterations of 2 s each: the first completes, and the signal comes while a later one runs.
-    const child = execa(process.execPath, [CLI, 'run', 'pam-qmp', '--build', 'debian-bpo-10.0', '--repetitions', '5', '--mutations', '1000000', '--duration', '2'], {
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      env: { SLOTLAB_RUNS_DIR: runsDir },
-    });
-    t.teardown(() => {
-      child.kill('SIGKILL');
-      fs.rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { child, runsDir } = startRun(t, 5, 2);
     const records = () => {
       const file = fs.readdirSync(runsDir).find((name) => name.endsWith('.jsonl'));
       return file ? fs.readFileSync(path.join(runsDir, file), 'utf8').split('\n').filter(Boolean).length : 0;

@@ -106,32 +106,6 @@ t.test('after an error no QEMU of this run is left', async (t) => {
   t.same(trackedProcesses(), []);
 });
 
-t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run goes on', NEEDS_KVM, async (t) => {
-  const killer = (async () => {
-    for (let i = 0; i < 600; i++) {
-      const pid = trackedProcesses()[0];
-      if (pid !== undefined) {
-        const serial = /path=([^\0]*serial\.log)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
-        if (serial && fs.existsSync(serial) && fs.readFileSync(serial, 'utf8').includes('vCPUs running')) {
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          process.kill(pid, 'SIGKILL');
-          return pid;
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('timed out waiting for a QEMU whose guest runs');
-  })();
-  const record = await iterate('debian-bpo-10.0', 10_000_000);
-  await killer;
-  t.equal(record.outcome, 'guest-lost', JSON.stringify({ error: record.error, stop: record.stopReason, failure: record.failure }));
-  t.equal(record.stopReason, 'qemu-exited');
-  t.equal(record.failure?.runState, 'qemu-exited (SIGKILL)');
-  t.ok(record.mutationsApplied > 0);
-  t.equal(record.shutdown?.how, 'exited', 'QEMU was gone before shutdown');
-  t.same(trackedProcesses(), []);
-});
-
 /** Waits for this run's QEMU to have its guest spinning, then does `act` to it. */
 async function onceSpinning(act: (pid: number) => void): Promise<number> {
   for (let i = 0; i < 600; i++) {
@@ -148,6 +122,18 @@ async function onceSpinning(act: (pid: number) => void): Promise<number> {
   }
   throw new Error('timed out waiting for a QEMU whose guest runs');
 }
+
+t.test('a QEMU that dies mid-run is a lost guest with the signal, and the run goes on', NEEDS_KVM, async (t) => {
+  const killer = onceSpinning((pid) => process.kill(pid, 'SIGKILL'));
+  const record = await iterate('debian-bpo-10.0', 10_000_000);
+  await killer;
+  t.equal(record.outcome, 'guest-lost', JSON.stringify({ error: record.error, stop: record.stopReason, failure: record.failure }));
+  t.equal(record.stopReason, 'qemu-exited');
+  t.equal(record.failure?.runState, 'qemu-exited (SIGKILL)');
+  t.ok(record.mutationsApplied > 0);
+  t.equal(record.shutdown?.how, 'exited', 'QEMU was gone before shutdown');
+  t.same(trackedProcesses(), []);
+});
 
 t.test('a QEMU that stops answering and ignores quit is killed, and the record says so', NEEDS_KVM, async (t) => {
   const stopper = onceSpinning((pid) => process.kill(pid, 'SIGSTOP'));
