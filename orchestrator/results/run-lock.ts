@@ -21,8 +21,10 @@ export class RunBusyError extends SlotlabError {
   ) {
     super(
       'RUN_BUSY',
-      `run ${runId} is held by process ${holder.pid} on ${holder.hostname} (\`${holder.command}\`, since ${holder.since}); ` +
-        `wait for it to end or stop it (kill ${holder.pid}), then resume again`,
+      holder.pid > 0
+        ? `run ${runId} is held by process ${holder.pid} on ${holder.hostname} (\`${holder.command}\`, since ${holder.since}); ` +
+            `wait for it to end or stop it (kill ${holder.pid}), then resume again`
+        : `run ${runId} is being taken by another process (its lock file is not written yet); try again in a few seconds`,
     );
   }
 }
@@ -56,26 +58,44 @@ export function holderAlive(holder: LockHolder): boolean {
   return holder.started === null || started === null || started === holder.started;
 }
 
+/** A lock that cannot be read yet is taken for its writer's until it is this old (its writer died between create and write). */
+const UNREADABLE_GRACE_MS = 10_000;
+
 function readHolder(file: string): LockHolder | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    // A lock its writer did not finish (it died between create and write) holds nothing.
-    return { pid: 0, started: null, hostname: os.hostname(), since: '?', command: '(unreadable lock)' };
+    let age = Infinity;
+    try {
+      age = Date.now() - fs.statSync(file).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    return { pid: age < UNREADABLE_GRACE_MS ? -1 : 0, started: null, hostname: os.hostname(), since: '?', command: '(lock being written, or left unreadable)' };
   }
 }
 
 function tryCreate(file: string, holder: LockHolder): boolean {
+  const content = JSON.stringify(holder) + '\n';
   // Written aside and linked into place, so a lock is never seen half written.
   const temporary = `${file}.${process.pid}.${crypto.randomBytes(3).toString('hex')}`;
-  fs.writeFileSync(temporary, JSON.stringify(holder) + '\n');
+  fs.writeFileSync(temporary, content);
   try {
     fs.linkSync(temporary, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    // A file system without hard links: an exclusive create, which a reader may briefly see empty.
+    try {
+      fs.writeFileSync(file, content, { flag: 'wx' });
+      return true;
+    } catch (inner) {
+      if ((inner as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw inner;
+    }
   } finally {
     fs.rmSync(temporary, { force: true });
   }
@@ -111,6 +131,7 @@ export function acquireRunLock(files: RunFiles): RunLock {
     }
     const holder = readHolder(file);
     if (!holder) continue;
+    if (holder.pid === -1) throw new RunBusyError(files.runId, holder);
     if (holder.pid === process.pid && holder.started === me.started) throw new RunBusyError(files.runId, holder);
     if (holder.pid !== 0 && holderAlive(holder)) throw new RunBusyError(files.runId, holder);
     // Stale: move it aside under a name of our own, and take over only if what moved is still the dead holder's.
@@ -121,7 +142,7 @@ export function acquireRunLock(files: RunFiles): RunLock {
       continue;
     }
     const moved = readHolder(aside);
-    if (moved && moved.pid !== holder.pid && moved.pid !== 0 && holderAlive(moved)) {
+    if (moved && moved.pid !== holder.pid && moved.pid > 0 && holderAlive(moved)) {
       // Another process took it over between our read and our rename: give it back.
       try {
         fs.linkSync(aside, file);

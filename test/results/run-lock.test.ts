@@ -53,11 +53,15 @@ t.test('a pid reused by another process does not hold the lock', async (t) => {
   lock.release();
 });
 
-t.test('a lock left half written by a holder that died at once is taken over', async (t) => {
+t.test('a lock that cannot be read is its writer\'s for a while, then taken over', async (t) => {
   const files = runFiles('r4', tempDir(t, 'slotlab-runs-'));
-  fs.writeFileSync(files.records.replace(/\.jsonl$/, '.lock'), '{"pid":');
+  const lockFile = files.records.replace(/\.jsonl$/, '.lock');
+  fs.writeFileSync(lockFile, '{"pid":');
+  t.throws(() => acquireRunLock(files), { code: 'RUN_BUSY' }, 'just created: its writer may be writing it now');
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(lockFile, old, old);
   const lock = acquireRunLock(files);
-  t.ok(lock.tookOverFrom);
+  t.ok(lock.tookOverFrom, 'left unreadable for a minute: its writer died');
   lock.release();
 });
 
