@@ -50,7 +50,8 @@ export async function runCommand(args: string[]): Promise<number> {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
-    for (const note of tornNotes(stored.files.records, stored.torn)) process.stderr.write(`slotlab: ${note}\n`);
+    // A torn record of an older writer, glued to the next line, is said here; a torn tail is said once, when the resume cuts it off.
+    for (const note of tornNotes(stored.files.records, stored.torn.filter((entry) => entry.followedByRecord))) process.stderr.write(`slotlab: ${note}\n`);
     if (!stored.manifest) throw new UsageError(`run ${stored.files.runId} has no manifest (${stored.files.manifest}), so it cannot be resumed`);
     resume = { manifest: stored.manifest, records: stored.records };
     const manifest = stored.manifest;
