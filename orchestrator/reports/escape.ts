@@ -50,9 +50,16 @@ export function markdownCode(text: string): string {
   return longest === 0 ? `${fence}${line}${fence}` : `${fence} ${line} ${fence}`;
 }
 
-/** A markdown table cell: one line, pipes escaped, HTML that a renderer would act on shown as text. */
+/**
+ * A markdown table cell: one line, pipes escaped, and only what a renderer would
+ * take for HTML (a `<` opening a tag or an autolink, an `&` opening an entity)
+ * escaped, so `p < 0.001` still reads as it does in a mail.
+ */
 export function escapeMarkdownCell(text: string): string {
-  return oneLine(text).replace(/[&<>]/g, (char) => ENTITIES[char]!).replace(/\|/g, '\\|');
+  return oneLine(text)
+    .replace(/&(?=#?[0-9a-z]+;)/gi, '&amp;')
+    .replace(/<(?=[a-z/!?])/gi, '&lt;')
+    .replace(/\|/g, '\\|');
 }
 
 /** A TAP test point description: one line, and no `#` that would start a directive (# SKIP, # TODO). */

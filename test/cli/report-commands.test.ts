@@ -119,7 +119,7 @@ t.test('runs inside kernels under test: cells per build and kernel, files per ru
   t.match(markdown, /^\| pam-qmp \| debian-7\.2 @ 6\.1-stock \|/m);
   const host = storeRun(dir, 'run-h', fixedRecordSet().map((record) => ({ ...record, runId: 'run-h', suite: { ...record.suite, name: 'control-idle' } })));
   const mixed = fs.readFileSync(publishRuns([readRun(host), readRun(a)], path.join(dir, 'mixed'), 'catalogue')[0]!, 'utf8');
-  t.match(mixed, /^# slotlab control-idle, pam-qmp on .* \(cells "&lt;build&gt; @ &lt;kernel&gt;" inside kernels 6\.1-atomic-ioctl, L1 under TCG\); Test CPU/m, 'host runs and nested runs in one table: the title says which cells are nested (its angle brackets shown, not taken for HTML)');
+  t.match(mixed, /^# slotlab control-idle, pam-qmp on .* \(cells "&lt;build> @ &lt;kernel>" inside kernels 6\.1-atomic-ioctl, L1 under TCG\); Test CPU/m, 'host runs and nested runs in one table: the title says which cells are nested (its angle brackets shown, not taken for HTML)');
   t.match(mixed, /^\| control-idle \| debian-7\.2 \|/m);
 });
 

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { Parser } from 'tap-parser';
 import { renderReport } from '../../orchestrator/reports/render.js';
+import { escapeMarkdownCell } from '../../orchestrator/reports/escape.js';
 import { renderTable } from '../../orchestrator/results/table.js';
 import { MARKUP, hostile, hostileRecords, hostileReport } from '../fixtures/hostile.js';
 import { tempDir } from '../fixtures/temp-dir.js';
@@ -50,12 +51,14 @@ t.test('markdown: table rows keep their eleven cells, markup shown as text', asy
   const rows = lines.slice(header + 1, lines.indexOf('', header));
   t.equal(rows.length, CELLS, 'one row per cell: no line break split a row');
   for (const row of rows) t.equal(row.split(/(?<!\\)\|/).length, 13, 'eleven cells: every pipe in the text is escaped');
-  const markup = '&lt;script&gt;alert("x")&lt;/script&gt; &amp; \\| ]]&gt; # SKIP';
+  const markup = '&lt;script>alert("x")&lt;/script> & \\| ]]> # SKIP';
   for (const field of ['build', 'suite']) t.ok(rows.some((row) => row.includes(`${markup} ${field}\\nsecond line`)), `${field} shown escaped`);
   t.equal(lines.filter((line) => line.startsWith('- **')).length, 4, 'one line per build');
   t.ok(text.includes('`` <script>alert("x")</script> & | ]]> # SKIP binary`path\\nsecond line'), 'a binary path with a backtick in a longer code fence');
   t.equal(lines.filter((line) => line.startsWith('- `')).length, model.runs.length, 'one line per run');
   t.ok(text.includes(`${markup} cpu\\nsecond line`), 'host CPU shown escaped');
+  t.ok(text.includes('safe (p < ') || !text.includes('safe ('), 'a bare < is left as it reads');
+  t.equal(escapeMarkdownCell('a &amp; b &#60; <b> & c < 1 <!-- x'), 'a &amp;amp; b &amp;#60; &lt;b> & c < 1 &lt;!-- x', 'entities and tags neutralised, plain text left');
 });
 
 t.test('TAP: a parser sees one test point per cell, no directive the text did not mean', async (t) => {
