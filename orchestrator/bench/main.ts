@@ -10,7 +10,7 @@ import { SPIN } from '../images/spin-contract.js';
 import type { QemuMachine } from '../machine/machine.js';
 import { spinMachine } from '../runner/spin-machine.js';
 import { summarizeLatency } from '../results/latency.js';
-import { runPamToggle } from '../runner/pam-toggle.js';
+import { runPamToggle } from '../mutators/pam-toggle.js';
 
 interface Measurement {
   name: string;

@@ -1,3 +1,4 @@
+import type { Mailbox } from '../images/spin-contract.js';
 import type { QemuMachine } from '../machine/machine.js';
 
 /** What the iteration needs from a guest, whichever it is (spin, a user's image, Linux). */
@@ -15,4 +16,6 @@ export interface GuestDriver {
   lastWords?(): string | undefined;
   /** The guest's console worth keeping in the record. */
   serialExcerpt?(): string;
+  /** The spin contract's mailbox (counters, the in-guest mutator's toggles); absent for guests without one. */
+  readMailbox?: () => Promise<Mailbox>;
 }

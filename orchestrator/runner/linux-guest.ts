@@ -9,7 +9,7 @@ import { QemuMachine, sleep } from '../machine/machine.js';
 import { GuestBootLostError, QemuStartError } from '../machine/machine-errors.js';
 import { scaled } from '../machine/time-scale.js';
 import type { LinuxGuest, Suite } from '../suites/suite-schema.js';
-import { plugDimm } from './dimm-churn.js';
+import { plugDimm } from '../mutators/dimm-churn.js';
 import type { GuestDriver } from './guest-driver.js';
 import { machineBase } from './spin-machine.js';
 

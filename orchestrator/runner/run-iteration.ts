@@ -8,19 +8,14 @@ import { summarizeLatency } from '../results/latency.js';
 import { histogramOf } from '../results/latency-histogram.js';
 import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
-import { runDimmChurn } from './dimm-churn.js';
-import { runDirtyLog } from './dirty-log.js';
 import { expectationFor, qemuWarnings } from './expectation.js';
-import { runIdle } from './idle.js';
-import { type GuestCost, runPamGuest } from './pam-guest.js';
-import { newTally } from './mutation-loop.js';
-import { runPamToggle } from './pam-toggle.js';
+import type { GuestCost } from '../mutators/mutator.js';
+import { newTally } from '../mutators/mutation-loop.js';
+import { mutatorPlugin } from '../mutators/registry.js';
 import { ProgressWatch } from './progress-watch.js';
 import type { GuestDriver } from './guest-driver.js';
 import { type LinuxBoot, linuxGuest } from './linux-guest.js';
-import { runMixed } from './mixed-mutator.js';
-import { type SpinGuestDriver, spinGuest } from './spin-guest.js';
-import { runVirtioMemResize } from './virtio-mem-resize.js';
+import { spinGuest } from './spin-guest.js';
 
 export interface IterationInput {
   runId: string;
@@ -76,14 +71,8 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
           return true;
         },
       };
-      const mutator = suite.mutator;
-      if (mutator.kind === 'none') await runIdle(mutator, limits, hooks, mutation);
-      else if (mutator.kind === 'pam-guest') guestCost = await runPamGuest(mutator, limits, hooks, mutation, (guest as SpinGuestDriver).readMailbox);
-      else if (mutator.kind === 'dirty-log') await runDirtyLog(machine.qmp, mutator, limits, hooks, mutation);
-      else if (mutator.kind === 'dimm-churn') await runDimmChurn(machine.qmp, mutator, limits, hooks, mutation);
-      else if (mutator.kind === 'virtio-mem-resize') await runVirtioMemResize(machine.qmp, mutator, limits, hooks, mutation);
-      else if (mutator.kind === 'mixed') await runMixed(machine.qmp, mutator, limits, hooks, input.seed, mutation);
-      else await runPamToggle(machine.qmp, mutator, limits, hooks, input.seed % mutator.values.length, mutation);
+      const outcome = await mutatorPlugin(suite.mutator).run(suite.mutator, { qmp: machine.qmp, limits, hooks, tally: mutation, seed: input.seed, readMailbox: guest.readMailbox });
+      guestCost = outcome.guestCost;
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
       if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);

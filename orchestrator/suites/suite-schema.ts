@@ -1,112 +1,10 @@
 import { z } from 'zod';
 import { BUILD_FAMILIES } from '../builds/build-types.js';
+import { mutatorPlugin, mutatorSchema } from '../mutators/registry.js';
 
 /** Guest-physical addresses up to 1 TiB (code above 4 GiB runs through the spin image's paging window). */
 const address = z.number().int().min(0).max(2 ** 40);
 const byte = z.number().int().min(0).max(0xff);
-
-export const pamToggleSchema = z
-  .object({
-    kind: z.literal('pam-toggle'),
-    /** i440fx config-space register holding the PAM field (0x59: PAM0, segment 0xF0000). */
-    register: z.number().int().min(0x59).max(0x5f).default(0x59),
-    /** The values written in turn (0x10: read-only, 0x30: read-write for the high nibble). */
-    values: z.array(z.number().int().min(0).max(0xff)).min(2).default([0x10, 0x30]),
-    /** Mutations between two checks of run state and vCPU progress. */
-    batch: z.number().int().min(1).default(100),
-  })
-  .strict();
-
-/** Any host bridge (00:00.0) config byte flipped from QMP: q35 PAM (0x90..0x96), SMRAM (i440fx 0x72, q35 0x9d), ... */
-export const configToggleSchema = z
-  .object({
-    kind: z.literal('config-toggle'),
-    register: z.number().int().min(0x40).max(0xff),
-    values: z.array(byte).min(2),
-    batch: z.number().int().min(1).default(100),
-  })
-  .strict();
-
-/**
- * Dirty logging switched on and off: a migration to `uri` (throttled so it never
- * finishes) starts it, migrate_cancel stops it. One mutation each.
- */
-export const dirtyLogSchema = z
-  .object({
-    kind: z.literal('dirty-log'),
-    uri: z.string().default('exec:cat > /dev/null'),
-    /** Migration bandwidth in bytes per second: low, so the migration is still running when cancelled. */
-    maxBandwidth: z.number().int().min(1).default(65536),
-    /** How long logging stays on (and off) before the next switch. */
-    holdMs: z.number().min(0).default(20),
-    batch: z.number().int().min(1).default(10),
-  })
-  .strict();
-
-/**
- * DIMMs hot-plugged (object-add + device_add pc-dimm) and unplugged (device_del,
- * the ACPI eject a guest would do, object-del) in turn. One mutation each.
- */
-export const dimmChurnSchema = z
-  .object({
-    kind: z.literal('dimm-churn'),
-    dimms: z.number().int().min(1).max(8).default(2),
-    sizeMiB: z.number().int().min(2).default(128),
-    /** NUMA node of the churned DIMMs (pc-dimm node=). */
-    node: z.number().int().min(0).max(7).optional(),
-    /**
-     * Who answers device_del: `orchestrator` writes the ACPI eject itself (guests
-     * without ACPI, like spin); `guest` waits for the guest's own _EJ0 (Linux).
-     */
-    eject: z.enum(['orchestrator', 'guest']).default('orchestrator'),
-    batch: z.number().int().min(1).default(4),
-  })
-  .strict();
-
-/**
- * A virtio-mem device's requested-size set from QMP (qom-set) to each size in
- * turn; the guest's driver plugs or unplugs blocks to match. One mutation each.
- */
-export const virtioMemResizeSchema = z
-  .object({
-    kind: z.literal('virtio-mem-resize'),
-    /** The id of a device in machine.virtioMem. */
-    device: z.string(),
-    sizesMiB: z.array(z.number().int().min(0)).min(2),
-    /** Wait until the device's plugged size reaches the request before the next one. */
-    waitPlugged: z.boolean().default(true),
-    /** How long the guest may take to plug or unplug, per mutation. */
-    plugTimeoutSeconds: z.number().positive().default(20),
-    batch: z.number().int().min(1).default(1),
-  })
-  .strict();
-
-/** Several QMP-driven mutators interleaved: mutation i is mutator i mod n's next one. */
-export const mixedSchema = z
-  .object({
-    kind: z.literal('mixed'),
-    mutators: z.array(z.discriminatedUnion('kind', [pamToggleSchema, configToggleSchema, dimmChurnSchema, virtioMemResizeSchema])).min(2),
-    batch: z.number().int().min(1).default(10),
-  })
-  .strict();
-
-/** vCPU 0 of the guest flips the PAM register itself, as firmware does while remapping shadow RAM. */
-export const pamGuestSchema = z
-  .object({
-    kind: z.literal('pam-guest'),
-    register: z.number().int().min(0x59).max(0x5f).default(0x59),
-    values: z.tuple([z.number().int().min(0).max(0xff), z.number().int().min(0).max(0xff)]).default([0x10, 0x30]),
-    checkEverySeconds: z.number().positive().default(0.1),
-  })
-  .strict();
-
-/** No mutation at all: the guest runs for the duration while run state and progress are checked. */
-export const noMutatorSchema = z
-  .object({
-    kind: z.literal('none'),
-    checkEverySeconds: z.number().positive().default(0.1),
-  })
-  .strict();
 
 const spinGuestSchema = z
   .object({
@@ -189,7 +87,7 @@ export const suiteSchema = z
       })
       .strict(),
     guest: z.discriminatedUnion('image', [spinGuestSchema, linuxGuestSchema]),
-    mutator: z.discriminatedUnion('kind', [pamToggleSchema, configToggleSchema, pamGuestSchema, dirtyLogSchema, dimmChurnSchema, virtioMemResizeSchema, mixedSchema, noMutatorSchema]),
+    mutator: mutatorSchema,
     stop: z
       .object({
         mutations: z.number().int().min(1).max(UNLIMITED_MUTATIONS).default(UNLIMITED_MUTATIONS),
@@ -249,21 +147,20 @@ export const suiteSchema = z
         if (size > device.sizeMiB || size % block !== 0) issue([...path, 'sizesMiB', sizeIndex], `${size} must be a multiple of ${block} MiB and at most the device's ${device.sizeMiB} MiB`);
       });
     });
-    if (guest.image === 'linux' && mutator.kind === 'pam-guest') issue(['mutator', 'kind'], "pam-guest is the spin guest's in-guest mutator; a linux guest needs a QMP-driven mutator");
+    if (guest.image === 'linux' && mutatorPlugin(mutator).needsMailbox) issue(['mutator', 'kind'], `${mutator.kind} is the spin guest's in-guest mutator; a linux guest needs a QMP-driven mutator`);
     if (guest.image === 'linux' && nodes < 2) issue(['machine', 'numaNodes'], `a linux guest executes from memory hot-plugged on node guest.execNode (${guest.execNode}): give at least ${guest.execNode + 1} nodes`);
   });
 
 export type Suite = z.infer<typeof suiteSchema>;
-export type PamToggleMutator = z.infer<typeof pamToggleSchema>;
-export type ConfigToggleMutator = z.infer<typeof configToggleSchema>;
-export type DirtyLogMutator = z.infer<typeof dirtyLogSchema>;
-export type DimmChurnMutator = z.infer<typeof dimmChurnSchema>;
-export type VirtioMemResizeMutator = z.infer<typeof virtioMemResizeSchema>;
-export type MixedMutator = z.infer<typeof mixedSchema>;
-export type QmpMutator = MixedMutator['mutators'][number];
+export type { PamToggleMutator } from '../mutators/pam-toggle.js';
+export type { ConfigToggleMutator } from '../mutators/config-toggle.js';
+export type { DirtyLogMutator } from '../mutators/dirty-log.js';
+export type { DimmChurnMutator } from '../mutators/dimm-churn.js';
+export type { VirtioMemResizeMutator } from '../mutators/virtio-mem-resize.js';
+export type { MixedMutator, QmpMutator } from '../mutators/mixed.js';
+export type { NoMutator } from '../mutators/none.js';
+export type { PamGuestMutator } from '../mutators/pam-guest.js';
 export type SpinGuest = z.infer<typeof spinGuestSchema>;
 export type LinuxGuest = z.infer<typeof linuxGuestSchema>;
 export type VirtioMemDevice = Suite['machine']['virtioMem'][number];
-export type NoMutator = z.infer<typeof noMutatorSchema>;
-export type PamGuestMutator = z.infer<typeof pamGuestSchema>;
 export type Mutator = Suite['mutator'];

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
-import { DimmChurnError, runDimmChurn } from '../../orchestrator/runner/dimm-churn.js';
+import { DimmChurnError, runDimmChurn } from '../../orchestrator/mutators/dimm-churn.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 

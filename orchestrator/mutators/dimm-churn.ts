@@ -1,7 +1,8 @@
 import { SlotlabError } from '../errors.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
 import { QmpTimeoutError } from '../qmp/qmp-errors.js';
-import type { DimmChurnMutator } from '../suites/suite-schema.js';
+import { z } from 'zod';
+import type { MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
 import { scaled } from '../machine/time-scale.js';
 
@@ -10,6 +11,28 @@ const MEMORY_HOTPLUG_BASE = 0x0a00;
 const SLOT_SELECTOR = MEMORY_HOTPLUG_BASE;
 const CONTROL = MEMORY_HOTPLUG_BASE + 0x14;
 const EJECT = 0x8;
+
+/**
+ * DIMMs hot-plugged (object-add + device_add pc-dimm) and unplugged (device_del,
+ * the ACPI eject a guest would do, object-del) in turn. One mutation each.
+ */
+export const dimmChurnSchema = z
+  .object({
+    kind: z.literal('dimm-churn'),
+    dimms: z.number().int().min(1).max(8).default(2),
+    sizeMiB: z.number().int().min(2).default(128),
+    /** NUMA node of the churned DIMMs (pc-dimm node=). */
+    node: z.number().int().min(0).max(7).optional(),
+    /**
+     * Who answers device_del: `orchestrator` writes the ACPI eject itself (guests
+     * without ACPI, like spin); `guest` waits for the guest's own _EJ0 (Linux).
+     */
+    eject: z.enum(['orchestrator', 'guest']).default('orchestrator'),
+    batch: z.number().int().min(1).default(4),
+  })
+  .strict();
+
+export type DimmChurnMutator = z.infer<typeof dimmChurnSchema>;
 
 export class DimmChurnError extends SlotlabError {
   constructor(detail: string) {
@@ -104,3 +127,12 @@ async function waitForGuestEject(qmp: QmpClient, id: string, lost: () => boolean
     await qmp.execute('device_del', { id }).catch(() => undefined);
   }
 }
+
+export const dimmChurnMutator: MutatorPlugin<typeof dimmChurnSchema> = {
+  kind: 'dimm-churn',
+  schema: dimmChurnSchema,
+  run: async (mutator, { qmp, limits, hooks, tally }) => {
+    await runDimmChurn(qmp, mutator, limits, hooks, tally);
+    return {};
+  },
+};

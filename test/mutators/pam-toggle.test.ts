@@ -1,5 +1,5 @@
 import t from 'tap';
-import { selectRegisterCommand, writeRegisterCommand } from '../../orchestrator/runner/pam-toggle.js';
+import { selectRegisterCommand, writeRegisterCommand } from '../../orchestrator/mutators/pam-toggle.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('HMP port writes for the host bridge config space', async (t) => {
@@ -12,7 +12,7 @@ t.test('HMP port writes for the host bridge config space', async (t) => {
 
 t.test('on real QEMU the writes reach PAM0 and change the memory map', NEEDS_KVM, async (t) => {
   const { launchSpinMachine } = await import('../fixtures/spin-machine.js');
-  const { runPamToggle } = await import('../../orchestrator/runner/pam-toggle.js');
+  const { runPamToggle } = await import('../../orchestrator/mutators/pam-toggle.js');
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   const qmp = machine.qmp;
   const mutator = { kind: 'pam-toggle' as const, register: 0x59, values: [0x10, 0x30], batch: 2 };
@@ -31,7 +31,7 @@ t.test('on real QEMU the writes reach PAM0 and change the memory map', NEEDS_KVM
 });
 
 t.test('the mutator stops when the guest is lost', NEEDS_KVM, async (t) => {
-  const { runPamToggle } = await import('../../orchestrator/runner/pam-toggle.js');
+  const { runPamToggle } = await import('../../orchestrator/mutators/pam-toggle.js');
   const { launchSpinMachine } = await import('../fixtures/spin-machine.js');
   const machine = await launchSpinMachine(t, 'debian-7.2', 1);
   let calls = 0;

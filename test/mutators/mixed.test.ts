@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
-import { runMixed } from '../../orchestrator/runner/mixed-mutator.js';
+import { runMixed } from '../../orchestrator/mutators/mixed.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { newTally } from '../../orchestrator/runner/mutation-loop.js';
-import { watchUntilDone } from '../../orchestrator/runner/watch-loop.js';
+import { newTally } from '../../orchestrator/mutators/mutation-loop.js';
+import { watchUntilDone } from '../../orchestrator/mutators/watch-loop.js';
 
 const hooks = (lost: () => boolean, checkpoint: () => boolean) => ({ lost, checkpoint: async () => checkpoint() });
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
-import { runDirtyLog } from '../../orchestrator/runner/dirty-log.js';
-import { newTally } from '../../orchestrator/runner/mutation-loop.js';
+import { runDirtyLog } from '../../orchestrator/mutators/dirty-log.js';
+import { newTally } from '../../orchestrator/mutators/mutation-loop.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 

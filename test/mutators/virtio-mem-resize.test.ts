@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
-import { VirtioMemResizeError, runVirtioMemResize, virtioMemPath } from '../../orchestrator/runner/virtio-mem-resize.js';
+import { VirtioMemResizeError, runVirtioMemResize, virtioMemPath } from '../../orchestrator/mutators/virtio-mem-resize.js';
 import { launchSpinMachine } from '../fixtures/spin-machine.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 

@@ -1,6 +1,22 @@
+import { z } from 'zod';
 import type { QmpClient } from '../qmp/qmp-client.js';
-import type { ConfigToggleMutator, PamToggleMutator } from '../suites/suite-schema.js';
+import type { ConfigToggleMutator } from './config-toggle.js';
+import type { MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
+
+export const pamToggleSchema = z
+  .object({
+    kind: z.literal('pam-toggle'),
+    /** i440fx config-space register holding the PAM field (0x59: PAM0, segment 0xF0000). */
+    register: z.number().int().min(0x59).max(0x5f).default(0x59),
+    /** The values written in turn (0x10: read-only, 0x30: read-write for the high nibble). */
+    values: z.array(z.number().int().min(0).max(0xff)).min(2).default([0x10, 0x30]),
+    /** Mutations between two checks of run state and vCPU progress. */
+    batch: z.number().int().min(1).default(100),
+  })
+  .strict();
+
+export type PamToggleMutator = z.infer<typeof pamToggleSchema>;
 
 const CONFIG_ADDRESS_PORT = 0xcf8;
 const CONFIG_DATA_PORT = 0xcfc;
@@ -40,3 +56,12 @@ export function runPamToggle(
 ): Promise<MutatorTally> {
   return driveMutations(limits, hooks, tally, mutator.batch, pamToggleStep(qmp, mutator, firstValueIndex));
 }
+
+export const pamToggleMutator: MutatorPlugin<typeof pamToggleSchema> = {
+  kind: 'pam-toggle',
+  schema: pamToggleSchema,
+  run: async (mutator, { qmp, limits, hooks, tally, seed }) => {
+    await runPamToggle(qmp, mutator, limits, hooks, seed % mutator.values.length, tally);
+    return {};
+  },
+};

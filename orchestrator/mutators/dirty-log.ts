@@ -1,9 +1,28 @@
 import { SlotlabError } from '../errors.js';
 import { sleep } from '../machine/machine.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
-import type { DirtyLogMutator } from '../suites/suite-schema.js';
+import { z } from 'zod';
+import type { MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
 import { scaled } from '../machine/time-scale.js';
+
+/**
+ * Dirty logging switched on and off: a migration to `uri` (throttled so it never
+ * finishes) starts it, migrate_cancel stops it. One mutation each.
+ */
+export const dirtyLogSchema = z
+  .object({
+    kind: z.literal('dirty-log'),
+    uri: z.string().default('exec:cat > /dev/null'),
+    /** Migration bandwidth in bytes per second: low, so the migration is still running when cancelled. */
+    maxBandwidth: z.number().int().min(1).default(65536),
+    /** How long logging stays on (and off) before the next switch. */
+    holdMs: z.number().min(0).default(20),
+    batch: z.number().int().min(1).default(10),
+  })
+  .strict();
+
+export type DirtyLogMutator = z.infer<typeof dirtyLogSchema>;
 
 export class MigrationStateError extends SlotlabError {
   constructor(detail: string) {
@@ -67,3 +86,12 @@ export async function runDirtyLog(
     if (active && !hooks.lost()) await qmp.execute('migrate_cancel').catch(() => undefined);
   }
 }
+
+export const dirtyLogMutator: MutatorPlugin<typeof dirtyLogSchema> = {
+  kind: 'dirty-log',
+  schema: dirtyLogSchema,
+  run: async (mutator, { qmp, limits, hooks, tally }) => {
+    await runDirtyLog(qmp, mutator, limits, hooks, tally);
+    return {};
+  },
+};

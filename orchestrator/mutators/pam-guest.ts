@@ -1,14 +1,23 @@
+import { z } from 'zod';
+import { SlotlabError } from '../errors.js';
 import type { Mailbox } from '../images/spin-contract.js';
-import type { PamGuestMutator } from '../suites/suite-schema.js';
+import type { GuestCost, MutatorPlugin } from './mutator.js';
 import type { MutationLimits, MutatorHooks, MutatorTally } from './mutation-loop.js';
 import { watchUntilDone } from './watch-loop.js';
 
-/** What the guest measured of its own PAM writes, converted with a TSC rate calibrated against the host clock. */
-export interface GuestCost {
-  meanUs: number;
-  maxUs: number;
-  tscPerUs: number;
-}
+export type { GuestCost } from './mutator.js';
+
+/** vCPU 0 of the guest flips the PAM register itself, as firmware does while remapping shadow RAM. */
+export const pamGuestSchema = z
+  .object({
+    kind: z.literal('pam-guest'),
+    register: z.number().int().min(0x59).max(0x5f).default(0x59),
+    values: z.tuple([z.number().int().min(0).max(0xff), z.number().int().min(0).max(0xff)]).default([0x10, 0x30]),
+    checkEverySeconds: z.number().positive().default(0.1),
+  })
+  .strict();
+
+export type PamGuestMutator = z.infer<typeof pamGuestSchema>;
 
 /**
  * The in-guest mutator: the guest's vCPU 0 flips PAM on its own (configured at
@@ -50,3 +59,13 @@ function guestCost(first: { at: number; mailbox: Mailbox }, last: { at: number; 
     tscPerUs: Math.round(tscPerUs),
   };
 }
+
+export const pamGuestMutator: MutatorPlugin<typeof pamGuestSchema> = {
+  kind: 'pam-guest',
+  schema: pamGuestSchema,
+  needsMailbox: true,
+  run: async (mutator, { limits, hooks, tally, readMailbox }) => {
+    if (!readMailbox) throw new SlotlabError('NO_MAILBOX', "the pam-guest mutator reads the spin guest's mailbox, and this guest has none; use it with guest.image spin");
+    return { guestCost: await runPamGuest(mutator, limits, hooks, tally, readMailbox) };
+  },
+};

@@ -2,8 +2,29 @@ import { SlotlabError } from '../errors.js';
 import { sleep } from '../machine/machine.js';
 import { scaled } from '../machine/time-scale.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
-import type { VirtioMemResizeMutator } from '../suites/suite-schema.js';
+import { z } from 'zod';
+import type { MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
+
+/**
+ * A virtio-mem device's requested-size set from QMP (qom-set) to each size in
+ * turn; the guest's driver plugs or unplugs blocks to match. One mutation each.
+ */
+export const virtioMemResizeSchema = z
+  .object({
+    kind: z.literal('virtio-mem-resize'),
+    /** The id of a device in machine.virtioMem. */
+    device: z.string(),
+    sizesMiB: z.array(z.number().int().min(0)).min(2),
+    /** Wait until the device's plugged size reaches the request before the next one. */
+    waitPlugged: z.boolean().default(true),
+    /** How long the guest may take to plug or unplug, per mutation. */
+    plugTimeoutSeconds: z.number().positive().default(20),
+    batch: z.number().int().min(1).default(1),
+  })
+  .strict();
+
+export type VirtioMemResizeMutator = z.infer<typeof virtioMemResizeSchema>;
 
 const MiB = 1024 * 1024;
 const POLL_MS = 50;
@@ -48,3 +69,12 @@ export function runVirtioMemResize(
 ): Promise<MutatorTally> {
   return driveMutations(limits, hooks, tally, mutator.batch, virtioMemResizeStep(qmp, mutator));
 }
+
+export const virtioMemResizeMutator: MutatorPlugin<typeof virtioMemResizeSchema> = {
+  kind: 'virtio-mem-resize',
+  schema: virtioMemResizeSchema,
+  run: async (mutator, { qmp, limits, hooks, tally }) => {
+    await runVirtioMemResize(qmp, mutator, limits, hooks, tally);
+    return {};
+  },
+};
