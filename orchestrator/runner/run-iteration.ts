@@ -1,20 +1,15 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
-import { SlotlabError, errorMessage } from '../errors.js';
-import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../machine/internal-error.js';
-import { type ShutdownResult, settlesWithin, sleep } from '../machine/machine.js';
-import type { GuestLoss } from '../machine/run-state-watch.js';
-import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
+import { SlotlabError } from '../errors.js';
+import { stderrExcerpt } from '../machine/internal-error.js';
 import { summarizeLatency } from '../results/latency.js';
 import { histogramOf } from '../results/latency-histogram.js';
-import { type FailureDetail, type IterationRecord, type Outcome, RECORD_SCHEMA } from '../results/record.js';
+import { type IterationRecord, RECORD_SCHEMA } from '../results/record.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
+import { type Classification, classifyIteration } from './classify-iteration.js';
 import { expectationFor, qemuWarnings } from './expectation.js';
-import type { GuestCost } from '../mutators/mutator.js';
-import { newTally } from '../mutators/mutation-loop.js';
-import { mutatorPlugin } from '../mutators/registry.js';
-import { ProgressWatch } from './progress-watch.js';
 import type { GuestDriver } from './guest-driver.js';
 import { type LinuxBoot, linuxGuest } from './linux-guest.js';
+import { type HarnessFailure, type Observation, observeIteration } from './observe-iteration.js';
 import { spinGuest } from './spin-guest.js';
 
 export interface IterationInput {
@@ -32,74 +27,32 @@ export interface IterationInput {
   host: IterationRecord['host'];
 }
 
-/** One guest boot: launch, wait for every vCPU, mutate, classify, shut down. Never leaves QEMU behind. */
-export async function runIteration(input: IterationInput): Promise<IterationRecord> {
+export interface IterationResult {
+  record: IterationRecord;
+  /** Set when the harness could not run the iteration; its kind says what the run does next. */
+  failure: HarnessFailure | undefined;
+}
+
+/** One guest boot: boot -> mutate -> classify -> record. Never leaves QEMU behind. */
+export async function attemptIteration(input: IterationInput): Promise<IterationResult> {
   const { suite } = input.loaded;
-  const guest = guestDriver(input);
-  const machine = guest.machine;
-  const startedAt = new Date();
-  const started = performance.now();
-  const mutation = newTally();
-  let before: bigint[] = [];
-  let after: bigint[] = [];
-  let progress: ProgressWatch | undefined;
-  let loss: GuestLoss | undefined;
-  let failure: FailureDetail | null = null;
-  let error: IterationRecord['error'] = null;
-  let guestCost: GuestCost | undefined;
-  let progressKnown = true;
-  let serial: string | undefined;
-  let shutdown: ShutdownResult | undefined;
+  const observation = await observeIteration(guestDriver(input), { mutator: suite.mutator, limits: input.limits, seed: input.seed });
+  return { record: iterationRecord(input, observation, classifyIteration(observation)), failure: observation.harness };
+}
 
-  try {
-    progressKnown = await guest.boot();
-    before = await guest.readCounters();
-    const watch = (progress = new ProgressWatch(before));
-    const runState = machine.watchRunState();
-    // A guest that says it hung is lost although QEMU still runs it.
-    const lost = () => {
-      if (!runState.loss && guest.hung?.()) runState.markHung();
-      return runState.loss !== undefined;
-    };
-    try {
-      const limits = { mutations: input.limits.mutations, durationMs: input.limits.durationSeconds * 1000 };
-      const hooks = {
-        lost,
-        checkpoint: async () => {
-          if ((await runState.check()) || lost()) return false;
-          watch.observe(await guest.readCounters());
-          return true;
-        },
-      };
-      const outcome = await mutatorPlugin(suite.mutator).run(suite.mutator, { qmp: machine.qmp, limits, hooks, tally: mutation, seed: input.seed, readMailbox: guest.readMailbox });
-      guestCost = outcome.guestCost;
-    } catch (caught) {
-      // A QMP failure because QEMU went away is the loss itself, not a harness error.
-      if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);
-      if (!machine.exited && !(await runState.check()) && !lost()) throw caught;
-    }
-    await runState.check();
-    const lostNow = lost();
-    if (!machine.exited && progressKnown) {
-      after = await guest.readCounters(true);
-      if (!lostNow) watch.observe(after);
-    }
-    loss = await runState.settled();
-    runState.stop();
-    if (loss) failure = await describeFailure(guest, loss);
-  } catch (caught) {
-    error = { code: caught instanceof SlotlabError ? caught.code : 'UNEXPECTED', message: errorMessage(caught) };
-    if (!(caught instanceof SlotlabError)) error.message = (caught as Error).stack ?? error.message;
-  } finally {
-    serial = guest.serialExcerpt?.();
-    shutdown = await machine.shutdown();
-  }
+/** attemptIteration's record; a QEMU that could not start throws IterationAbort, carrying the record of the attempt. */
+export async function runIteration(input: IterationInput): Promise<IterationRecord> {
+  const { record, failure } = await attemptIteration(input);
+  if (failure?.kind === 'qemu-start') throw new IterationAbort(record);
+  return record;
+}
 
-  const judged = progressKnown && progress ? progress.verdict : 'unknown';
-  const progressRising = judged === 'advancing';
-  const mutationPhaseMs = mutation.endedAtMs === undefined ? 0 : (loss?.atMs ?? mutation.endedAtMs) - mutation.startedAtMs;
-  const outcome: Outcome = error ? 'error' : loss ? 'guest-lost' : judged === 'stalled' ? 'stalled' : 'survived';
-  const record: IterationRecord = {
+/** The record of one iteration, from what was observed and how it was classified. */
+export function iterationRecord(input: IterationInput, observation: Observation, classification: Classification): IterationRecord {
+  const { suite } = input.loaded;
+  const { tally, before, after, progress, loss, harness } = observation;
+  const { outcome, progress: judged } = classification;
+  return {
     schema: RECORD_SCHEMA,
     runId: input.runId,
     suite: { name: suite.name, file: input.loaded.file, sha256: input.loaded.sha256 },
@@ -108,34 +61,32 @@ export async function runIteration(input: IterationInput): Promise<IterationReco
     host: input.host,
     iteration: input.iteration,
     seed: input.seed,
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - started),
+    startedAt: observation.startedAt.toISOString(),
+    durationMs: observation.durationMs,
     outcome,
-    stopReason: error ? 'error' : loss ? loss.reason : (mutation.stoppedBy ?? 'error'),
+    stopReason: classification.stopReason,
     limits: input.limits,
-    mutationsAttempted: mutation.attempted,
-    mutationsApplied: mutation.applied,
-    mutationPhaseMs: Math.max(0, Math.round(mutationPhaseMs)),
-    timeToFailureMs: loss && mutation.attempted > 0 ? Math.round(loss.atMs - mutation.startedAtMs) : null,
-    failure,
+    mutationsAttempted: tally.attempted,
+    mutationsApplied: tally.applied,
+    mutationPhaseMs: Math.round(classification.mutationPhaseMs),
+    timeToFailureMs: classification.timeToFailureMs,
+    failure: observation.failure,
     progressBefore: before.map(String),
     progressAfter: after.map(String),
-    progressRising,
-    progressKnown: outcome === 'survived' ? judged !== 'unknown' : progressKnown,
+    progressRising: judged === 'advancing',
+    progressKnown: outcome === 'survived' ? judged !== 'unknown' : observation.progressKnown,
     ...(outcome === 'survived' || outcome === 'stalled' ? { progress: judged, ...(progress ? { progressSpanMs: progress.spanMs } : {}) } : {}),
-    progressPerSecond: progressRate(before, after, mutationPhaseMs, loss === undefined),
-    latency: summarizeLatency(mutation.latenciesUs),
-    latencyHistogram: histogramOf(mutation.latenciesUs),
-    guestCost: guestCost ?? null,
-    stderrExcerpt: stderrExcerpt(machine.output.text()),
-    ...(serial === undefined ? {} : { serialExcerpt: serial }),
-    qemuWarnings: qemuWarnings(machine.output.text()),
-    shutdown: { how: shutdown.how, durationMs: shutdown.durationMs },
-    ...(machine.qmpNotes.length > 0 ? { qmpNotes: [...machine.qmpNotes] } : {}),
-    error,
+    progressPerSecond: progressRate(before, after, classification.mutationPhaseMs, loss === undefined),
+    latency: summarizeLatency(tally.latenciesUs),
+    latencyHistogram: histogramOf(tally.latenciesUs),
+    guestCost: observation.guestCost ?? null,
+    stderrExcerpt: stderrExcerpt(observation.output),
+    ...(observation.serial === undefined ? {} : { serialExcerpt: observation.serial }),
+    qemuWarnings: qemuWarnings(observation.output),
+    shutdown: { how: observation.shutdown.how, durationMs: observation.shutdown.durationMs },
+    ...(observation.qmpNotes.length > 0 ? { qmpNotes: observation.qmpNotes } : {}),
+    error: harness ? { code: harness.code, message: harness.message } : null,
   };
-  if (error?.code === 'QEMU_START_FAILED') throw new IterationAbort(record);
-  return record;
 }
 
 /** The guest the suite runs: spin (or the user's --image) or Linux. */
@@ -158,38 +109,4 @@ export class IterationAbort extends SlotlabError {
   constructor(readonly record: IterationRecord) {
     super('QEMU_START_FAILED', record.error!.message);
   }
-}
-
-async function describeFailure(guest: GuestDriver, loss: GuestLoss): Promise<FailureDetail> {
-  const machine = guest.machine;
-  // QEMU says in its SHUTDOWN event why it went (guest-reset: a triple fault or reboot under -no-reboot).
-  const shutdown = machine.qmp.events().find((event) => event.event === 'SHUTDOWN')?.data?.reason;
-  const exit = machine.exited ? (machine.exited.signal ?? `exit code ${machine.exited.exitCode}`) : undefined;
-  const runState = exit ? `qemu-exited (${exit}${typeof shutdown === 'string' ? `, ${shutdown}` : ''})` : loss.reason;
-  // QEMU prints the register dump just before it stops the VM; give the pipe a moment.
-  for (let i = 0; i < 40 && !/KVM internal error[\s\S]*[ER]IP=/.test(machine.output.text()); i++) {
-    if (!/KVM internal error/.test(machine.output.text()) && i >= 10) break;
-    await sleep(25);
-  }
-  const report = parseInternalError(machine.output.text());
-  let vcpu: number | undefined;
-  if (report && !machine.exited) {
-    const registers = await machine.qmp.hmp('info registers -a').catch(() => '');
-    vcpu = findFailingVcpu(report, registers);
-  }
-  const ip = report?.instructionPointer;
-  const located = ip === undefined ? undefined : guest.locate(ip);
-  // A guest that crashed prints its panic just before QEMU exits (-no-reboot); the serial file may lag a little.
-  if (!report && guest.lastWords) await sleep(200);
-  const guestReport = guest.lastWords?.();
-  return {
-    runState,
-    suberror: report?.suberror,
-    emulationFailure: report?.emulationFailure ?? false,
-    vcpu: vcpu ?? located?.vcpu,
-    instructionPointer: ip,
-    ...(report?.instructionPointerHex === undefined ? {} : { instructionPointerHex: report.instructionPointerHex }),
-    inLoopRange: located?.inLoopRange ?? false,
-    ...(guestReport === undefined ? {} : { guestReport }),
-  };
 }

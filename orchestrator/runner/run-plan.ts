@@ -12,7 +12,7 @@ import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
 import { hostInfo } from './host-info.js';
 import type { Plan, PlanItem } from './plan.js';
-import { IterationAbort, runIteration } from './run-iteration.js';
+import { IterationAbort, attemptIteration } from './run-iteration.js';
 import { untilLostDone } from './stop-rules.js';
 import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests, prepareLinuxBoot } from './linux-guest.js';
 
@@ -166,23 +166,19 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   let status: RunManifest['status'] = 'failed';
   try {
     for (const item of remaining) {
-      let record: IterationRecord;
-      try {
-        const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host };
-        record = await runIteration(input);
-        // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
-        let retries = 0;
-        while (record.error?.code === 'GUEST_BOOT_LOST' && retries + 1 < BOOT_ATTEMPTS) {
-          retries += 1;
-          options.onBootRetry?.(record, retries + 1);
-          record = await runIteration(input);
-        }
-        if (retries > 0) record = { ...record, bootRetries: retries };
-      } catch (error) {
-        if (error instanceof IterationAbort) writer.append(error.record);
-        throw error;
+      const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host };
+      let attempt = await attemptIteration(input);
+      // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
+      let retries = 0;
+      while (attempt.failure?.kind === 'guest-boot-lost' && retries + 1 < BOOT_ATTEMPTS) {
+        retries += 1;
+        options.onBootRetry?.(attempt.record, retries + 1);
+        attempt = await attemptIteration(input);
       }
+      const record = retries > 0 ? { ...attempt.record, bootRetries: retries } : attempt.record;
       writer.append(record);
+      // The build cannot even start: the attempt is kept, and the run stops.
+      if (attempt.failure?.kind === 'qemu-start') throw new IterationAbort(record);
       records.push(record);
       options.onRecord?.(record, records.length, plan.items.length);
       if (options.stopWhen?.(records) || (plan.overrides.untilLost && untilLostDone(records))) break;

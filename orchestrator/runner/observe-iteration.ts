@@ -1,0 +1,120 @@
+import { QemuStartError, GuestBootLostError } from '../machine/machine-errors.js';
+import { type ShutdownResult, settlesWithin } from '../machine/machine.js';
+import type { GuestLoss } from '../machine/run-state-watch.js';
+import type { GuestCost } from '../mutators/mutator.js';
+import { type MutatorTally, newTally } from '../mutators/mutation-loop.js';
+import { mutatorPlugin } from '../mutators/registry.js';
+import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
+import { SlotlabError, errorMessage } from '../errors.js';
+import type { FailureDetail } from '../results/record.js';
+import type { Suite } from '../suites/suite-schema.js';
+import { describeFailure } from './describe-failure.js';
+import type { GuestDriver } from './guest-driver.js';
+import { ProgressWatch } from './progress-watch.js';
+
+/** Why the harness could not run an iteration, as a value: it decides what the run does next. */
+export type HarnessFailure =
+  /** QEMU did not start (bad option, missing module, no QMP): the run stops after recording the attempt. */
+  | { kind: 'qemu-start'; code: string; message: string }
+  /** QEMU ran the guest, which went away before any mutation: the iteration is booted again. */
+  | { kind: 'guest-boot-lost'; code: string; message: string }
+  /** Anything else the harness could not do: recorded as an error, the run goes on. */
+  | { kind: 'harness'; code: string; message: string };
+
+export function harnessFailure(caught: unknown): HarnessFailure {
+  const message = caught instanceof SlotlabError ? caught.message : ((caught as Error)?.stack ?? errorMessage(caught));
+  const code = caught instanceof SlotlabError ? caught.code : 'UNEXPECTED';
+  if (caught instanceof QemuStartError) return { kind: 'qemu-start', code, message };
+  if (caught instanceof GuestBootLostError) return { kind: 'guest-boot-lost', code, message };
+  return { kind: 'harness', code, message };
+}
+
+/** Everything one boot of the guest showed, before it is judged. */
+export interface Observation {
+  startedAt: Date;
+  durationMs: number;
+  tally: MutatorTally;
+  /** Whether the guest keeps counters that can be read (a user's image may not). */
+  progressKnown: boolean;
+  before: bigint[];
+  after: bigint[];
+  progress: ProgressWatch | undefined;
+  loss: GuestLoss | undefined;
+  failure: FailureDetail | null;
+  harness: HarnessFailure | undefined;
+  guestCost: GuestCost | undefined;
+  serial: string | undefined;
+  shutdown: ShutdownResult;
+  /** QEMU's stdout and stderr (the end of them). */
+  output: string;
+  qmpNotes: string[];
+}
+
+export interface ObserveInput {
+  mutator: Suite['mutator'];
+  limits: { mutations: number; durationSeconds: number };
+  seed: number;
+}
+
+/** Boots the guest, runs the mutator against it, settles what happened and shuts QEMU down; never leaves QEMU behind. */
+export async function observeIteration(guest: GuestDriver, input: ObserveInput): Promise<Observation> {
+  const machine = guest.machine;
+  const startedAt = new Date();
+  const started = performance.now();
+  const tally = newTally();
+  const seen: Pick<Observation, 'before' | 'after' | 'progress' | 'loss' | 'failure' | 'harness' | 'guestCost'> & { progressKnown: boolean } = {
+    before: [],
+    after: [],
+    progress: undefined,
+    loss: undefined,
+    failure: null,
+    harness: undefined,
+    guestCost: undefined,
+    progressKnown: true,
+  };
+  let serial: string | undefined;
+  let shutdown: ShutdownResult;
+  try {
+    seen.progressKnown = await guest.boot();
+    seen.before = await guest.readCounters();
+    const watch = (seen.progress = new ProgressWatch(seen.before));
+    const runState = machine.watchRunState();
+    // A guest that says it hung is lost although QEMU still runs it.
+    const lost = () => {
+      if (!runState.loss && guest.hung?.()) runState.markHung();
+      return runState.loss !== undefined;
+    };
+    try {
+      const limits = { mutations: input.limits.mutations, durationMs: input.limits.durationSeconds * 1000 };
+      const hooks = {
+        lost,
+        checkpoint: async () => {
+          if ((await runState.check()) || lost()) return false;
+          watch.observe(await guest.readCounters());
+          return true;
+        },
+      };
+      const outcome = await mutatorPlugin(input.mutator).run(input.mutator, { qmp: machine.qmp, limits, hooks, tally, seed: input.seed, readMailbox: guest.readMailbox });
+      seen.guestCost = outcome.guestCost;
+    } catch (caught) {
+      // A QMP failure because QEMU went away is the loss itself, not a harness error.
+      if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);
+      if (!machine.exited && !(await runState.check()) && !lost()) throw caught;
+    }
+    await runState.check();
+    const lostNow = lost();
+    if (!machine.exited && seen.progressKnown) {
+      seen.after = await guest.readCounters(true);
+      if (!lostNow) watch.observe(seen.after);
+    }
+    seen.loss = await runState.settled();
+    runState.stop();
+    if (seen.loss) seen.failure = await describeFailure(guest, seen.loss);
+  } catch (caught) {
+    seen.harness = harnessFailure(caught);
+  } finally {
+    serial = guest.serialExcerpt?.();
+    shutdown = await machine.shutdown();
+  }
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes] };
+}
