@@ -1,0 +1,28 @@
+import type { BuildFamily } from '../builds/build-types.js';
+
+/**
+ * Which fix a cell really carries: what its QEMU build does about an overlapping
+ * delete+add (`qemu`, the build's family) and what the KVM under it offers
+ * (capabilities from `kvm-probe caps`). The first row whose conditions hold
+ * decides; adding a family is adding a row.
+ */
+export interface FamilyRow {
+  qemu: BuildFamily;
+  /** KVM capabilities that must be non-zero for this row (checked only where the capabilities are known). */
+  needs?: readonly string[];
+  family: BuildFamily;
+  why: string;
+}
+
+export const FAMILY_TABLE: readonly FamilyRow[] = [
+  { qemu: 'stock', family: 'stock', why: 'deletes and re-adds the slot with two ioctls' },
+  { qemu: 'paused-vcpu', family: 'paused-vcpu', why: 'keeps vCPUs out of KVM_RUN while it deletes and re-adds' },
+  { qemu: 'atomic-ioctl', needs: ['USER_MEMORY_REGION_LIST'], family: 'atomic-ioctl', why: 'sends the slot changes as one list' },
+  { qemu: 'atomic-ioctl', family: 'stock', why: 'falls back to two ioctls: the kernel has no list ioctl' },
+];
+
+/** The fix a build carries on a host with these KVM capabilities (undefined: not known, so the build's own family). */
+export function cellFamily(qemu: BuildFamily, kvm: Record<string, number> | undefined): BuildFamily {
+  const row = FAMILY_TABLE.find((candidate) => candidate.qemu === qemu && (kvm === undefined || (candidate.needs ?? []).every((cap) => (kvm[cap] ?? 0) > 0)));
+  return row?.family ?? qemu;
+}
