@@ -9,6 +9,8 @@ export interface ReportModel {
   runs: { runId: string; suite: string; startedAt: string; endedAt: string | null; status: string; host: IterationRecord['host'] }[];
   cells: CellStats[];
   records: IterationRecord[];
+  /** The suite whose cells are the vCPU progress baseline (the same build's rate without mutations). */
+  baselineSuite: string;
 }
 
 export interface ReportInput {
@@ -17,7 +19,12 @@ export interface ReportInput {
   title?: string;
   /** Fixed for reproducible output (snapshots, published tables). */
   generatedAt?: string;
+  /** The suite progress rates are compared against (default BASELINE_SUITE). */
+  baselineSuite?: string;
 }
+
+/** The catalogue's control: the same machine and guest with nothing changing the memory map. */
+export const BASELINE_SUITE = 'control-idle';
 
 const DEFAULT_SAFE_BELOW = 0.001;
 
@@ -46,7 +53,8 @@ export function buildReport(input: ReportInput): ReportModel {
     title: input.title ?? `slotlab: ${[...new Set(input.records.map((record) => record.suite.name))].join(', ')}`,
     generatedAt: input.generatedAt ?? new Date().toISOString(),
     runs,
-    cells: allCellStats(input.records, (suite) => safeBelow.get(suite) ?? DEFAULT_SAFE_BELOW),
+    cells: allCellStats(input.records, (suite) => safeBelow.get(suite) ?? DEFAULT_SAFE_BELOW, input.baselineSuite ?? BASELINE_SUITE),
     records: input.records,
+    baselineSuite: input.baselineSuite ?? BASELINE_SUITE,
   };
 }

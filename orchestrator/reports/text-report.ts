@@ -46,7 +46,7 @@ export function renderText(model: ReportModel): string {
     if (cell.latency.count > 0) out.push(`  mutation latency     p50 ${formatUs(cell.latency.p50Us)}, p99 ${formatUs(cell.latency.p99Us)} (${cell.latency.count} mutations)`);
     if (cell.guestCost) out.push(`  guest-measured cost  mean ${formatUs(cell.guestCost.meanUs)}, max ${formatUs(cell.guestCost.maxUs)} per mutation`);
     if (cell.progressPerSecond !== undefined) {
-      out.push(`  vCPU progress        ${Math.round(cell.progressPerSecond).toLocaleString('en-US')} loops/s${cell.progressVsIdle !== undefined ? ` (${(cell.progressVsIdle * 100).toFixed(0)}% of control-idle)` : ''}`);
+      out.push(`  vCPU progress        ${Math.round(cell.progressPerSecond).toLocaleString('en-US')} loops/s${cell.progressVsIdle !== undefined ? ` (${(cell.progressVsIdle * 100).toFixed(0)}% of ${model.baselineSuite})` : ''}`);
     }
     out.push(`  verdict              ${verdictText(cell.verdict)}`);
     if (cell.verdict.kind === 'inconclusive') out.push(`                       ${cell.verdict.reason}`);

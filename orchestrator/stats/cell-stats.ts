@@ -50,7 +50,7 @@ export interface CellStats {
   guestCost: { meanUs: number; maxUs: number } | undefined;
   /** Median vCPU loop iterations per second while mutating, over the iterations whose guest kept running. */
   progressPerSecond: number | undefined;
-  /** progressPerSecond relative to the same build's `control-idle` cell, when the input has one. */
+  /** progressPerSecond relative to the same build's cell of the baseline suite (the report's, e.g. `control-idle`), when the input has one. */
   progressVsIdle: number | undefined;
   verdict: Verdict;
   /** Whether the verdict matches the suite's expectation; null when there is none or the verdict is inconclusive. */
@@ -165,11 +165,12 @@ function median(values: number[]): number | undefined {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Every cell of a record set, with the throughput cost relative to `control-idle` filled in where possible. */
-export function allCellStats(records: readonly IterationRecord[], safeBelowOf: (suite: string) => number): CellStats[] {
+/** Every cell of a record set, with the throughput cost relative to the baseline suite's cell of the same build filled in where possible. */
+export function allCellStats(records: readonly IterationRecord[], safeBelowOf: (suite: string) => number, baselineSuite?: string): CellStats[] {
   const cells = groupCells(records).map((cell) => cellStats(cell, { safeBelow: safeBelowOf(cell[0]!.suite.name) }));
-  for (const cell of cells.filter((candidate) => candidate.suite !== 'control-idle')) {
-    const idle = cells.find((other) => other.suite === 'control-idle' && other.build === cell.build);
+  if (baselineSuite === undefined) return cells;
+  for (const cell of cells.filter((candidate) => candidate.suite !== baselineSuite)) {
+    const idle = cells.find((other) => other.suite === baselineSuite && other.build === cell.build);
     if (idle?.progressPerSecond && cell.progressPerSecond !== undefined) cell.progressVsIdle = cell.progressPerSecond / idle.progressPerSecond;
   }
   return cells;

@@ -52,9 +52,12 @@ t.test('errors do not count as iterations; stalls are counted apart', async (t) 
 t.test('progress relative to control-idle', async (t) => {
   const idle = sampleRecord({ suite: { ...sampleRecord().suite, name: 'control-idle' }, outcome: 'survived', failure: null, progressPerSecond: 1000 });
   const busy = sampleRecord({ outcome: 'survived', failure: null, progressPerSecond: 250 });
-  const cells = allCellStats([busy, idle], () => 0.001);
+  const cells = allCellStats([busy, idle], () => 0.001, 'control-idle');
   t.equal(cells[0]!.progressVsIdle, 0.25);
   t.equal(cells[1]!.progressVsIdle, undefined, 'the control itself is the baseline');
+  t.equal(allCellStats([busy, idle], () => 0.001)[0]!.progressVsIdle, undefined, 'no baseline named, none compared against');
+  const other = sampleRecord({ suite: { ...sampleRecord().suite, name: 'my-control' }, outcome: 'survived', failure: null, progressPerSecond: 500 });
+  t.equal(allCellStats([busy, idle, other], () => 0.001, 'my-control')[0]!.progressVsIdle, 0.5, 'the baseline is whichever suite the report names, not a name in stats');
 });
 
 t.test('guest-measured cost: mean weighted by mutations, worst of the worst', async (t) => {
