@@ -1,26 +1,7 @@
-import type { BuildLog, BuildProgress, PatchProvenance } from '../builds/build-types.js';
+import type { BuildLog, BuildProgress } from '../builds/build-types.js';
+import type { KernelProvenance } from '../results/provenance.js';
 
-export const KERNEL_KINDS = ['source-build', 'debian-package', 'user-bzimage'] as const;
-export type KernelKind = (typeof KERNEL_KINDS)[number];
-
-/** Where a kernel under test came from and what exactly it is; copied into every record of a run under it. */
-export interface KernelProvenance {
-  name: string;
-  kind: KernelKind;
-  /** Debian package and version, or the file a user gave. */
-  source: string;
-  bzImage: string;
-  sha256: string;
-  /** Source builds: the kernel base (e.g. `6.1`) and the variant of qemu-patches/linux-<base>/ applied. */
-  base?: string;
-  variant?: string;
-  patches?: PatchProvenance[];
-  /** Source builds: sha256 of the .config the kernel was built with. */
-  configSha256?: string;
-  builtAt?: string;
-  buildSeconds?: number;
-  cacheKey?: string;
-}
+export { KERNEL_KINDS, type KernelKind, type KernelProvenance } from '../results/provenance.js';
 
 /** A kernel ready to boot as L1. */
 export interface ResolvedKernel {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BUILD_FAMILIES, BUILD_KINDS, type BuildProvenance } from '../builds/build-types.js';
-import { KERNEL_KINDS, type KernelProvenance } from '../kernels/kernel-types.js';
+import { buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
+
+export { buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
 
 /** Bump when a field changes meaning or goes away; readers reject schemas they do not know. */
 export const RECORD_SCHEMA = 'slotlab.iteration/1';
@@ -8,38 +9,6 @@ export const RECORD_SCHEMA = 'slotlab.iteration/1';
 export const OUTCOMES = ['guest-lost', 'survived', 'stalled', 'error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export type Expectation = 'race' | 'safe';
-
-export const buildProvenanceSchema = z.object({
-  name: z.string(),
-  family: z.enum(BUILD_FAMILIES),
-  kind: z.enum(BUILD_KINDS),
-  source: z.string(),
-  binary: z.string(),
-  version: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  base: z.string().optional(),
-  variant: z.string().optional(),
-  patches: z.array(z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
-  configure: z.string().optional(),
-  builtAt: z.string().optional(),
-  buildSeconds: z.number().optional(),
-  cacheKey: z.string().optional(),
-}) satisfies z.ZodType<BuildProvenance>;
-
-export const kernelProvenanceSchema = z.object({
-  name: z.string(),
-  kind: z.enum(KERNEL_KINDS),
-  source: z.string(),
-  bzImage: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  base: z.string().optional(),
-  variant: z.string().optional(),
-  patches: z.array(z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
-  configSha256: z.string().optional(),
-  builtAt: z.string().optional(),
-  buildSeconds: z.number().optional(),
-  cacheKey: z.string().optional(),
-}) satisfies z.ZodType<KernelProvenance>;
 
 /** The machine QEMU ran on: the real host, or a kernel under test booted as L1 (then `kernelUnderTest` says which). */
 export const hostSchema = z.object({
