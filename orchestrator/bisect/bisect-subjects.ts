@@ -6,7 +6,7 @@ import { type KernelRevisionTree, buildKernelRevision } from '../kernels/kernel-
 import { findKernel } from '../kernels/kernel-registry.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
 import type { KernelProvenance } from '../kernels/kernel-types.js';
-import type { IterationRecord } from '../results/record.js';
+import type { LiveReporter } from '../reporters/reporter.js';
 import { readRun } from '../results/run-store.js';
 import { makePlan } from '../runner/plan.js';
 import { runPlan } from '../runner/run-plan.js';
@@ -22,7 +22,8 @@ export interface ProvenancedSubject extends BisectSubject {
 export interface SuiteSettings {
   loaded: LoadedSuite;
   mutations?: number;
-  onRecord?: (record: IterationRecord) => void;
+  /** Hears each step's run (reporters/). */
+  reporter?: LiveReporter;
 }
 
 export function revisionCandidates(revisions: readonly Revision[]): BisectCandidate[] {
@@ -41,7 +42,7 @@ export function qemuRevisionSubject(tree: RevisionTree, revisions: readonly Revi
     async measure(candidate, iterations, untilLost) {
       const build = await buildRevision(tree, candidate.id, log, progress);
       builds.set(candidate.id, build.provenance);
-      const output = await runPlan(plan(settings, build.name, iterations, untilLost), { builds: [build], onRecord: settings.onRecord });
+      const output = await runPlan(plan(settings, build.name, iterations, untilLost), { builds: [build], reporter: settings.reporter });
       return { records: output.records, runId: output.runId };
     },
     provenance: (candidate) => ({ build: builds.get(candidate.id) }),
@@ -57,7 +58,7 @@ export function kernelSubject(kernels: readonly BisectCandidate[], build: string
       provenances.set(candidate.id, (await findKernel(candidate.id).resolve()).provenance);
       const output = await runUnderKernel({ plan: plan(settings, build, iterations, untilLost), kernel: candidate.id, onLine });
       const records = readRun(output.runId).records;
-      for (const record of records) settings.onRecord?.(record);
+      records.forEach((record, index) => settings.reporter?.iteration?.(record, index + 1, records.length));
       return { records, runId: output.runId };
     },
     provenance: (candidate) => ({ kernel: provenances.get(candidate.id) }),

@@ -3,6 +3,7 @@ import { findBuild } from '../builds/build-registry.js';
 import { BUILD_FAMILIES, type BuildFamily } from '../builds/build-types.js';
 import { readSeries } from '../builds/patch-series.js';
 import { BisectLog } from '../bisect/bisect-log.js';
+import { notesReporter } from '../reporters/notes-reporter.js';
 import { type ProvenancedSubject, type SuiteSettings, kernelList, kernelRevisionSubject, kernelSubject, qemuRevisionSubject } from '../bisect/bisect-subjects.js';
 import { BISECT_TERMS, type BisectCandidate, type BisectTerms, type Evidence, type FlakyBisectResult, flakyBisect } from '../bisect/flaky-bisect.js';
 import { type Revision, firstParentRange, isAncestor, resolveRevision } from '../bisect/git-revisions.js';
@@ -96,7 +97,8 @@ export async function bisectCommand(args: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`slotlab bisect: ${line}\n`);
   if (!values.suite) throw new UsageError('bisect needs --suite <suite>');
   await ensurePackages(['git'], log);
-  const settings: SuiteSettings = { loaded: loadSuite(values.suite), mutations: positiveInt('--mutations', values.mutations) };
+  // Each tested version's run says only what goes wrong (boot retries, notices): the bisection prints its own steps.
+  const settings: SuiteSettings = { loaded: loadSuite(values.suite), mutations: positiveInt('--mutations', values.mutations), reporter: notesReporter() };
   const calibrate = positiveInt('--calibrate', values.calibrate) ?? 10;
   const options = { alpha: alpha(values.alpha), calibrate };
   const progress = new BuildProgressLine();

@@ -1,21 +1,18 @@
 import { parseArgs } from 'node:util';
 import { findBuild } from '../builds/build-registry.js';
 import { setInterruptHandler } from '../machine/process-reaper.js';
-import { buildReport } from '../reports/report-model.js';
-import { renderText } from '../reports/text-report.js';
 import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
 import { tornNotes } from '../results/record-writer.js';
-import type { IterationRecord } from '../results/record.js';
-import { renderTable } from '../results/table.js';
 import { type Plan, makePlan } from '../runner/plan.js';
-import { BOOT_ATTEMPTS, type RunOptions, runPlan } from '../runner/run-plan.js';
+import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../kernels/kernel-run.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import { prepareLinuxGuestFiles } from '../runner/linux-guest.js';
 import { nestedFallback } from '../runner/nested-fallback.js';
-import { ProgressDisplay } from './progress.js';
+import { type LiveReporter, combineReporters } from '../reporters/reporter.js';
+import { REPORTER_NAMES, type ReporterName, liveReporter } from '../reporters/registry.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
 
@@ -29,6 +26,7 @@ export async function runCommand(args: string[]): Promise<number> {
       mutations: { type: 'string' },
       duration: { type: 'string' },
       json: { type: 'boolean', default: false },
+      reporter: { type: 'string' },
       seed: { type: 'string' },
       resume: { type: 'string' },
       all: { type: 'boolean', default: false },
@@ -76,13 +74,14 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
   const resumeInside = process.env[KERNEL_PROVENANCE_ENV] ? undefined : resume?.manifest.host.kernelUnderTest?.name;
-  if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, values.json, resume!.manifest.runId);
-  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, values.json);
+  if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, chooseReporter(values.reporter, values.json), resume!.manifest.runId);
+  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, chooseReporter(values.reporter, values.json));
   const nested = resume === undefined && !process.env[KERNEL_PROVENANCE_ENV] ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
-    return runUnderKernelCommand(plan, nested.kernel, values.json);
+    return runUnderKernelCommand(plan, nested.kernel, chooseReporter(values.reporter, values.json));
   }
+  const reporter = chooseReporter(values.reporter, values.json);
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
     if (files) setRunStatus(files, 'interrupted');
@@ -92,41 +91,19 @@ export async function runCommand(args: string[]): Promise<number> {
         '\n',
     );
   });
-  let progress: ProgressDisplay | undefined;
-  const output = await runPlan(plan, {
-    resume,
-    onStart: (started, remaining) => {
-      files = started;
-      if (values.json) return;
-      process.stderr.write(`slotlab: ${remaining.length} of ${plan.items.length} iterations of ${plan.loaded.suite.name} to run; records -> ${started.records}\n`);
-      progress = new ProgressDisplay(plan.loaded.suite.name, plan.items);
-      for (const record of resume?.records ?? []) progress.record(record);
-    },
-    onRecord: (record) => progress?.record(record),
-    onBootRetry: noteBootRetry,
-    onNotice: noteStderr,
-  });
-  if (values.json) {
-    for (const record of output.records) process.stdout.write(JSON.stringify(record) + '\n');
-  } else {
-    process.stdout.write(renderTable(output.records) + '\n\n');
-    process.stdout.write(renderText(buildReport({ manifests: [readRun(output.file).manifest], records: output.records })));
-    process.stdout.write(`\nrecords: ${output.file}\n`);
-  }
+  await runPlan(plan, { resume, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
   return 0;
 }
 
-function noteStderr(message: string): void {
-  process.stderr.write(`slotlab: ${message}\n`);
-}
-
-function noteBootRetry(lost: IterationRecord, attempt: number): void {
-  const why = lost.error!.message.split('\n')[0]!.replace(/\.$/, '');
-  process.stderr.write(`slotlab: ${lost.build.name} #${lost.iteration}: ${why}; booting it again (attempt ${attempt} of ${BOOT_ATTEMPTS})\n`);
+/** `--reporter NAME` (see reporters/registry.ts); `--json` is `--reporter json`. */
+function chooseReporter(name: string | undefined, json: boolean): LiveReporter {
+  if (name !== undefined && !(REPORTER_NAMES as string[]).includes(name)) throw new UsageError(`--reporter must be one of ${REPORTER_NAMES.join(', ')}, not '${name}'`);
+  if (json && name !== undefined && name !== 'json') throw new UsageError(`--json is --reporter json; give one of them`);
+  return liveReporter(json ? 'json' : ((name as ReporterName | undefined) ?? 'table'));
 }
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
-async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean, resume?: string): Promise<number> {
+async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveReporter, resume?: string): Promise<number> {
   const { guest } = plan.loaded.suite;
   // L1 sees this checkout read-only: what the guest boots is built here first.
   if (guest.image === 'linux') await prepareLinuxGuestFiles(guest, (line) => process.stderr.write(`slotlab: ${line}\n`));
@@ -134,13 +111,7 @@ async function runUnderKernelCommand(plan: Plan, kernel: string, json: boolean, 
   process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${what}\n`);
   const output = await runUnderKernel({ plan, kernel, resume, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
   const stored = readRun(output.runId);
-  if (json) {
-    for (const record of stored.records) process.stdout.write(JSON.stringify(record) + '\n');
-  } else {
-    process.stdout.write(renderTable(stored.records) + '\n\n');
-    process.stdout.write(renderText(buildReport({ manifests: [stored.manifest], records: stored.records })));
-    process.stdout.write(`\nkernel under test: ${kernel} (${output.l1.release}), KVM_CAP_USER_MEMORY_REGION_LIST = ${output.l1.kvm.USER_MEMORY_REGION_LIST ?? 0}\nrecords: ${output.records}\n`);
-  }
+  reporter.runEnded?.({ files: stored.files, manifest: stored.manifest, records: stored.records, kernel: { name: kernel, release: output.l1.release, listIoctl: output.l1.kvm.USER_MEMORY_REGION_LIST ?? 0 } });
   if (output.l1.jobExit === 0) return 0;
   process.stderr.write(`slotlab: the run inside kernel ${kernel} failed (exit ${output.l1.jobExit}; its error is in the L1| lines above); completed iterations were kept: slotlab run --resume ${output.runId}\n`);
   return 2;
@@ -179,16 +150,7 @@ export async function publishCommand(args: string[]): Promise<number> {
   for (const suite of DEFAULT_MATRIX.suites) {
     const loaded = loadSuite(suite);
     const plan = makePlan(loaded, [...DEFAULT_MATRIX.builds], { repetitions, mutations: loaded.suite.mutator.kind === 'none' ? undefined : mutations });
-    let progress: ProgressDisplay | undefined;
-    const output = await runPlan(plan, {
-      onStart: (files) => {
-        process.stderr.write(`slotlab: publishing ${plan.items.length} iterations of ${suite}; records -> ${files.records}\n`);
-        progress = new ProgressDisplay(suite, plan.items);
-      },
-      onRecord: (record) => progress?.record(record),
-      onBootRetry: noteBootRetry,
-      onNotice: noteStderr,
-    });
+    const output = await runPlan(plan, { reporter: liveReporter('progress') });
     runs.push(readRun(output.file));
   }
   for (const file of publishRuns(runs, values.into)) process.stdout.write(`wrote ${file}\n`);

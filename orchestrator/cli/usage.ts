@@ -1,7 +1,7 @@
 import { SlotlabError } from '../errors.js';
 
 export const USAGE = `usage:
-  slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--json]
+  slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--reporter table|json|progress] [--json]
                             [--until-lost]  stop at the first lost guest (or after 2 iterations that could not run)
   slotlab run --all --build <name>... [options]   every suite in suites/, one run each
   slotlab run <suite> --image <file> --build <name>   the suite's machine and mutator on your multiboot image

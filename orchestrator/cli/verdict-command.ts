@@ -4,6 +4,7 @@ import { cleanIterationsNeeded, recordsVerdict } from '../bisect/sequential.js';
 import { errorMessage } from '../errors.js';
 import { makePlan } from '../runner/plan.js';
 import { runPlan } from '../runner/run-plan.js';
+import { liveReporter } from '../reporters/registry.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { UsageError } from './usage.js';
 
@@ -39,7 +40,7 @@ export async function verdictCommand(args: string[]): Promise<number> {
     findBuild(values.build);
     const mutations = values.mutations === undefined ? undefined : Number(values.mutations);
     const plan = makePlan(loadSuite(positionals[0]!), [values.build], { repetitions: needed, mutations, untilLost: true });
-    const output = await runPlan(plan);
+    const output = await runPlan(plan, { reporter: liveReporter('progress') });
     const verdict = VERDICT_OF[recordsVerdict(output.records, needed)];
     const losses = output.records.filter((record) => record.outcome === 'guest-lost').length;
     process.stdout.write(`${verdict}: ${output.records.length} iterations, ${losses} lost (needed ${needed} clean for p=${pRace}, alpha=${alpha}); records: ${output.file}\n`);

@@ -7,11 +7,12 @@ import { assertKvmUsable } from '../machine/machine.js';
 import type { IterationRecord } from '../results/record.js';
 import { RecordFileExistsError, RecordWriter, readRecordFile } from '../results/record-writer.js';
 import { type RunLock, acquireRunLock } from '../results/run-lock.js';
+import type { LiveReporter } from '../reporters/reporter.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
 import { hostInfo } from './host-info.js';
-import type { Plan, PlanItem } from './plan.js';
+import type { Plan } from './plan.js';
 import { IterationAbort, attemptIteration } from './run-iteration.js';
 import { untilLostDone } from './stop-rules.js';
 import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests, prepareLinuxBoot } from './linux-guest.js';
@@ -24,16 +25,12 @@ export interface RunOutput {
 }
 
 export interface RunOptions {
-  onStart?: (files: RunFiles, remaining: PlanItem[]) => void;
-  onRecord?: (record: IterationRecord, done: number, total: number) => void;
+  /** Hears the run as it happens (reporters/). */
+  reporter?: LiveReporter;
   /** Continue this run: its manifest and completed records. */
   resume?: { manifest: RunManifest; records: IterationRecord[] };
   /** Ends the run early (status complete) once it returns true for the records so far, e.g. a sequential test. */
   stopWhen?: (records: readonly IterationRecord[]) => boolean;
-  /** An iteration whose guest was lost while booting, about to boot again (`attempt` of BOOT_ATTEMPTS). */
-  onBootRetry?: (lost: IterationRecord, attempt: number) => void;
-  /** Something the user should know that is not an error: a torn tail cut off, a stale lock taken over. */
-  onNotice?: (message: string) => void;
   /** Where the host's loaded kernel modules are listed (default /sys/module): tells a KVM that cannot boot Linux guests. */
   sysModuleDir?: string;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
@@ -85,11 +82,11 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
   const { files, writer, lock } = openRun(plan, options);
   const runId = files.runId;
   try {
-    if (lock.tookOverFrom) options.onNotice?.(`run ${runId}: took over the lock of process ${lock.tookOverFrom.pid}, which no longer runs`);
+    if (lock.tookOverFrom) options.reporter?.notice?.(`run ${runId}: took over the lock of process ${lock.tookOverFrom.pid}, which no longer runs`);
     // Read again under the lock: what another process appended before it let go counts as done.
     const previous = options.resume ? readRecordFile(files.records).records : [];
     const tornTails = [...(options.resume?.manifest.tornTails ?? []), ...(writer.tornTail ? [writer.tornTail] : [])];
-    if (writer.tornTail) options.onNotice?.(`${files.records}: cut off a torn last line (${writer.tornTail.bytes} bytes of an interrupted write) before appending; kept in ${writer.tornTail.savedTo}`);
+    if (writer.tornTail) options.reporter?.notice?.(`${files.records}: cut off a torn last line (${writer.tornTail.bytes} bytes of an interrupted write) before appending; kept in ${writer.tornTail.savedTo}`);
     const manifest: RunManifest = options.resume
       ? { ...options.resume.manifest, status: 'running', endedAt: null, ...(tornTails.length ? { tornTails } : {}) }
       : {
@@ -161,9 +158,10 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   const runId = files.runId;
   const done = new Set(previous.map((record) => itemKey(record.build.name, record.iteration)));
   const remaining = plan.items.filter((item) => !done.has(itemKey(item.build, item.iteration)));
-  options.onStart?.(files, remaining);
+  options.reporter?.runStarted?.({ files, suite: plan.loaded.suite.name, items: plan.items, remaining, previous });
   const records = [...previous];
   let status: RunManifest['status'] = 'failed';
+  let final: RunManifest;
   try {
     for (const item of remaining) {
       const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host };
@@ -172,7 +170,7 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
       let retries = 0;
       while (attempt.failure?.kind === 'guest-boot-lost' && retries + 1 < BOOT_ATTEMPTS) {
         retries += 1;
-        options.onBootRetry?.(attempt.record, retries + 1);
+        options.reporter?.bootRetry?.(attempt.record, retries + 1, BOOT_ATTEMPTS);
         attempt = await attemptIteration(input);
       }
       const record = retries > 0 ? { ...attempt.record, bootRetries: retries } : attempt.record;
@@ -180,13 +178,15 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
       // The build cannot even start: the attempt is kept, and the run stops.
       if (attempt.failure?.kind === 'qemu-start') throw new IterationAbort(record);
       records.push(record);
-      options.onRecord?.(record, records.length, plan.items.length);
+      options.reporter?.iteration?.(record, records.length, plan.items.length);
       if (options.stopWhen?.(records) || (plan.overrides.untilLost && untilLostDone(records))) break;
     }
     status = 'complete';
   } finally {
-    writeManifest(files, { ...manifest, status, endedAt: new Date().toISOString() });
+    final = { ...manifest, status, endedAt: new Date().toISOString() };
+    writeManifest(files, final);
   }
+  options.reporter?.runEnded?.({ files, manifest: final, records });
   return { runId, file: files.records, records };
 }
 

@@ -35,3 +35,12 @@ t.test('help', async (t) => {
   t.equal(result.exitCode, 0);
   t.match(result.stdout, /slotlab run <suite> --build <name>/);
 });
+
+t.test('run --reporter: an unknown one, or one beside --json, is one clear error', async (t) => {
+  const unknown = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--reporter', 'xml']);
+  t.equal(unknown.exitCode, 2);
+  t.match(unknown.stderr, /--reporter must be one of table, json, progress, not 'xml'/);
+  const both = await slotlab(['run', 'pam-qmp', '--build', 'debian-7.2', '--reporter', 'table', '--json']);
+  t.equal(both.exitCode, 2);
+  t.match(both.stderr, /--json is --reporter json; give one of them/);
+});

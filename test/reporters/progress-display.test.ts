@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { ProgressDisplay, formatDuration } from '../../orchestrator/cli/progress.js';
+import { ProgressDisplay, formatDuration } from '../../orchestrator/reporters/progress-display.js';
 import { sampleRecord } from '../fixtures/records.js';
 
 const items = ['a', 'b', 'a', 'b'].map((build, index) => ({ build, iteration: index >> 1, seed: index, limits: { mutations: 1, durationSeconds: 1 } }));
