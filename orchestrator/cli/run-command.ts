@@ -41,6 +41,7 @@ export async function runCommand(args: string[]): Promise<number> {
     for (const suite of listSuites()) status = Math.max(status, await runCommand([...args.filter((arg) => arg !== '--all'), suite]));
     return status;
   }
+  const reporter = chooseReporter(values.reporter, values.json);
   let plan: Plan;
   let resume: RunOptions['resume'];
   if (values.resume !== undefined) {
@@ -74,14 +75,13 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
   const resumeInside = process.env[KERNEL_PROVENANCE_ENV] ? undefined : resume?.manifest.host.kernelUnderTest?.name;
-  if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, chooseReporter(values.reporter, values.json), resume!.manifest.runId);
-  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, chooseReporter(values.reporter, values.json));
+  if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, reporter, resume!.manifest.runId);
+  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, reporter);
   const nested = resume === undefined && !process.env[KERNEL_PROVENANCE_ENV] ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
-    return runUnderKernelCommand(plan, nested.kernel, chooseReporter(values.reporter, values.json));
+    return runUnderKernelCommand(plan, nested.kernel, reporter);
   }
-  const reporter = chooseReporter(values.reporter, values.json);
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
     if (files) setRunStatus(files, 'interrupted');
