@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MutatorPlugin } from './mutator.js';
-import { runPamToggle } from './pam-toggle.js';
+import { runToggle } from './pam-toggle.js';
 
 const byte = z.number().int().min(0).max(0xff);
 
@@ -17,11 +17,4 @@ export const configToggleSchema = z
 export type ConfigToggleMutator = z.infer<typeof configToggleSchema>;
 
 /** The same port writes as pam-toggle, to any register of the host bridge. */
-export const configToggleMutator: MutatorPlugin<typeof configToggleSchema> = {
-  kind: 'config-toggle',
-  schema: configToggleSchema,
-  run: async (mutator, { qmp, limits, hooks, tally, seed }) => {
-    await runPamToggle(qmp, mutator, limits, hooks, seed % mutator.values.length, tally);
-    return {};
-  },
-};
+export const configToggleMutator: MutatorPlugin<typeof configToggleSchema> = { kind: 'config-toggle', schema: configToggleSchema, run: runToggle };

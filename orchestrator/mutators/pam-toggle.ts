@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QmpClient } from '../qmp/qmp-client.js';
 import type { ConfigToggleMutator } from './config-toggle.js';
-import type { MutatorPlugin } from './mutator.js';
+import type { MutatorContext, MutatorOutcome, MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
 
 export const pamToggleSchema = z
@@ -57,11 +57,10 @@ export function runPamToggle(
   return driveMutations(limits, hooks, tally, mutator.batch, pamToggleStep(qmp, mutator, firstValueIndex));
 }
 
-export const pamToggleMutator: MutatorPlugin<typeof pamToggleSchema> = {
-  kind: 'pam-toggle',
-  schema: pamToggleSchema,
-  run: async (mutator, { qmp, limits, hooks, tally, seed }) => {
-    await runPamToggle(qmp, mutator, limits, hooks, seed % mutator.values.length, tally);
-    return {};
-  },
-};
+/** A plugin's run for any register flip: the seed picks the value it starts from. */
+export async function runToggle(mutator: PamToggleMutator | ConfigToggleMutator, { qmp, limits, hooks, tally, seed }: MutatorContext): Promise<MutatorOutcome> {
+  await runPamToggle(qmp, mutator, limits, hooks, seed % mutator.values.length, tally);
+  return {};
+}
+
+export const pamToggleMutator: MutatorPlugin<typeof pamToggleSchema> = { kind: 'pam-toggle', schema: pamToggleSchema, run: runToggle };
