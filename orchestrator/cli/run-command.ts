@@ -4,6 +4,7 @@ import { setInterruptHandler } from '../machine/process-reaper.js';
 import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
 import { tornNotes } from '../results/record-writer.js';
 import { type Plan, makePlan } from '../runner/plan.js';
+import { readPlanFile } from '../runner/plan-file.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { listSuites, loadSuite } from '../suites/load-suite.js';
@@ -33,6 +34,8 @@ export async function runCommand(args: string[]): Promise<number> {
       image: { type: 'string' },
       kernel: { type: 'string' },
       'until-lost': { type: 'boolean', default: false },
+      /** A plan file (written for a run inside a kernel under test). */
+      plan: { type: 'string' },
     },
   });
   if (values.all) {
@@ -44,7 +47,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const reporter = chooseReporter(values.reporter, values.json);
   let plan: Plan;
   let resume: RunOptions['resume'];
-  if (values.resume !== undefined) {
+  if (values.plan !== undefined) {
+    if (positionals.length > 0 || values.resume !== undefined || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values['until-lost']) {
+      throw new UsageError('--plan takes the whole plan from its file: name no suite, builds or limits with it');
+    }
+    plan = readPlanFile(values.plan);
+  } else if (values.resume !== undefined) {
     if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel || values['until-lost']) {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }

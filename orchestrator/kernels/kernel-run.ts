@@ -10,6 +10,7 @@ import { RecordWriter } from '../results/record-writer.js';
 import { type RunLock, acquireRunLock } from '../results/run-lock.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import type { Plan } from '../runner/plan.js';
+import { writePlanFile } from '../runner/plan-file.js';
 import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
 import { SlotlabError } from '../errors.js';
 import { findKernel } from './kernel-registry.js';
@@ -63,21 +64,18 @@ export function jobPreamble(jobDir: string, env: Record<string, string> = {}): s
   ];
 }
 
-/** The `slotlab run` command L1 executes: the same plan, without --kernel, writing into the job folder. */
-export function innerRunArgs(plan: Plan): string[] {
-  const args = ['run', plan.loaded.file, ...plan.builds.flatMap((build) => ['--build', build]), '--seed', String(plan.seed)];
-  if (plan.overrides.repetitions !== undefined) args.push('--repetitions', String(plan.overrides.repetitions));
-  if (plan.overrides.mutations !== undefined) args.push('--mutations', String(plan.overrides.mutations));
-  if (plan.overrides.durationSeconds !== undefined) args.push('--duration', String(plan.overrides.durationSeconds));
-  if (plan.overrides.image !== undefined) args.push('--image', plan.overrides.image);
-  if (plan.overrides.untilLost) args.push('--until-lost');
-  return args;
-}
+/** Where the job folder holds the plan L1 runs (written by runJobScript). */
+export const planFileOf = (jobDir: string) => path.join(jobDir, 'plan.json');
 
-/** With `resume`, the job continues that run (its files are in the job folder) instead of starting one. */
+/**
+ * The job L1 runs: `slotlab run --plan` on the plan, written as JSON into the job
+ * folder (nothing rebuilt from flags), without --kernel. With `resume`, the job
+ * continues that run (its files are in the job folder) instead of starting one.
+ */
 export function runJobScript(plan: Plan, jobDir: string, resume?: string): string {
   const main = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js');
-  const args = resume ? ['run', '--resume', resume] : innerRunArgs(plan);
+  if (!resume) writePlanFile(planFileOf(jobDir), plan);
+  const args = resume ? ['run', '--resume', resume] : ['run', '--plan', planFileOf(jobDir)];
   return [
     ...jobPreamble(jobDir, { SLOTLAB_RUNS_DIR: path.join(jobDir, 'runs'), SLOTLAB_TIME_SCALE: String(L1_TIME_SCALE) }),
     `exec ${quote(process.execPath)} ${quote(main)} ${args.map(quote).join(' ')}`,

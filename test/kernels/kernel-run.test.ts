@@ -6,7 +6,8 @@
 import t from 'tap';
 import { kvmProbePath } from '../../orchestrator/images/l1-image.js';
 import { BOOT_ATTEMPTS } from '../../orchestrator/runner/run-plan.js';
-import { L1_TIME_SCALE, innerRunArgs, jobPreamble, jobTimeoutMs, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/kernels/kernel-run.js';
+import { L1_TIME_SCALE, jobPreamble, jobTimeoutMs, planFileOf, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/kernels/kernel-run.js';
+import { readPlanFile } from '../../orchestrator/runner/plan-file.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
@@ -15,19 +16,19 @@ import { tempDir } from '../fixtures/temp-dir.js';
 
 const plan = makePlan(loadSuite('pam-qmp'), ['7.2-stock', '7.2-atomic-ioctl'], { repetitions: 3, mutations: 200 }, 42);
 
-t.test('L1 runs the same plan with slotlab run, without --kernel', async (t) => {
-  t.same(innerRunArgs(plan), ['run', plan.loaded.file, '--build', '7.2-stock', '--build', '7.2-atomic-ioctl', '--seed', '42', '--repetitions', '3', '--mutations', '200']);
-  const untilLost = makePlan(loadSuite('pam-qmp'), ['7.2-stock'], { repetitions: 5, untilLost: true }, 7);
-  t.same(innerRunArgs(untilLost).slice(-3), ['--repetitions', '5', '--until-lost']);
-});
-
-t.test("the job script runs from the repository with the host's cache, scaled timeouts and the kernel's provenance", async (t) => {
-  const script = runJobScript(plan, '/work/results/runs/.kernel-jobs/abcd');
+t.test('L1 runs the same plan, handed over as a JSON file, with slotlab run --plan and without --kernel', async (t) => {
+  const jobDir = tempDir(t, 'slotlab-job-');
+  const script = runJobScript(plan, jobDir);
   t.match(script, /^cd '.+' \|\| exit 125$/m);
-  t.match(script, /^export SLOTLAB_RUNS_DIR='\/work\/results\/runs\/\.kernel-jobs\/abcd\/runs'$/m);
+  t.match(script, new RegExp(`^export SLOTLAB_RUNS_DIR='${jobDir}/runs'$`, 'm'));
   t.match(script, new RegExp(`^export SLOTLAB_TIME_SCALE='${L1_TIME_SCALE}'$`, 'm'));
-  t.match(script, /^export SLOTLAB_KERNEL_PROVENANCE='\/work\/results\/runs\/\.kernel-jobs\/abcd\/kernel\.json'$/m);
-  t.match(script, /^exec '.+node' '.+\/dist\/orchestrator\/cli\/main\.js' 'run' '.+pam-qmp\.yaml' '--build' '7\.2-stock'/m);
+  t.match(script, new RegExp(`^export SLOTLAB_KERNEL_PROVENANCE='${jobDir}/kernel\\.json'$`, 'm'));
+  t.match(script, new RegExp(`^exec '.+node' '.+/dist/orchestrator/cli/main\\.js' 'run' '--plan' '${planFileOf(jobDir)}'$`, 'm'));
+  t.notMatch(script, /--kernel|--build/, 'no flags rebuilt from the plan');
+  const received = readPlanFile(planFileOf(jobDir));
+  t.same({ file: received.loaded.file, builds: received.builds, seed: received.seed, overrides: received.overrides, items: received.items }, { file: plan.loaded.file, builds: plan.builds, seed: plan.seed, overrides: plan.overrides, items: plan.items });
+  const resumed = runJobScript(plan, tempDir(t, 'slotlab-job-'), 'run-1');
+  t.match(resumed, /'run' '--resume' 'run-1'$/m, 'a resume continues the run from its own manifest');
 });
 
 t.test('the job timeout grows with the iterations and the scaled boot timeout', async (t) => {
