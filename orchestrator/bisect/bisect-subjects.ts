@@ -4,7 +4,7 @@ import type { BuildLog, BuildProgress, BuildProvenance } from '../builds/build-t
 import { type RevisionTree, buildRevision } from '../builds/revision-build.js';
 import { type KernelRevisionTree, buildKernelRevision } from '../kernels/kernel-revision-build.js';
 import { findKernel } from '../kernels/kernel-registry.js';
-import { runUnderKernel } from '../kernels/kernel-run.js';
+import { runUnderKernel } from '../nested/kernel-run.js';
 import type { KernelProvenance } from '../kernels/kernel-types.js';
 import type { LiveReporter } from '../reporters/reporter.js';
 import { readRun } from '../results/run-store.js';

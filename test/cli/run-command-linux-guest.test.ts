@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import t from 'tap';
 import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
-import { nestedFallback } from '../../orchestrator/runner/nested-fallback.js';
+import { nestedFallback } from '../../orchestrator/nested/nested-fallback.js';
 import { slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 

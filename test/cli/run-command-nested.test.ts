@@ -3,7 +3,7 @@ import path from 'node:path';
 import t from 'tap';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRecords } from '../../orchestrator/results/record-writer.js';
-import { nestedFallback } from '../../orchestrator/runner/nested-fallback.js';
+import { nestedFallback } from '../../orchestrator/nested/nested-fallback.js';
 import { slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 

@@ -14,7 +14,7 @@ import {
 import type { KernelDefinition } from '../../orchestrator/kernels/kernel-types.js';
 import type { Test } from 'tap';
 import { kvmProbePath } from '../../orchestrator/images/l1-image.js';
-import { jobPreamble, runL1Job } from '../../orchestrator/kernels/kernel-run.js';
+import { jobPreamble, runL1Job } from '../../orchestrator/nested/kernel-run.js';
 import { readNewc } from '../../orchestrator/images/cpio.js';
 import fs from 'node:fs';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
-import { nestedFallback } from '../../orchestrator/runner/nested-fallback.js';
+import { nestedFallback } from '../../orchestrator/nested/nested-fallback.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
 import { CLI } from '../fixtures/cli.js';
 

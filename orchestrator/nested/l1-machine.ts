@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { SlotlabError } from '../errors.js';
 import { trackProcess, untrackProcess } from '../machine/process-reaper.js';
 import { RingBuffer } from '../machine/ring-buffer.js';
-import type { ResolvedKernel } from './kernel-types.js';
+import type { ResolvedKernel } from '../kernels/kernel-types.js';
 
 /** The QEMU that runs the kernel under test: Debian's, with TCG (it emulates SVM, so L1 gets a /dev/kvm). */
 export const L1_QEMU = '/usr/bin/qemu-system-x86_64';

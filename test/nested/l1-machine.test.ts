@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { imagePath } from '../../orchestrator/images/build-images.js';
-import { L1Error, l1Accel, l1QemuArgs, runInL1 } from '../../orchestrator/kernels/l1-machine.js';
+import { L1Error, l1Accel, l1QemuArgs, runInL1 } from '../../orchestrator/nested/l1-machine.js';
 import type { ResolvedKernel } from '../../orchestrator/kernels/kernel-types.js';
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { tempDir } from '../fixtures/temp-dir.js';

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { kvmProbePath } from '../../orchestrator/images/l1-image.js';
 import { BOOT_ATTEMPTS } from '../../orchestrator/runner/run-plan.js';
-import { L1_TIME_SCALE, jobPreamble, jobTimeoutMs, planFileOf, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/kernels/kernel-run.js';
+import { L1_TIME_SCALE, jobPreamble, jobTimeoutMs, planFileOf, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/nested/kernel-run.js';
 import { readPlanFile } from '../../orchestrator/runner/plan-file.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRun } from '../../orchestrator/results/run-store.js';

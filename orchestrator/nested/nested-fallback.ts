@@ -1,5 +1,5 @@
 import { kvmProblem } from '../machine/machine.js';
-import { NESTED_KERNEL, kvmWithoutLinuxGuests } from './linux-guest.js';
+import { NESTED_KERNEL, kvmWithoutLinuxGuests } from '../runner/linux-guest.js';
 
 export interface NestedFallback {
   /** The kernel under test the run goes into, booted as L1 under TCG with emulated SVM. */

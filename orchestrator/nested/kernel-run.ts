@@ -13,7 +13,7 @@ import type { Plan } from '../runner/plan.js';
 import { writePlanFile } from '../runner/plan-file.js';
 import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
 import { SlotlabError } from '../errors.js';
-import { findKernel } from './kernel-registry.js';
+import { findKernel } from '../kernels/kernel-registry.js';
 import { L1Error, type L1Result, runInL1 } from './l1-machine.js';
 
 export class KernelJobError extends SlotlabError {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { NESTED_KERNEL } from '../../orchestrator/runner/linux-guest.js';
-import { nestedFallback } from '../../orchestrator/runner/nested-fallback.js';
+import { nestedFallback } from '../../orchestrator/nested/nested-fallback.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 t.test('a host without a usable /dev/kvm runs every guest inside the kernel under test', async (t) => {
