@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { QmpClient } from '../qmp/qmp-client.js';
 import { GuestTimeoutError, KvmUnavailableError, QemuStartError } from './machine-errors.js';
 import type { ExitInfo, MachineConfig, MachinePaths, RunStatus } from './machine-types.js';
-import { trackProcess, untrackProcess } from './process-reaper.js';
+import { type QemuProcess, launchQemu } from './qemu-process.js';
 import { buildQemuArgs, fwCfgPath } from './qemu-args.js';
 import { RingBuffer } from './ring-buffer.js';
 import { RunStateWatch } from './run-state-watch.js';
@@ -35,7 +34,7 @@ export interface ShutdownResult extends ExitInfo {
 export class QemuMachine {
   readonly paths: MachinePaths;
   readonly output: RingBuffer;
-  private child: ResultPromise | undefined;
+  private child: QemuProcess | undefined;
   private exitInfo: ExitInfo | undefined;
   private exitPromise: Promise<ExitInfo> | undefined;
   private client: QmpClient | undefined;
@@ -80,22 +79,10 @@ export class QemuMachine {
     const qemuArgs = buildQemuArgs(this.config, this.paths);
     this.argv = [this.config.binary, ...qemuArgs];
     this.launchedAt = Date.now();
-    // Parent-death signal: QEMU dies with the orchestrator even if it is SIGKILLed.
-    const child = execa('setpriv', ['--pdeathsig', 'SIGKILL', '--', ...this.argv], {
-      env: this.config.env ?? {},
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: true,
-    });
+    const child = launchQemu(this.argv, this.config.env);
     this.child = child;
-    if (child.pid !== undefined) trackProcess(child.pid);
-    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk));
+    child.all.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.exitPromise = child.then((result) => {
-      if (child.pid !== undefined) untrackProcess(child.pid);
       this.exitInfo = { exitCode: result.exitCode, signal: result.signal };
       return this.exitInfo;
     });

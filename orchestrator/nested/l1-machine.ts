@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { execa } from 'execa';
 import { SlotlabError } from '../errors.js';
-import { trackProcess, untrackProcess } from '../machine/process-reaper.js';
+import { kvmProblem } from '../machine/machine.js';
+import { launchQemu } from '../machine/qemu-process.js';
 import { RingBuffer } from '../machine/ring-buffer.js';
 import type { ResolvedKernel } from '../kernels/kernel-types.js';
 
@@ -56,13 +56,7 @@ export function l1Accel(cpuinfo: string, kvmUsable: boolean): { accel: string; c
 }
 
 function hostAccel(): { accel: string; cpu: string } {
-  let kvmUsable = true;
-  try {
-    fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
-  } catch {
-    kvmUsable = false;
-  }
-  return l1Accel(fs.readFileSync('/proc/cpuinfo', 'utf8'), kvmUsable);
+  return l1Accel(fs.readFileSync('/proc/cpuinfo', 'utf8'), kvmProblem() === undefined);
 }
 
 export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
@@ -93,14 +87,7 @@ const PROTOCOL = /^slotlab-l1: (up|caps|job exit|error:?) ?(.*)$/;
 export async function runInL1(options: L1Options): Promise<L1Result> {
   const started = Date.now();
   const console = new RingBuffer(64 * 1024);
-  const child = execa('setpriv', ['--pdeathsig', 'SIGKILL', '--', L1_QEMU, ...l1QemuArgs(options)], {
-    stdin: 'ignore',
-    all: true,
-    buffer: false,
-    reject: false,
-    cleanup: true,
-  });
-  if (child.pid !== undefined) trackProcess(child.pid);
+  const child = launchQemu([L1_QEMU, ...l1QemuArgs(options)]);
   let release: string | undefined;
   let kvm: Record<string, number> = {};
   let jobExit: number | undefined;
@@ -141,7 +128,6 @@ export async function runInL1(options: L1Options): Promise<L1Result> {
     clearTimeout(jobTimer);
     child.kill('SIGKILL');
     await child.catch(() => undefined);
-    if (child.pid !== undefined) untrackProcess(child.pid);
   }
 }
 
