@@ -11,3 +11,34 @@ export class SlotlabError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** What every failed process says of itself, like a result does (execa's fields, mapped once). */
+export interface ProcessFailure {
+  command: string[];
+  exitCode: number | undefined;
+  signal: string | undefined;
+  durationMs: number;
+  outputTail: string;
+  /** Where its whole output is, when it was logged to a file. */
+  logFile?: string;
+}
+
+/** Base of every error about a process slotlab ran (QEMU, a build step): the failure's fields on the error. */
+export class ProcessError extends SlotlabError implements ProcessFailure {
+  readonly command: string[];
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly durationMs: number;
+  readonly outputTail: string;
+  readonly logFile: string | undefined;
+
+  constructor(code: string, message: string, failure: ProcessFailure) {
+    super(code, message);
+    this.command = failure.command;
+    this.exitCode = failure.exitCode;
+    this.signal = failure.signal;
+    this.durationMs = failure.durationMs;
+    this.outputTail = failure.outputTail;
+    this.logFile = failure.logFile;
+  }
+}

@@ -1,27 +1,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { SlotlabError } from '../errors.js';
+import { ProcessError } from '../errors.js';
 import { CONFIGURE_FLAGS, configureLine } from './build-config.js';
 import type { BuildPhase, BuildProgress } from './build-types.js';
 
 const TAIL_LINES = 25;
 
 /** A build step that failed: which, its exit, the last lines of its log and where the whole log is. */
-export class BuildStepError extends SlotlabError {
+export class BuildStepError extends ProcessError {
+  declare readonly logFile: string;
+
   constructor(
     readonly build: string,
     readonly step: BuildPhase,
-    readonly logFile: string,
+    logFile: string,
     readonly tail: string,
-    readonly exitCode: number | undefined,
-    readonly signal: string | undefined,
-    readonly durationMs: number,
+    exitCode: number | undefined,
+    signal: string | undefined,
+    durationMs: number,
+    command: string[] = [],
   ) {
     super(
       'BUILD_STEP_FAILED',
       `build ${build}: ${step} failed (${signal ? `signal ${signal}` : `exit code ${exitCode}`} after ${(durationMs / 1000).toFixed(1)} s); last lines of its log:\n` +
         `${tail}\nfull log: ${logFile}`,
+      { command, exitCode, signal, durationMs, outputTail: tail, logFile },
     );
   }
 }
@@ -63,7 +67,7 @@ export async function runBuildStep(step: BuildStep): Promise<void> {
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
   if (result.exitCode !== 0 || result.signal) {
-    throw new BuildStepError(step.build, step.step, step.logFile, tail.join('\n'), result.exitCode, result.signal, Date.now() - started);
+    throw new BuildStepError(step.build, step.step, step.logFile, tail.join('\n'), result.exitCode, result.signal, Date.now() - started, [step.command, ...step.args]);
   }
 }
 

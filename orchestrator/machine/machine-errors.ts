@@ -1,21 +1,8 @@
-import { SlotlabError } from '../errors.js';
+import { ProcessError, type ProcessFailure, SlotlabError } from '../errors.js';
 
-/** Fields every process failure carries, like a result does. */
-export interface ProcessFailure {
-  command: string[];
-  exitCode: number | undefined;
-  signal: string | undefined;
-  durationMs: number;
-  outputTail: string;
-}
+export type { ProcessFailure } from '../errors.js';
 
-export class QemuStartError extends SlotlabError implements ProcessFailure {
-  readonly command: string[];
-  readonly exitCode: number | undefined;
-  readonly signal: string | undefined;
-  readonly durationMs: number;
-  readonly outputTail: string;
-
+export class QemuStartError extends ProcessError {
   constructor(failure: ProcessFailure, what: string) {
     super(
       'QEMU_START_FAILED',
@@ -23,23 +10,13 @@ export class QemuStartError extends SlotlabError implements ProcessFailure {
         `Its output ends with:\n${indent(failure.outputTail)}\n` +
         `Command: ${failure.command.join(' ')}\n` +
         `Check that this QEMU build runs on this host (\`slotlab doctor\`), or fix the machine options in the suite.`,
+      failure,
     );
-    this.command = failure.command;
-    this.exitCode = failure.exitCode;
-    this.signal = failure.signal;
-    this.durationMs = failure.durationMs;
-    this.outputTail = failure.outputTail;
   }
 }
 
 /** QEMU started and ran the guest, which then went away (QEMU exited) before it was ready for mutations. */
-export class GuestBootLostError extends SlotlabError implements ProcessFailure {
-  readonly command: string[];
-  readonly exitCode: number | undefined;
-  readonly signal: string | undefined;
-  readonly durationMs: number;
-  readonly outputTail: string;
-
+export class GuestBootLostError extends ProcessError {
   /** `guestSays`: the guest's last words (e.g. a Linux kernel's panic lines), else its console's last lines. */
   constructor(failure: ProcessFailure, readonly waitingFor: string, guestSays: string) {
     super(
@@ -48,12 +25,8 @@ export class GuestBootLostError extends SlotlabError implements ProcessFailure {
         `The guest said last:\n${indent(guestSays)}\n` +
         `QEMU's output ends with:\n${indent(failure.outputTail)}\n` +
         `slotlab boots such an iteration again; if every boot is lost, check that this build boots the suite's guest (\`slotlab doctor\`).`,
+      failure,
     );
-    this.command = failure.command;
-    this.exitCode = failure.exitCode;
-    this.signal = failure.signal;
-    this.durationMs = failure.durationMs;
-    this.outputTail = failure.outputTail;
   }
 }
 
