@@ -4,6 +4,7 @@ import { BUILD_FAMILIES, type BuildFamily } from '../builds/build-types.js';
 import { readSeries } from '../builds/patch-series.js';
 import { BisectLog } from '../bisect/bisect-log.js';
 import { notesReporter } from '../reporters/notes-reporter.js';
+import { prepareSuiteArtifacts } from './run-command.js';
 import { type ProvenancedSubject, type SuiteSettings, kernelList, kernelRevisionSubject, kernelSubject, qemuRevisionSubject } from '../bisect/bisect-subjects.js';
 import { BISECT_TERMS, type BisectCandidate, type BisectTerms, type Evidence, type FlakyBisectResult, flakyBisect } from '../bisect/flaky-bisect.js';
 import { type Revision, firstParentRange, isAncestor, resolveRevision } from '../bisect/git-revisions.js';
@@ -99,6 +100,7 @@ export async function bisectCommand(args: string[]): Promise<number> {
   await ensurePackages(['git'], log);
   // Each tested version's run says only what goes wrong (boot retries, notices): the bisection prints its own steps.
   const settings: SuiteSettings = { loaded: loadSuite(values.suite), mutations: positiveInt('--mutations', values.mutations), reporter: notesReporter() };
+  await prepareSuiteArtifacts(settings.loaded);
   const calibrate = positiveInt('--calibrate', values.calibrate) ?? 10;
   const options = { alpha: alpha(values.alpha), calibrate };
   const progress = new BuildProgressLine();

@@ -7,7 +7,7 @@ import { type Plan, makePlan } from '../runner/plan.js';
 import { readPlanFile } from '../runner/plan-file.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
-import { listSuites, loadSuite } from '../suites/load-suite.js';
+import { type LoadedSuite, listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
 import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
 import { prepareLinuxGuestFiles } from '../runner/linux-guest.js';
@@ -99,8 +99,15 @@ export async function runCommand(args: string[]): Promise<number> {
         '\n',
     );
   });
+  await prepareSuiteArtifacts(plan.loaded);
   await runPlan(plan, { resume, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
   return 0;
+}
+
+/** What a run needs besides its builds (a Linux guest's kernel and initramfs), fetched or built before it starts. */
+export async function prepareSuiteArtifacts(loaded: LoadedSuite): Promise<void> {
+  const { guest } = loaded.suite;
+  if (guest.image === 'linux') await prepareLinuxGuestFiles(guest, (line) => process.stderr.write(`slotlab: ${line}\n`));
 }
 
 /** `--reporter NAME` (see reporters/registry.ts); `--json` is `--reporter json`. */
@@ -112,9 +119,8 @@ function chooseReporter(name: string | undefined, json: boolean): LiveReporter {
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
 async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveReporter, resume?: string): Promise<number> {
-  const { guest } = plan.loaded.suite;
   // L1 sees this checkout read-only: what the guest boots is built here first.
-  if (guest.image === 'linux') await prepareLinuxGuestFiles(guest, (line) => process.stderr.write(`slotlab: ${line}\n`));
+  await prepareSuiteArtifacts(plan.loaded);
   const what = resume ? `the rest of run ${resume}` : `${plan.items.length} iterations of ${plan.loaded.suite.name}`;
   process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${what}\n`);
   const output = await runUnderKernel({ plan, kernel, resume, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
@@ -158,6 +164,7 @@ export async function publishCommand(args: string[]): Promise<number> {
   for (const suite of DEFAULT_MATRIX.suites) {
     const loaded = loadSuite(suite);
     const plan = makePlan(loaded, [...DEFAULT_MATRIX.builds], { repetitions, mutations: loaded.suite.mutator.kind === 'none' ? undefined : mutations });
+    await prepareSuiteArtifacts(plan.loaded);
     const output = await runPlan(plan, { reporter: liveReporter('progress') });
     runs.push(readRun(output.file));
   }

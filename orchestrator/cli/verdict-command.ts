@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.js';
 import { makePlan } from '../runner/plan.js';
 import { runPlan } from '../runner/run-plan.js';
 import { liveReporter } from '../reporters/registry.js';
+import { prepareSuiteArtifacts } from './run-command.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { UsageError } from './usage.js';
 
@@ -40,6 +41,7 @@ export async function verdictCommand(args: string[]): Promise<number> {
     findBuild(values.build);
     const mutations = values.mutations === undefined ? undefined : Number(values.mutations);
     const plan = makePlan(loadSuite(positionals[0]!), [values.build], { repetitions: needed, mutations, untilLost: true });
+    await prepareSuiteArtifacts(plan.loaded);
     const output = await runPlan(plan, { reporter: liveReporter('progress') });
     const verdict = VERDICT_OF[recordsVerdict(output.records, needed)];
     const losses = output.records.filter((record) => record.outcome === 'guest-lost').length;

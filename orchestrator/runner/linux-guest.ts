@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError } from '../errors.js';
-import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, hangReport, lastProgress } from '../images/linux-guest-image.js';
+import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, hangReport, lastProgress, requireLinuxGuestInitramfs } from '../images/linux-guest-image.js';
 import { findKernel } from '../kernels/kernel-registry.js';
 import { QemuMachine, sleep } from '../machine/machine.js';
 import { GuestBootLostError, QemuStartError } from '../machine/machine-errors.js';
@@ -147,11 +147,14 @@ export async function prepareLinuxGuestFiles(guest: LinuxGuest, log: (line: stri
 }
 
 /**
- * The files the guest boots: the kernel's vmlinux and a temporary initrd
- * (slotlab's initramfs + the kernel's module archive), removed by `dispose`.
+ * The files the guest boots, already prepared (prepareLinuxGuestFiles, before
+ * the run): the kernel's vmlinux and a temporary initrd (slotlab's initramfs +
+ * the kernel's module archive), removed by `dispose`. Fetches and builds nothing.
  */
-export async function prepareLinuxBoot(guest: LinuxGuest, log: (line: string) => void = () => {}): Promise<LinuxBoot & { dispose(): void }> {
-  const files = await prepareLinuxGuestFiles(guest, log);
+export async function resolveLinuxBoot(guest: LinuxGuest): Promise<LinuxBoot & { dispose(): void }> {
+  const resolved = await findKernel(guest.kernel).resolve();
+  if (!resolved.guest) throw new LinuxGuestError(`kernel ${guest.kernel} cannot boot as a guest (no uncompressed kernel and guest modules)`, '');
+  const files = { ...resolved.guest, initramfs: requireLinuxGuestInitramfs() };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-linux-guest-'));
   const initrd = path.join(dir, 'initrd.cpio');
   fs.writeFileSync(initrd, Buffer.concat([fs.readFileSync(files.initramfs), fs.readFileSync(files.modules)]));

@@ -15,7 +15,7 @@ import { hostInfo } from './host-info.js';
 import type { Plan } from './plan.js';
 import { IterationAbort, attemptIteration } from './run-iteration.js';
 import { untilLostDone } from './stop-rules.js';
-import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests, prepareLinuxBoot } from './linux-guest.js';
+import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests, resolveLinuxBoot } from './linux-guest.js';
 
 export interface RunOutput {
   runId: string;
@@ -66,7 +66,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const module = suite.guest.image === 'linux' ? kvmWithoutLinuxGuests(options.sysModuleDir) : undefined;
   if (module) throw new LinuxGuestHostError(suite.name, module);
   const image = plan.overrides.image !== undefined ? requireUserImage(plan.overrides.image) : suite.guest.image === 'spin' ? requireImage('spin') : '';
-  const linux = suite.guest.image === 'linux' ? await prepareLinuxBoot(suite.guest) : undefined;
+  const linux = suite.guest.image === 'linux' ? await resolveLinuxBoot(suite.guest) : undefined;
   try {
     return await runItems(plan, options, image, linux);
   } finally {

@@ -4,12 +4,12 @@ import t from 'tap';
 import { readNewc } from '../../orchestrator/images/cpio.js';
 import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
 import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
-import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, prepareLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
+import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, resolveLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
-import { tempDir } from '../fixtures/temp-dir.js';
+import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
 t.test('the kernel command line leaves hot-plugged memory offline and names the exec node', async (t) => {
   const line = linuxCommandLine({ image: 'linux', kernel: 'debian-6.1', execNode: 2, bootTimeoutSeconds: 120 });
@@ -32,7 +32,7 @@ t.test('a KVM that cannot boot Linux is recognised by its module', async (t) => 
 });
 
 t.test("the guest boots Debian's uncompressed kernel with slotlab's initramfs and the kernel's modules appended", async (t) => {
-  const boot = await prepareLinuxBoot({ image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 });
+  const boot = await resolveLinuxBoot({ image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 });
   t.teardown(() => boot.dispose());
   t.same(fs.readFileSync(boot.vmlinux).subarray(0, 4), Buffer.from([0x7f, 0x45, 0x4c, 0x46]), 'an ELF (PVH entry), not a bzImage');
   const resolved = await findKernel('debian-6.1').resolve();
@@ -70,4 +70,9 @@ t.test('a progress count that stands still longer than the limit is a hang; any 
   t.equal(watch.observe(4, 5500), undefined, 'a new line');
   t.equal(watch.observe(4, 11_000), undefined);
   t.equal(watch.observe(4, 12_000), 'the guest printed no progress line for 7 s (its kernel did not say why)');
+});
+
+t.test('a run resolves its guest kernel and fetches nothing: an unprepared kernel is one clear error', async (t) => {
+  isolatedCache(t);
+  await t.rejects(resolveLinuxBoot({ image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 }), { code: 'BUILD_NOT_READY' });
 });
