@@ -1,6 +1,6 @@
 import { buildReport } from '../reports/report-model.js';
 import { renderText } from '../reports/text-report.js';
-import { renderTable } from '../results/table.js';
+import { renderTable } from '../reports/run-table.js';
 import type { LiveReporter } from './reporter.js';
 
 /** At the end: one row per iteration, the verdict per cell, and where the records are. */

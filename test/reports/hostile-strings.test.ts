@@ -5,7 +5,7 @@ import t from 'tap';
 import { Parser } from 'tap-parser';
 import { renderReport } from '../../orchestrator/reports/render.js';
 import { escapeMarkdownCell } from '../../orchestrator/reports/escape.js';
-import { renderTable } from '../../orchestrator/results/table.js';
+import { renderTable } from '../../orchestrator/reports/run-table.js';
 import { MARKUP, hostile, hostileRecords, hostileReport } from '../fixtures/hostile.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { renderTable } from '../../orchestrator/results/table.js';
+import { renderTable } from '../../orchestrator/reports/run-table.js';
 import { sampleRecord } from '../fixtures/records.js';
 
 const survived = sampleRecord({

@@ -1,6 +1,6 @@
 import { UNLIMITED_MUTATIONS } from '../suites/suite-schema.js';
-import type { IterationRecord } from './record.js';
-import { oneLine } from '../reports/escape.js';
+import type { IterationRecord } from '../results/record.js';
+import { oneLine } from './escape.js';
 
 /** A plain terminal table: one row per iteration, then the QEMU output of those that did not survive. */
 export function renderTable(records: readonly IterationRecord[]): string {
