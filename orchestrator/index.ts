@@ -1,11 +1,12 @@
 /** slotlab's public API: every type and entry point other code may rely on. */
-export { SlotlabError } from './errors.js';
+export { ProcessError, SlotlabError } from './errors.js';
 export { QmpClient } from './qmp/qmp-client.js';
 export { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from './qmp/qmp-errors.js';
 export type { ExecuteOptions, QmpClientOptions, QmpEvent, QmpGreeting, QmpTimestamp } from './qmp/qmp-types.js';
 export { matchesPattern } from './qmp/event-match.js';
 export { QemuMachine, assertKvmUsable, type MachineOptions, type ShutdownResult } from './machine/machine.js';
 export { GuestBootLostError, GuestTimeoutError, KvmUnavailableError, QemuStartError, type ProcessFailure } from './machine/machine-errors.js';
+export { launchQemu } from './machine/qemu-process.js';
 export type { ExitInfo, FwCfgBlob, MachineConfig, MachinePaths, RunStatus } from './machine/machine-types.js';
 export { RunStateWatch, type GuestLoss } from './machine/run-state-watch.js';
 export { parseInternalError, findFailingVcpu, type InternalErrorReport } from './machine/internal-error.js';
@@ -14,12 +15,17 @@ export { findBuild, knownBuilds, resolveBuild } from './builds/build-registry.js
 export { SPIN, decodeMailbox, encodeSpinConfig, type Mailbox, type SpinConfig } from './images/spin-contract.js';
 export { loadSuite, parseSuite, type LoadedSuite } from './suites/load-suite.js';
 export type { LinuxGuest, MixedMutator, PamToggleMutator, SpinGuest, Suite, VirtioMemDevice, VirtioMemResizeMutator } from './suites/suite-schema.js';
+export { MUTATORS, MUTATOR_KINDS, mutatorPlugin, mutatorSchema, type Mutator, type MutatorKind } from './mutators/registry.js';
+export type { GuestCost, MutatorContext, MutatorOutcome, MutatorPlugin } from './mutators/mutator.js';
 export type { GuestDriver } from './runner/guest-driver.js';
+export { FAMILY_TABLE, cellFamily, type FamilyRow } from './runner/cell-family.js';
+export { readPlanFile, writePlanFile, type PlanFile } from './runner/plan-file.js';
 export { LinuxGuestError, LinuxGuestHostError, type LinuxBoot } from './runner/linux-guest.js';
 export { GuestPagingError } from './runner/spin-guest.js';
 export { makePlan, type Plan, type PlanItem, type PlanOverrides } from './runner/plan.js';
 export { runPlan, type RunOptions, type RunOutput } from './runner/run-plan.js';
-export { runIteration, type IterationInput } from './runner/run-iteration.js';
+export { attemptIteration, runIteration, type IterationInput, type IterationResult } from './runner/run-iteration.js';
+export type { HarnessFailure, Observation } from './runner/observe-iteration.js';
 export { RECORD_SCHEMA, iterationRecordSchema, type IterationRecord, type Outcome } from './results/record.js';
 export { MANIFEST_SCHEMA, type RunManifest } from './results/run-manifest.js';
 export { readRun, type StoredRun } from './results/run-store.js';
@@ -27,3 +33,6 @@ export { allCellStats, cellStats, type CellStats, type Verdict } from './stats/c
 export { compareRecords, type CellChange } from './stats/compare.js';
 export { buildReport, type ReportModel } from './reports/report-model.js';
 export { REPORT_FORMATS, renderReport, type ReportFormat } from './reports/render.js';
+export { REPORTERS, REPORTER_NAMES, liveReporter, type ReporterName } from './reporters/registry.js';
+export { combineReporters, type LiveReporter, type RunEnd, type RunStart } from './reporters/reporter.js';
+export { buildProvenanceSchema, kernelProvenanceSchema, type KernelProvenance } from './results/provenance.js';
