@@ -198,9 +198,9 @@ async function runL1Boots(options: KernelRunOptions): Promise<KernelRunOutput> {
       if (!run) throw new KernelJobError(options.kernel, `the job in L1 ended (exit ${l1.jobExit}) without writing a run`);
       return { runId: run, records: runFiles(run).records, l1 };
     } catch (error) {
-      // Nested TCG now and then resets or hangs L1 itself: once, the run goes on in a fresh L1.
-      if (!(error instanceof L1Error) || run === undefined || boot >= MAX_L1_BOOTS) throw error;
-      options.onLine?.(`slotlab: L1 ended early (${error.reason}); resuming run ${run} in a fresh L1`);
+      // Nested TCG now and then resets or hangs L1 itself: once, the run goes on (or, if it wrote nothing yet, starts) in a fresh L1.
+      if (!(error instanceof L1Error) || boot >= MAX_L1_BOOTS) throw error;
+      options.onLine?.(`slotlab: L1 ended early (${error.reason}); ${run ? `resuming run ${run}` : 'starting the run again'} in a fresh L1`);
     }
   }
 }

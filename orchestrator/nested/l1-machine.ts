@@ -90,6 +90,7 @@ export async function runInL1(options: L1Options): Promise<L1Result> {
   const child = launchQemu([L1_QEMU, ...l1QemuArgs(options)]);
   let release: string | undefined;
   let kvm: Record<string, number> = {};
+  let jobStarted = false;
   let jobExit: number | undefined;
   let error: string | undefined;
   let timedOut: string | undefined;
@@ -99,6 +100,16 @@ export async function runInL1(options: L1Options): Promise<L1Result> {
       child.kill('SIGKILL');
     }
   }, options.bootTimeoutMs);
+  // Between `up` and `caps` init mounts 9p and opens KVM: seconds, or a wedged L1 (seen under TCG).
+  let startTimer: NodeJS.Timeout | undefined;
+  const watchJobStart = () => {
+    startTimer = setTimeout(() => {
+      if (!jobStarted && jobExit === undefined && error === undefined) {
+        timedOut = `L1 came up but reported no KVM capabilities within ${options.bootTimeoutMs} ms (a hang before its job started)`;
+        child.kill('SIGKILL');
+      }
+    }, options.bootTimeoutMs);
+  };
   const jobTimer = setTimeout(() => {
     timedOut = `the job did not end within ${options.jobTimeoutMs} ms`;
     child.kill('SIGKILL');
@@ -110,9 +121,13 @@ export async function runInL1(options: L1Options): Promise<L1Result> {
       options.onLine?.(line);
       const match = PROTOCOL.exec(line);
       if (!match) continue;
-      if (match[1] === 'up') release = match[2];
-      else if (match[1] === 'caps') kvm = parseCaps(match[2]!);
-      else if (match[1] === 'job exit') jobExit = Number(match[2]);
+      if (match[1] === 'up') {
+        release = match[2];
+        watchJobStart();
+      } else if (match[1] === 'caps') {
+        jobStarted = true;
+        kvm = parseCaps(match[2]!);
+      } else if (match[1] === 'job exit') jobExit = Number(match[2]);
       else error ??= match[2];
     }
     const result = await child;
@@ -125,6 +140,7 @@ export async function runInL1(options: L1Options): Promise<L1Result> {
     return { jobExit, release, kvm, durationMs: Date.now() - started };
   } finally {
     clearTimeout(bootTimer);
+    clearTimeout(startTimer);
     clearTimeout(jobTimer);
     child.kill('SIGKILL');
     await child.catch(() => undefined);

@@ -6,6 +6,8 @@ import { L1Error, l1Accel, l1QemuArgs, runInL1 } from '../../orchestrator/nested
 import type { ResolvedKernel } from '../../orchestrator/kernels/kernel-types.js';
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { tempDir } from '../fixtures/temp-dir.js';
+import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
+import { buildBusyboxInitramfs } from '../../orchestrator/images/busybox-initramfs.js';
 
 function kernelAt(file: string): ResolvedKernel {
   return { name: 'test-kernel', bzImage: file, provenance: { name: 'test-kernel', kind: 'user-bzimage', source: file, bzImage: file, sha256: '0'.repeat(64) } };
@@ -44,5 +46,16 @@ t.test('a kernel that never starts the init is killed at the boot timeout', asyn
   const error = await runInL1({ kernel: kernelAt(imagePath('spin')), initramfs: path.join(dir, 'empty.cpio'), jobDir: dir, bootTimeoutMs: 4000, jobTimeoutMs: 60_000, onLine: (line) => lines.push(line) }).catch((e: unknown) => e);
   t.type(error, L1Error);
   t.match((error as L1Error).reason, /no init output within 4000 ms of launch \(boot hang\)/);
+  t.same(trackedProcesses(), [], 'QEMU is gone');
+});
+
+t.test('an L1 that comes up but never starts its job is killed, not left to the job budget', async (t) => {
+  const dir = tempDir(t);
+  // A real kernel under test whose init says it is up, then hangs where 9p and KVM would be set up.
+  const kernel = await findKernel('6.1-stock').resolve();
+  const initramfs = await buildBusyboxInitramfs({ output: path.join(dir, 'hang.cpio'), init: Buffer.from('#!/bin/busybox sh\n/bin/busybox echo "slotlab-l1: up hanging"\nexec /bin/busybox sleep 100000\n'), folders: [] });
+  const error = await runInL1({ kernel, initramfs: initramfs.path, jobDir: dir, bootTimeoutMs: 90_000, jobTimeoutMs: 900_000 }).catch((e: unknown) => e);
+  t.type(error, L1Error);
+  t.match((error as L1Error).reason, /L1 came up but reported no KVM capabilities within 90000 ms \(a hang before its job started\)/);
   t.same(trackedProcesses(), [], 'QEMU is gone');
 });
