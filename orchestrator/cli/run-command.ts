@@ -60,7 +60,7 @@ export async function runCommand(args: string[]): Promise<number> {
     // A torn record of an older writer, glued to the next line, is said here; a torn tail is said once, when the resume cuts it off.
     for (const note of tornNotes(stored.files.records, stored.torn.filter((entry) => entry.followedByRecord))) process.stderr.write(`slotlab: ${note}\n`);
     if (!stored.manifest) throw new UsageError(`run ${stored.files.runId} has no manifest (${stored.files.manifest}), so it cannot be resumed`);
-    resume = { manifest: stored.manifest, records: stored.records };
+    resume = { manifest: stored.manifest };
     const manifest = stored.manifest;
     plan = makePlan(loadSuite(manifest.suite.file), manifest.builds.map((build) => build.name), manifest.overrides, manifest.seed);
   } else {

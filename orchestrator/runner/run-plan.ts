@@ -27,8 +27,8 @@ export interface RunOutput {
 export interface RunOptions {
   /** Hears the run as it happens (reporters/). */
   reporter?: LiveReporter;
-  /** Continue this run: its manifest and completed records. */
-  resume?: { manifest: RunManifest; records: IterationRecord[] };
+  /** Continue this run: its manifest (its records are read again under the run's lock). */
+  resume?: { manifest: RunManifest };
   /** Ends the run early (status complete) once it returns true for the records so far, e.g. a sequential test. */
   stopWhen?: (records: readonly IterationRecord[]) => boolean;
   /** Where the host's loaded kernel modules are listed (default /sys/module): tells a KVM that cannot boot Linux guests. */
