@@ -11,14 +11,31 @@ export const repoRoot = (() => {
   return path.basename(root) === 'dist' ? path.dirname(root) : root;
 })();
 
-/** Where slow things (downloaded QEMU builds, apt lists) are cached: $SLOTLAB_CACHE or ~/.cache/slotlab. */
-export function cacheRoot(): string {
-  if (process.env.SLOTLAB_CACHE) return path.resolve(process.env.SLOTLAB_CACHE);
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'slotlab');
+/** Where the cache and the runs live; set once by whoever starts slotlab (the CLI, from its environment). */
+export interface SlotlabPaths {
+  /** Slow things: downloaded and built QEMUs and kernels, apt lists, images' inputs. */
+  cache: string;
+  /** One folder per run (records, manifest, lock). */
+  runs: string;
 }
+
+const DEFAULT_PATHS: SlotlabPaths = { cache: path.join(os.homedir(), '.cache', 'slotlab'), runs: path.join(repoRoot, 'results', 'runs') };
+let configured: SlotlabPaths = DEFAULT_PATHS;
+
+/** Points the cache and the runs elsewhere (relative paths from the working folder; one not given is its default); returns what was configured before. */
+export function configurePaths(paths: Partial<SlotlabPaths>): SlotlabPaths {
+  const previous = configured;
+  configured = {
+    cache: paths.cache ? path.resolve(paths.cache) : DEFAULT_PATHS.cache,
+    runs: paths.runs ? path.resolve(paths.runs) : DEFAULT_PATHS.runs,
+  };
+  return previous;
+}
+
+/** Where slow things (downloaded QEMU builds, apt lists) are cached: ~/.cache/slotlab unless configured. */
+export const cacheRoot = (): string => configured.cache;
 
 export const imagesDir = path.join(repoRoot, 'images');
 export const imageBuildDir = path.join(imagesDir, 'build');
 export const suitesDir = path.join(repoRoot, 'suites');
-export const runsDir = () => process.env.SLOTLAB_RUNS_DIR ?? path.join(repoRoot, 'results', 'runs');
+export const runsDir = (): string => configured.runs;

@@ -2,27 +2,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { cacheRoot, repoRoot, runsDir } from '../orchestrator/paths.js';
+import { cacheRoot, configurePaths, repoRoot, runsDir } from '../orchestrator/paths.js';
 
 t.test('the repository root holds package.json', async (t) => {
   t.ok(fs.existsSync(path.join(repoRoot, 'package.json')));
   t.ok(fs.existsSync(path.join(repoRoot, 'suites', 'pam-qmp.yaml')));
 });
 
-t.test('cache and runs folders follow the environment', async (t) => {
-  const saved = { ...process.env };
-  t.teardown(() => {
-    process.env = saved;
-  });
-  delete process.env.SLOTLAB_CACHE;
-  delete process.env.XDG_CACHE_HOME;
-  delete process.env.SLOTLAB_RUNS_DIR;
+t.test('cache and runs folders: defaults, configured once, restored', async (t) => {
+  const previous = configurePaths({});
+  t.teardown(() => void configurePaths(previous));
   t.equal(cacheRoot(), path.join(os.homedir(), '.cache', 'slotlab'));
   t.equal(runsDir(), path.join(repoRoot, 'results', 'runs'));
-  process.env.XDG_CACHE_HOME = '/x';
-  t.equal(cacheRoot(), '/x/slotlab');
-  process.env.SLOTLAB_CACHE = 'rel';
+  const before = configurePaths({ cache: 'rel', runs: '/runs' });
+  t.equal(before.cache, path.join(os.homedir(), '.cache', 'slotlab'), 'returns what was configured');
   t.equal(cacheRoot(), path.resolve('rel'));
-  process.env.SLOTLAB_RUNS_DIR = '/runs';
   t.equal(runsDir(), '/runs');
+  configurePaths({ runs: '/other' });
+  t.equal(cacheRoot(), path.join(os.homedir(), '.cache', 'slotlab'), 'a folder not given is its default');
 });

@@ -5,6 +5,7 @@
  * exits 1 when a goal is missed.
  */
 import { resolveBuild } from '../builds/build-registry.js';
+import { applyEnvironment } from '../cli/environment.js';
 import { imagePath } from '../images/build-images.js';
 import { SPIN } from '../images/spin-contract.js';
 import type { QemuMachine } from '../machine/machine.js';
@@ -35,6 +36,7 @@ async function machineFor(buildName: string, cpus: number): Promise<QemuMachine>
 }
 
 async function main(): Promise<number> {
+  applyEnvironment();
   const results: Measurement[] = [];
   const started = performance.now();
   const machine = await machineFor('debian-bpo-10.0', 3);

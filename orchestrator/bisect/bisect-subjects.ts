@@ -6,6 +6,7 @@ import { type KernelRevisionTree, buildKernelRevision } from '../kernels/kernel-
 import { findKernel } from '../kernels/kernel-registry.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
 import type { KernelProvenance } from '../kernels/kernel-types.js';
+import type { RunContext } from '../run-context.js';
 import type { LiveReporter } from '../reporters/reporter.js';
 import { readRun } from '../results/run-store.js';
 import { makePlan } from '../runner/plan.js';
@@ -24,6 +25,8 @@ export interface SuiteSettings {
   mutations?: number;
   /** Hears each step's run (reporters/). */
   reporter?: LiveReporter;
+  /** The run context every step's run gets (default: this host). */
+  context?: RunContext;
 }
 
 export function revisionCandidates(revisions: readonly Revision[]): BisectCandidate[] {
@@ -42,7 +45,7 @@ export function qemuRevisionSubject(tree: RevisionTree, revisions: readonly Revi
     async measure(candidate, iterations, untilLost) {
       const build = await buildRevision(tree, candidate.id, log, progress);
       builds.set(candidate.id, build.provenance);
-      const output = await runPlan(plan(settings, build.name, iterations, untilLost), { builds: [build], reporter: settings.reporter });
+      const output = await runPlan(plan(settings, build.name, iterations, untilLost), { builds: [build], reporter: settings.reporter, context: settings.context });
       return { records: output.records, runId: output.runId };
     },
     provenance: (candidate) => ({ build: builds.get(candidate.id) }),

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { cacheRoot } from '../paths.js';
 
@@ -49,7 +50,7 @@ export function configureLine(flags: readonly string[] = CONFIGURE_FLAGS): strin
 export function buildEnv(workDir: string): Record<string, string> {
   return {
     PATH: '/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME: process.env.HOME ?? '/root',
+    HOME: os.homedir(),
     LANG: 'C.UTF-8',
     CCACHE_DIR: path.join(cacheRoot(), 'ccache'),
     CCACHE_BASEDIR: workDir,

@@ -36,7 +36,10 @@ export interface BuildStep {
   command: string;
   args: string[];
   cwd: string;
+  /** The whole environment (e.g. buildEnv's fixed one); without it the step inherits slotlab's. */
   env?: Record<string, string>;
+  /** Variables added to the inherited environment (a user's own build command keeps theirs). */
+  extraEnv?: Record<string, string>;
   /** Appended to, so one file can hold several commands of a step. */
   logFile: string;
   onLine?: (line: string) => void;
@@ -51,7 +54,7 @@ export async function runBuildStep(step: BuildStep): Promise<void> {
   const started = Date.now();
   const child = execa(step.command, step.args, {
     cwd: step.cwd,
-    env: step.env,
+    env: step.env ?? step.extraEnv,
     extendEnv: step.env === undefined,
     all: true,
     reject: false,

@@ -4,6 +4,7 @@ import { BUILD_FAMILIES, type BuildFamily } from '../builds/build-types.js';
 import { readSeries } from '../builds/patch-series.js';
 import { BisectLog } from '../bisect/bisect-log.js';
 import { notesReporter } from '../reporters/notes-reporter.js';
+import { HOST_CONTEXT, type RunContext } from '../run-context.js';
 import { prepareSuiteArtifacts } from './run-command.js';
 import { type ProvenancedSubject, type SuiteSettings, kernelList, kernelRevisionSubject, kernelSubject, qemuRevisionSubject } from '../bisect/bisect-subjects.js';
 import { BISECT_TERMS, type BisectCandidate, type BisectTerms, type Evidence, type FlakyBisectResult, flakyBisect } from '../bisect/flaky-bisect.js';
@@ -91,7 +92,7 @@ function summary(result: FlakyBisectResult, kind: string, candidates: readonly B
 }
 
 /** `slotlab bisect qemu|kernel ...`: a bisection whose test is the suite's sequential verdict. */
-export async function bisectCommand(args: string[]): Promise<number> {
+export async function bisectCommand(args: string[], context: RunContext = HOST_CONTEXT): Promise<number> {
   const [target, ...rest] = args;
   if (target !== 'qemu' && target !== 'kernel') throw new UsageError('bisect needs qemu or kernel: bisect qemu --src DIR --good REV --bad REV --suite S, or bisect kernel --kernels LIST|DIR --build B --suite S');
   const { values } = parseArgs({ args: rest, options: OPTIONS });
@@ -99,7 +100,7 @@ export async function bisectCommand(args: string[]): Promise<number> {
   if (!values.suite) throw new UsageError('bisect needs --suite <suite>');
   await ensurePackages(['git'], log);
   // Each tested version's run says only what goes wrong (boot retries, notices): the bisection prints its own steps.
-  const settings: SuiteSettings = { loaded: loadSuite(values.suite), mutations: positiveInt('--mutations', values.mutations), reporter: notesReporter() };
+  const settings: SuiteSettings = { loaded: loadSuite(values.suite), mutations: positiveInt('--mutations', values.mutations), reporter: notesReporter(), context };
   await prepareSuiteArtifacts(settings.loaded);
   const calibrate = positiveInt('--calibrate', values.calibrate) ?? 10;
   const options = { alpha: alpha(values.alpha), calibrate };

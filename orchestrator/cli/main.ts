@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
+import { applyEnvironment } from './environment.js';
 import { bisectCommand } from './bisect-command.js';
 import { buildCommand, buildsCommand } from './build-command.js';
 import { renderChecks, runChecks } from './doctor.js';
@@ -22,9 +23,10 @@ async function doctor(): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const context = applyEnvironment();
   switch (command) {
     case 'run':
-      return runCommand(rest);
+      return runCommand(rest, context);
     case 'build':
       return buildCommand(rest);
     case 'builds':
@@ -32,21 +34,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'kernel':
       return kernelCommand(rest);
     case 'verdict':
-      return verdictCommand(rest);
+      return verdictCommand(rest, context);
     case 'bisect':
-      return bisectCommand(rest);
+      return bisectCommand(rest, context);
     case 'kernels':
       return kernelsCommand();
     case 'suites':
       return suitesCommand();
     case 'demo':
-      return demoCommand(rest);
+      return demoCommand(rest, context);
     case 'report':
       return reportCommand(rest);
     case 'compare':
       return compareCommand(rest);
     case 'publish':
-      return publishCommand(rest);
+      return publishCommand(rest, context);
     case 'doctor':
       return doctor();
     case 'setup': {

@@ -9,7 +9,7 @@ import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { type LoadedSuite, listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
-import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
+import { HOST_CONTEXT, type RunContext } from '../run-context.js';
 import { prepareLinuxGuestFiles } from '../runner/linux-guest.js';
 import { nestedFallback } from '../nested/nested-fallback.js';
 import { type LiveReporter, combineReporters } from '../reporters/reporter.js';
@@ -17,7 +17,7 @@ import { REPORTER_NAMES, type ReporterName, liveReporter } from '../reporters/re
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
 
-export async function runCommand(args: string[]): Promise<number> {
+export async function runCommand(args: string[], context: RunContext = HOST_CONTEXT): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -41,7 +41,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (values.all) {
     if (positionals.length > 0 || values.resume !== undefined) throw new UsageError('--all runs every suite in suites/; name no suite and no --resume with it');
     let status = 0;
-    for (const suite of listSuites()) status = Math.max(status, await runCommand([...args.filter((arg) => arg !== '--all'), suite]));
+    for (const suite of listSuites()) status = Math.max(status, await runCommand([...args.filter((arg) => arg !== '--all'), suite], context));
     return status;
   }
   const reporter = chooseReporter(values.reporter, values.json);
@@ -82,10 +82,11 @@ export async function runCommand(args: string[]): Promise<number> {
     );
   }
   // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
-  const resumeInside = process.env[KERNEL_PROVENANCE_ENV] ? undefined : resume?.manifest.host.kernelUnderTest?.name;
+  const inKernelUnderTest = context.location.kind === 'kernel-under-test';
+  const resumeInside = inKernelUnderTest ? undefined : resume?.manifest.host.kernelUnderTest?.name;
   if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, reporter, resume!.manifest.runId);
   if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, reporter);
-  const nested = resume === undefined && !process.env[KERNEL_PROVENANCE_ENV] ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
+  const nested = resume === undefined && !inKernelUnderTest ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
     return runUnderKernelCommand(plan, nested.kernel, reporter);
@@ -100,7 +101,7 @@ export async function runCommand(args: string[]): Promise<number> {
     );
   });
   await prepareSuiteArtifacts(plan.loaded);
-  await runPlan(plan, { resume, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
+  await runPlan(plan, { context, resume, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
   return 0;
 }
 
@@ -132,10 +133,10 @@ async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveR
 }
 
 /** The main job: pam-qmp (or, with --all, every suite) on the reference and source builds. */
-export async function demoCommand(args: string[]): Promise<number> {
+export async function demoCommand(args: string[], context: RunContext = HOST_CONTEXT): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
   const builds = DEFAULT_MATRIX.builds.flatMap((build) => ['--build', build]);
-  return runCommand(values.all ? ['--all', ...builds] : ['pam-qmp', ...builds]);
+  return runCommand(values.all ? ['--all', ...builds] : ['pam-qmp', ...builds], context);
 }
 
 function integer(flag: string, value: string): number {
@@ -144,7 +145,7 @@ function integer(flag: string, value: string): number {
   return number;
 }
 
-export async function publishCommand(args: string[]): Promise<number> {
+export async function publishCommand(args: string[], context: RunContext = HOST_CONTEXT): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -165,7 +166,7 @@ export async function publishCommand(args: string[]): Promise<number> {
     const loaded = loadSuite(suite);
     const plan = makePlan(loaded, [...DEFAULT_MATRIX.builds], { repetitions, mutations: loaded.suite.mutator.kind === 'none' ? undefined : mutations });
     await prepareSuiteArtifacts(plan.loaded);
-    const output = await runPlan(plan, { reporter: liveReporter('progress') });
+    const output = await runPlan(plan, { context, reporter: liveReporter('progress') });
     runs.push(readRun(output.file));
   }
   for (const file of publishRuns(runs, values.into)) process.stdout.write(`wrote ${file}\n`);

@@ -7,6 +7,7 @@ import { runPlan } from '../runner/run-plan.js';
 import { liveReporter } from '../reporters/registry.js';
 import { prepareSuiteArtifacts } from './run-command.js';
 import { loadSuite } from '../suites/load-suite.js';
+import { HOST_CONTEXT, type RunContext } from '../run-context.js';
 import { UsageError } from './usage.js';
 
 /** Exit statuses `git bisect run` understands. */
@@ -27,7 +28,7 @@ function probability(flag: string, value: string | undefined, fallback: number):
  * probability 1 - A (exit 0). Anything that stops it from testing exits 125,
  * so it can drive `git bisect run` directly.
  */
-export async function verdictCommand(args: string[]): Promise<number> {
+export async function verdictCommand(args: string[], context: RunContext = HOST_CONTEXT): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -42,7 +43,7 @@ export async function verdictCommand(args: string[]): Promise<number> {
     const mutations = values.mutations === undefined ? undefined : Number(values.mutations);
     const plan = makePlan(loadSuite(positionals[0]!), [values.build], { repetitions: needed, mutations, untilLost: true });
     await prepareSuiteArtifacts(plan.loaded);
-    const output = await runPlan(plan, { reporter: liveReporter('progress') });
+    const output = await runPlan(plan, { context, reporter: liveReporter('progress') });
     const verdict = VERDICT_OF[recordsVerdict(output.records, needed)];
     const losses = output.records.filter((record) => record.outcome === 'guest-lost').length;
     process.stdout.write(`${verdict}: ${output.records.length} iterations, ${losses} lost (needed ${needed} clean for p=${pRace}, alpha=${alpha}); records: ${output.file}\n`);

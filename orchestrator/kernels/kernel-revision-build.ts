@@ -58,7 +58,7 @@ export async function buildKernelRevision(tree: KernelRevisionTree, sha: string,
       command: 'sh',
       args: ['-c', tree.command],
       cwd: src,
-      env: { ...(process.env as Record<string, string>), SLOTLAB_KERNEL_OUT: out, SLOTLAB_REVISION: sha },
+      extraEnv: { SLOTLAB_KERNEL_OUT: out, SLOTLAB_REVISION: sha },
       logFile: path.join(logs, 'build.log'),
     });
     const built = [path.join(out, 'arch/x86/boot/bzImage'), path.join(src, 'arch/x86/boot/bzImage')].find((file) => fs.existsSync(file));

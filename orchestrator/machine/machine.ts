@@ -9,13 +9,14 @@ import { type QemuProcess, launchQemu } from './qemu-process.js';
 import { buildQemuArgs, fwCfgPath } from './qemu-args.js';
 import { RingBuffer } from './ring-buffer.js';
 import { RunStateWatch } from './run-state-watch.js';
-import { scaled } from './time-scale.js';
 
 export interface MachineOptions {
   /** How long QEMU may take to connect to the QMP socket. */
   launchTimeoutMs?: number;
   stderrLimitBytes?: number;
   commandTimeoutMs?: number;
+  /** From `quit` to QEMU's exit before it is killed. */
+  shutdownTimeoutMs?: number;
 }
 
 export interface ShutdownResult extends ExitInfo {
@@ -48,7 +49,7 @@ export class QemuMachine {
     readonly config: MachineConfig,
     options: MachineOptions = {},
   ) {
-    this.options = { launchTimeoutMs: scaled(20_000), stderrLimitBytes: 64 * 1024, commandTimeoutMs: scaled(10_000), ...options };
+    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, shutdownTimeoutMs: 5_000, ...options };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-'));
     fs.chmodSync(dir, 0o700);
     this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log') };
@@ -151,7 +152,7 @@ export class QemuMachine {
   }
 
   /** `quit`, wait up to `timeoutMs`, then SIGKILL; always removes the private directory. */
-  async shutdown(timeoutMs = scaled(5_000)): Promise<ShutdownResult> {
+  async shutdown(timeoutMs = this.options.shutdownTimeoutMs): Promise<ShutdownResult> {
     const started = performance.now();
     let graceful = false;
     const alreadyExited = this.exitInfo !== undefined;

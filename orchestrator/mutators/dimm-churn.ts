@@ -4,7 +4,7 @@ import { QmpTimeoutError } from '../qmp/qmp-errors.js';
 import { z } from 'zod';
 import type { MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
-import { scaled } from '../machine/time-scale.js';
+import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 
 /** The i440fx/q35 ACPI memory hotplug registers (QEMU's docs/specs/acpi_mem_hotplug). */
 const MEMORY_HOTPLUG_BASE = 0x0a00;
@@ -53,11 +53,11 @@ export const churnDimmId = (index: number) => `churn${index}`;
  * slot selector and eject bit written through HMP port I/O, or the guest's own
  * eject; DEVICE_DELETED; object-del). Every one adds or removes a memslot.
  */
-export function dimmChurnStep(qmp: QmpClient, mutator: DimmChurnMutator, lost: () => boolean = () => false): (index: number) => Promise<void> {
+export function dimmChurnStep(qmp: QmpClient, mutator: DimmChurnMutator, lost: () => boolean = () => false, timeouts: Timeouts = HOST_CONTEXT.timeouts): (index: number) => Promise<void> {
   return async (index) => {
     const id = churnDimmId(Math.floor(index / 2) % mutator.dimms);
     if (index % 2 === 0) await plugDimm(qmp, { id, sizeMiB: mutator.sizeMiB, node: mutator.node });
-    else await unplug(qmp, id, mutator.eject, lost);
+    else await unplug(qmp, id, mutator.eject, lost, timeouts);
   };
 }
 
@@ -68,8 +68,9 @@ export function runDimmChurn(
   limits: MutationLimits,
   hooks: MutatorHooks,
   tally: MutatorTally = newTally(),
+  timeouts: Timeouts = HOST_CONTEXT.timeouts,
 ): Promise<MutatorTally> {
-  return driveMutations(limits, hooks, tally, mutator.batch, dimmChurnStep(qmp, mutator, hooks.lost));
+  return driveMutations(limits, hooks, tally, mutator.batch, dimmChurnStep(qmp, mutator, hooks.lost, timeouts));
 }
 
 /** Hot-plugs a DIMM: its memory-backend-ram `<id>-mem`, then pc-dimm `<id>`. */
@@ -88,7 +89,7 @@ export async function plugDimm(qmp: QmpClient, dimm: { id: string; sizeMiB: numb
   }
 }
 
-async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject'], lost: () => boolean): Promise<void> {
+async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject'], lost: () => boolean, timeouts: Timeouts): Promise<void> {
   const devices = await qmp.execute<MemoryDevice[]>('query-memory-devices');
   const slot = devices.find((device) => device.data.id === id)?.data.slot;
   if (slot === undefined) throw new DimmChurnError(`DIMM ${id} is not plugged`);
@@ -96,33 +97,30 @@ async function unplug(qmp: QmpClient, id: string, eject: DimmChurnMutator['eject
   if (eject === 'orchestrator') {
     await qmp.hmp(`o /w 0x${SLOT_SELECTOR.toString(16)} ${slot}`);
     await qmp.hmp(`o /b 0x${CONTROL.toString(16)} 0x${EJECT.toString(16)}`);
-    await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: scaled(10_000) });
+    await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: timeouts.dimmDeleteMs });
   } else {
-    await waitForGuestEject(qmp, id, lost);
+    await waitForGuestEject(qmp, id, lost, timeouts);
   }
   await qmp.execute('object-del', { id: `${id}-mem` });
 }
 
-const GUEST_EJECT_MS = 20_000;
-const GUEST_EJECT_RETRY_MS = 3_000;
-
 /**
  * A guest still busy adding the DIMM it was just given can miss the eject request
  * (Linux handles ACPI hotplug notifications in a worker): the request is repeated
- * (device_del again) until the guest ejects or GUEST_EJECT_MS pass; a guest
+ * (device_del again) until the guest ejects or dimmGuestEjectMs pass; a guest
  * found lost meanwhile ends the wait at once.
  */
-async function waitForGuestEject(qmp: QmpClient, id: string, lost: () => boolean): Promise<void> {
-  const deadline = performance.now() + scaled(GUEST_EJECT_MS);
+async function waitForGuestEject(qmp: QmpClient, id: string, lost: () => boolean, timeouts: Timeouts): Promise<void> {
+  const deadline = performance.now() + timeouts.dimmGuestEjectMs;
   for (;;) {
     const left = deadline - performance.now();
     try {
-      await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: Math.max(1, Math.min(left, scaled(GUEST_EJECT_RETRY_MS))) });
+      await qmp.waitEvent('DEVICE_DELETED', { device: id }, { timeoutMs: Math.max(1, Math.min(left, timeouts.dimmGuestEjectRetryMs)) });
       return;
     } catch (error) {
       if (!(error instanceof QmpTimeoutError)) throw error;
       if (lost()) throw new DimmChurnError(`the guest was lost before it ejected DIMM ${id}`);
-      if (performance.now() >= deadline) throw new DimmChurnError(`the guest did not eject DIMM ${id} within ${Math.round(scaled(GUEST_EJECT_MS) / 1000)} s of device_del (it needs ACPI memory hotplug and the DIMM offline)`);
+      if (performance.now() >= deadline) throw new DimmChurnError(`the guest did not eject DIMM ${id} within ${Math.round(timeouts.dimmGuestEjectMs / 1000)} s of device_del (it needs ACPI memory hotplug and the DIMM offline)`);
     }
     await qmp.execute('device_del', { id }).catch(() => undefined);
   }
@@ -131,8 +129,8 @@ async function waitForGuestEject(qmp: QmpClient, id: string, lost: () => boolean
 export const dimmChurnMutator: MutatorPlugin<typeof dimmChurnSchema> = {
   kind: 'dimm-churn',
   schema: dimmChurnSchema,
-  run: async (mutator, { qmp, limits, hooks, tally }) => {
-    await runDimmChurn(qmp, mutator, limits, hooks, tally);
+  run: async (mutator, { qmp, limits, hooks, tally, timeouts }) => {
+    await runDimmChurn(qmp, mutator, limits, hooks, tally, timeouts);
     return {};
   },
 };

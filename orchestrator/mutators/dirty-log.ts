@@ -4,7 +4,7 @@ import type { QmpClient } from '../qmp/qmp-client.js';
 import { z } from 'zod';
 import type { MutatorPlugin } from './mutator.js';
 import { type MutationLimits, type MutatorHooks, type MutatorTally, driveMutations, newTally } from './mutation-loop.js';
-import { scaled } from '../machine/time-scale.js';
+import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 
 /**
  * Dirty logging switched on and off: a migration to `uri` (throttled so it never
@@ -35,16 +35,15 @@ interface MigrationInfo {
 }
 
 const POLL_MS = 2;
-const SETTLE_TIMEOUT_MS = 10_000;
 
 /** Polls query-migrate until the status is one of `wanted`; a completed or failed migration is an error. */
-async function waitStatus(qmp: QmpClient, wanted: readonly string[], what: string): Promise<void> {
-  const deadline = performance.now() + scaled(SETTLE_TIMEOUT_MS);
+async function waitStatus(qmp: QmpClient, wanted: readonly string[], what: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const status = (await qmp.execute<MigrationInfo>('query-migrate')).status ?? 'none';
     if (wanted.includes(status)) return;
     if (status === 'completed' || status === 'failed') throw new MigrationStateError(`the migration ${status} while waiting for ${what}`);
-    if (performance.now() > deadline) throw new MigrationStateError(`timed out after ${scaled(SETTLE_TIMEOUT_MS)} ms waiting for ${what} (status ${status})`);
+    if (performance.now() > deadline) throw new MigrationStateError(`timed out after ${timeoutMs} ms waiting for ${what} (status ${status})`);
     await sleep(POLL_MS);
   }
 }
@@ -60,6 +59,7 @@ export async function runDirtyLog(
   limits: MutationLimits,
   hooks: MutatorHooks,
   tally: MutatorTally = newTally(),
+  timeouts: Timeouts = HOST_CONTEXT.timeouts,
 ): Promise<MutatorTally> {
   await qmp.execute('migrate-set-parameters', { 'max-bandwidth': mutator.maxBandwidth });
   let active = false;
@@ -73,10 +73,10 @@ export async function runDirtyLog(
         if (index % 2 === 0) {
           await qmp.execute('migrate', { uri: mutator.uri });
           active = true;
-          await waitStatus(qmp, ['active'], 'the migration to start (dirty logging on)');
+          await waitStatus(qmp, ['active'], 'the migration to start (dirty logging on)', timeouts.migrationSettleMs);
         } else {
           await qmp.execute('migrate_cancel');
-          await waitStatus(qmp, ['cancelled'], 'the migration to be cancelled (dirty logging off)');
+          await waitStatus(qmp, ['cancelled'], 'the migration to be cancelled (dirty logging off)', timeouts.migrationSettleMs);
           active = false;
         }
       },
@@ -90,8 +90,8 @@ export async function runDirtyLog(
 export const dirtyLogMutator: MutatorPlugin<typeof dirtyLogSchema> = {
   kind: 'dirty-log',
   schema: dirtyLogSchema,
-  run: async (mutator, { qmp, limits, hooks, tally }) => {
-    await runDirtyLog(qmp, mutator, limits, hooks, tally);
+  run: async (mutator, { qmp, limits, hooks, tally, timeouts }) => {
+    await runDirtyLog(qmp, mutator, limits, hooks, tally, timeouts);
     return {};
   },
 };

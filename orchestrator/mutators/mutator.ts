@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Mailbox } from '../images/spin-contract.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
+import type { Timeouts } from '../run-context.js';
 import type { MutationLimits, MutatorHooks, MutatorTally } from './mutation-loop.js';
 
 /** What the guest measured of its own mutations, converted with a TSC rate calibrated against the host clock. */
@@ -20,6 +21,8 @@ export interface MutatorContext {
   tally: MutatorTally;
   /** The iteration's seed (e.g. which value a toggle starts from). */
   seed: number;
+  /** The run's waits, already scaled for where it runs. */
+  timeouts: Timeouts;
   /** The spin guest's mailbox; absent for guests without one (Linux). */
   readMailbox?: () => Promise<Mailbox>;
 }

@@ -1,6 +1,6 @@
 import { SlotlabError } from '../errors.js';
 import { sleep } from '../machine/machine.js';
-import { scaled } from '../machine/time-scale.js';
+import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 import type { QmpClient } from '../qmp/qmp-client.js';
 import { z } from 'zod';
 import type { MutatorPlugin } from './mutator.js';
@@ -42,12 +42,12 @@ export const virtioMemPath = (device: string) => `/machine/peripheral/${device}`
  * with waitPlugged it then polls the plugged size until the guest's driver has
  * plugged or unplugged to match.
  */
-export function virtioMemResizeStep(qmp: QmpClient, mutator: VirtioMemResizeMutator): (index: number) => Promise<void> {
+export function virtioMemResizeStep(qmp: QmpClient, mutator: VirtioMemResizeMutator, timeouts: Timeouts = HOST_CONTEXT.timeouts): (index: number) => Promise<void> {
   return async (index) => {
     const bytes = mutator.sizesMiB[index % mutator.sizesMiB.length]! * MiB;
     await qmp.execute('qom-set', { path: virtioMemPath(mutator.device), property: 'requested-size', value: bytes });
     if (!mutator.waitPlugged) return;
-    const timeoutMs = scaled(mutator.plugTimeoutSeconds * 1000);
+    const timeoutMs = timeouts.scaled(mutator.plugTimeoutSeconds * 1000);
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const size = await qmp.execute<number>('qom-get', { path: virtioMemPath(mutator.device), property: 'size' });
@@ -66,15 +66,16 @@ export function runVirtioMemResize(
   limits: MutationLimits,
   hooks: MutatorHooks,
   tally: MutatorTally = newTally(),
+  timeouts: Timeouts = HOST_CONTEXT.timeouts,
 ): Promise<MutatorTally> {
-  return driveMutations(limits, hooks, tally, mutator.batch, virtioMemResizeStep(qmp, mutator));
+  return driveMutations(limits, hooks, tally, mutator.batch, virtioMemResizeStep(qmp, mutator, timeouts));
 }
 
 export const virtioMemResizeMutator: MutatorPlugin<typeof virtioMemResizeSchema> = {
   kind: 'virtio-mem-resize',
   schema: virtioMemResizeSchema,
-  run: async (mutator, { qmp, limits, hooks, tally }) => {
-    await runVirtioMemResize(qmp, mutator, limits, hooks, tally);
+  run: async (mutator, { qmp, limits, hooks, tally, timeouts }) => {
+    await runVirtioMemResize(qmp, mutator, limits, hooks, tally, timeouts);
     return {};
   },
 };

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { resolveBuild } from '../builds/build-registry.js';
 import { buildL1Initramfs } from '../images/l1-image.js';
@@ -8,7 +9,7 @@ import { cacheRoot, repoRoot, runsDir } from '../paths.js';
 import { type RunFiles, readManifest, runFiles, writeManifest } from '../results/run-store.js';
 import { RecordWriter } from '../results/record-writer.js';
 import { type RunLock, acquireRunLock } from '../results/run-lock.js';
-import { KERNEL_PROVENANCE_ENV } from '../runner/host-info.js';
+import { CONTEXT_ENV } from '../run-context.js';
 import type { Plan } from '../runner/plan.js';
 import { writePlanFile } from '../runner/plan-file.js';
 import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
@@ -49,12 +50,12 @@ function quote(word: string): string {
 /** Shell lines every job starts with: the repository as working folder, the host's PATH and cache. */
 export function jobPreamble(jobDir: string, env: Record<string, string> = {}): string[] {
   const all = {
-    HOME: process.env.HOME ?? '/root',
+    HOME: os.homedir(),
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    SLOTLAB_CACHE: cacheRoot(),
+    [CONTEXT_ENV.cache]: cacheRoot(),
     // L1's only writable scratch space (its /tmp is the host's, read-only).
     TMPDIR: '/run/tmp',
-    [KERNEL_PROVENANCE_ENV]: path.join(jobDir, 'kernel.json'),
+    [CONTEXT_ENV.kernelProvenance]: path.join(jobDir, 'kernel.json'),
     ...env,
   };
   return [
@@ -77,7 +78,7 @@ export function runJobScript(plan: Plan, jobDir: string, resume?: string): strin
   if (!resume) writePlanFile(planFileOf(jobDir), plan);
   const args = resume ? ['run', '--resume', resume] : ['run', '--plan', planFileOf(jobDir)];
   return [
-    ...jobPreamble(jobDir, { SLOTLAB_RUNS_DIR: path.join(jobDir, 'runs'), SLOTLAB_TIME_SCALE: String(L1_TIME_SCALE) }),
+    ...jobPreamble(jobDir, { [CONTEXT_ENV.runs]: path.join(jobDir, 'runs'), [CONTEXT_ENV.timeScale]: String(L1_TIME_SCALE) }),
     `exec ${quote(process.execPath)} ${quote(main)} ${args.map(quote).join(' ')}`,
     '',
   ].join('\n');

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SlotlabError } from '../errors.js';
+import { ProcessError, type ProcessFailure } from '../errors.js';
 import { kvmProblem } from '../machine/machine.js';
 import { launchQemu } from '../machine/qemu-process.js';
 import { RingBuffer } from '../machine/ring-buffer.js';
@@ -34,13 +34,18 @@ export interface L1Result {
 }
 
 /** L1 ended without reporting the job's end: kernel panic, boot hang, timeout, QEMU failure. */
-export class L1Error extends SlotlabError {
+export class L1Error extends ProcessError {
   constructor(
     readonly kernel: string,
     readonly reason: string,
     readonly consoleTail: string,
+    process: Omit<ProcessFailure, 'outputTail'> = { command: [], exitCode: undefined, signal: undefined, durationMs: 0 },
   ) {
-    super('L1_FAILED', `kernel under test ${kernel}: ${reason}. Its console ends with:\n${consoleTail}\nCheck the kernel's configuration (orchestrator/kernels/kernel-config.ts) or rerun; results written so far are kept`);
+    super(
+      'L1_FAILED',
+      `kernel under test ${kernel}: ${reason}. Its console ends with:\n${consoleTail}\nCheck the kernel's configuration (orchestrator/kernels/kernel-config.ts) or rerun; results written so far are kept`,
+      { ...process, outputTail: consoleTail },
+    );
   }
 }
 
@@ -87,7 +92,8 @@ const PROTOCOL = /^slotlab-l1: (up|caps|job exit|error:?) ?(.*)$/;
 export async function runInL1(options: L1Options): Promise<L1Result> {
   const started = Date.now();
   const console = new RingBuffer(64 * 1024);
-  const child = launchQemu([L1_QEMU, ...l1QemuArgs(options)]);
+  const command = [L1_QEMU, ...l1QemuArgs(options)];
+  const child = launchQemu(command);
   let release: string | undefined;
   let kvm: Record<string, number> = {};
   let jobStarted = false;
@@ -132,11 +138,12 @@ export async function runInL1(options: L1Options): Promise<L1Result> {
     }
     const result = await child;
     const tail = console.text().split('\n').slice(-30).join('\n');
+    const exit = { command, exitCode: result.exitCode, signal: result.signal, durationMs: Date.now() - started };
     if (jobExit === undefined || release === undefined) {
       const why = timedOut ?? error ?? (result.signal ? `QEMU was killed by ${result.signal}` : `L1 ended (QEMU exit code ${result.exitCode}) before the job reported its end`);
-      throw new L1Error(options.kernel.name, why, tail);
+      throw new L1Error(options.kernel.name, why, tail, exit);
     }
-    if (error) throw new L1Error(options.kernel.name, error, tail);
+    if (error) throw new L1Error(options.kernel.name, error, tail, exit);
     return { jobExit, release, kvm, durationMs: Date.now() - started };
   } finally {
     clearTimeout(bootTimer);

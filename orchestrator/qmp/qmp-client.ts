@@ -1,6 +1,5 @@
 import net from 'node:net';
 import { z } from 'zod';
-import { scaled } from '../machine/time-scale.js';
 import { matchesPattern } from './event-match.js';
 import { LineReader } from './line-reader.js';
 import { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from './qmp-errors.js';
@@ -25,9 +24,9 @@ type Message = Record<string, unknown>;
 
 const DEFAULTS = { commandTimeoutMs: 10_000, maxLineBytes: 16 * 1024 * 1024, backlogLimit: 10_000 };
 
-/** Every wait's default, the greeting's included: longer inside a kernel under test (time-scale.ts). */
+/** Every wait's default, the greeting's included (a machine passes its run context's qmpCommandMs). */
 export function qmpDefaults(): Required<QmpClientOptions> {
-  return { ...DEFAULTS, commandTimeoutMs: scaled(DEFAULTS.commandTimeoutMs), log: () => undefined };
+  return { ...DEFAULTS, log: () => undefined };
 }
 
 /** The greeting as the QMP spec gives it: `{"QMP": {"version": {"qemu": {...}, "package": ...}, "capabilities": [...]}}`. */

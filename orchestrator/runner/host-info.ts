@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { KernelProvenance } from '../kernels/kernel-types.js';
+import type { KernelProvenance } from '../results/provenance.js';
+import { HOST_CONTEXT, type RunContext, kernelUnderTest } from '../run-context.js';
 import { kvmProbePath } from '../images/l1-image.js';
 
 export interface HostInfo {
@@ -15,12 +16,6 @@ export interface HostInfo {
   kernelUnderTest?: KernelProvenance;
 }
 
-/**
- * The job a kernel-under-test run starts inside L1 names the kernel's
- * provenance file in this variable, so every record of that run carries it.
- */
-export const KERNEL_PROVENANCE_ENV = 'SLOTLAB_KERNEL_PROVENANCE';
-
 export function kvmCapabilities(probe = kvmProbePath()): Record<string, number> | undefined {
   if (!fs.existsSync(probe)) return undefined;
   try {
@@ -30,7 +25,8 @@ export function kvmCapabilities(probe = kvmProbePath()): Record<string, number> 
   }
 }
 
-export function hostInfo(): HostInfo {
+/** This host as a record tells it; inside a kernel under test (the run context says which) it names that kernel. */
+export function hostInfo(context: RunContext = HOST_CONTEXT): HostInfo {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
     cpu = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
@@ -40,7 +36,7 @@ export function hostInfo(): HostInfo {
   const info: HostInfo = { kernel: `${os.type()} ${os.release()}`, cpu, cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
   const kvm = kvmCapabilities();
   if (kvm) info.kvm = kvm;
-  const provenance = process.env[KERNEL_PROVENANCE_ENV];
-  if (provenance) info.kernelUnderTest = JSON.parse(fs.readFileSync(provenance, 'utf8')) as KernelProvenance;
+  const kernel = kernelUnderTest(context);
+  if (kernel) info.kernelUnderTest = kernel;
   return info;
 }

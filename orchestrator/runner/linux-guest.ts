@@ -7,16 +7,12 @@ import { LINUX_GUEST, buildLinuxGuestInitramfs, consoleExcerpt, crashReport, han
 import { findKernel } from '../kernels/kernel-registry.js';
 import { QemuMachine, sleep } from '../machine/machine.js';
 import { GuestBootLostError, QemuStartError } from '../machine/machine-errors.js';
-import { scaled } from '../machine/time-scale.js';
+import type { Timeouts } from '../run-context.js';
 import type { LinuxGuest, Suite } from '../suites/suite-schema.js';
 import { plugDimm } from '../mutators/dimm-churn.js';
 import type { GuestDriver } from './guest-driver.js';
-import { machineBase } from './spin-machine.js';
+import { machineBase, machineWaits } from './spin-machine.js';
 
-/** How long a fresh progress reading may take: the guest prints one every 0.5 s. */
-const FRESH_PROGRESS_MS = 5000;
-/** A guest that prints no progress line for this long has hung, whether or not its kernel says so. */
-export const SILENT_GUEST_MS = 6000;
 
 /** The files a Linux guest boots: the kernel's uncompressed ELF and the initramfs with its modules appended. */
 export interface LinuxBoot {
@@ -41,11 +37,12 @@ export function linuxCommandLine(guest: LinuxGuest): string {
  * DIMMs once init is up, and waits for its workers to run from node execNode.
  * Progress is its last `slotlab-guest: progress` line.
  */
-export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot): GuestDriver {
-  const machine = new QemuMachine({ ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) });
-  const bootMs = scaled(guest.bootTimeoutSeconds * 1000);
+export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot, timeouts: Timeouts): GuestDriver {
+  const config = { ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) };
+  const machine = new QemuMachine(config, machineWaits(timeouts));
+  const bootMs = timeouts.scaled(guest.bootTimeoutSeconds * 1000);
   const printed = (serial = machine.serialText()) => serial.match(LINUX_GUEST.progressPattern)?.length ?? 0;
-  const silence = new SilenceWatch(scaled(SILENT_GUEST_MS));
+  const silence = new SilenceWatch(timeouts.linuxSilenceMs);
   let hang: string | undefined;
   // QEMU is up once launched: its exit while the kernel boots loses the guest, it does not fail QEMU's start.
   const waitBooting = async (pattern: RegExp, what: string) => {
@@ -76,7 +73,7 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
     async readCounters(fresh = false) {
       // The guest prints its counters every 0.5 s: a fresh reading is the next line it prints.
       const seen = printed();
-      const deadline = performance.now() + scaled(FRESH_PROGRESS_MS);
+      const deadline = performance.now() + timeouts.linuxFreshProgressMs;
       while (fresh && printed() === seen && !machine.exited && performance.now() < deadline) await sleep(50);
       return lastProgress(machine.serialText()) ?? [];
     },

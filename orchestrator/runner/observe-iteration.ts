@@ -7,6 +7,7 @@ import { mutatorPlugin } from '../mutators/registry.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import type { FailureDetail } from '../results/record.js';
+import type { Timeouts } from '../run-context.js';
 import type { Suite } from '../suites/suite-schema.js';
 import { describeFailure } from './describe-failure.js';
 import type { GuestDriver } from './guest-driver.js';
@@ -54,6 +55,7 @@ export interface ObserveInput {
   mutator: Suite['mutator'];
   limits: { mutations: number; durationSeconds: number };
   seed: number;
+  timeouts: Timeouts;
 }
 
 /** Boots the guest, runs the mutator against it, settles what happened and shuts QEMU down; never leaves QEMU behind. */
@@ -77,7 +79,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   try {
     seen.progressKnown = await guest.boot();
     seen.before = await guest.readCounters();
-    const watch = (seen.progress = new ProgressWatch(seen.before));
+    const watch = (seen.progress = new ProgressWatch(seen.before, { windowMs: input.timeouts.stallWindowMs }));
     const runState = machine.watchRunState();
     // A guest that says it hung is lost although QEMU still runs it.
     const lost = () => {
@@ -94,7 +96,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
           return true;
         },
       };
-      const outcome = await mutatorPlugin(input.mutator).run(input.mutator, { qmp: machine.qmp, limits, hooks, tally, seed: input.seed, readMailbox: guest.readMailbox });
+      const outcome = await mutatorPlugin(input.mutator).run(input.mutator, { qmp: machine.qmp, limits, hooks, tally, seed: input.seed, timeouts: input.timeouts, readMailbox: guest.readMailbox });
       seen.guestCost = outcome.guestCost;
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.

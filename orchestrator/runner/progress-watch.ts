@@ -1,18 +1,18 @@
-import { scaled } from '../machine/time-scale.js';
+import { DEFAULT_TIMEOUTS } from '../run-context.js';
 
 /**
  * The shortest span without an advance that proves a vCPU stalled. With more
  * vCPU threads than host cores (3 vCPUs, QEMU's main loop and slotlab on 2
  * cores) the host's scheduler leaves a runnable vCPU thread waiting for its turn
  * for milliseconds, tens of them under load; a vCPU that does not move for a
- * whole second is stuck, not queued. Scaled inside a kernel under test.
+ * whole second is stuck, not queued. The run context scales it inside a kernel under test.
  */
-export const STALL_WINDOW_MS = 1000;
+export const STALL_WINDOW_MS = DEFAULT_TIMEOUTS.stallWindowMs;
 
 export type ProgressVerdict = 'advancing' | 'stalled' | 'unknown';
 
 export interface ProgressWatchOptions {
-  /** Span without an advance that counts as a stall (default STALL_WINDOW_MS, scaled). */
+  /** Span without an advance that counts as a stall (default STALL_WINDOW_MS; a run passes its context's stallWindowMs). */
   windowMs?: number;
   /** Clock in ms (default performance.now). */
   now?: () => number;
@@ -39,7 +39,7 @@ export class ProgressWatch {
     private readonly first: bigint[],
     options: ProgressWatchOptions = {},
   ) {
-    this.windowMs = options.windowMs ?? scaled(STALL_WINDOW_MS);
+    this.windowMs = options.windowMs ?? STALL_WINDOW_MS;
     this.now = options.now ?? (() => performance.now());
     this.firstAt = this.lastAt = this.now();
     this.advancedAt = first.map(() => this.firstAt);

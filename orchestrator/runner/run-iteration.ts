@@ -4,6 +4,7 @@ import { stderrExcerpt } from '../machine/internal-error.js';
 import { summarizeLatency } from '../results/latency.js';
 import { histogramOf } from '../results/latency-histogram.js';
 import { type IterationRecord, RECORD_SCHEMA } from '../results/record.js';
+import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
 import { type Classification, classifyIteration } from './classify-iteration.js';
 import { expectationFor, qemuWarnings } from './expectation.js';
@@ -25,6 +26,8 @@ export interface IterationInput {
   seed: number;
   limits: { mutations: number; durationSeconds: number };
   host: IterationRecord['host'];
+  /** The run context's waits (default: a run on this host). */
+  timeouts?: Timeouts;
 }
 
 export interface IterationResult {
@@ -36,7 +39,7 @@ export interface IterationResult {
 /** One guest boot: boot -> mutate -> classify -> record. Never leaves QEMU behind. */
 export async function attemptIteration(input: IterationInput): Promise<IterationResult> {
   const { suite } = input.loaded;
-  const observation = await observeIteration(guestDriver(input), { mutator: suite.mutator, limits: input.limits, seed: input.seed });
+  const observation = await observeIteration(guestDriver(input), { mutator: suite.mutator, limits: input.limits, seed: input.seed, timeouts: input.timeouts ?? HOST_CONTEXT.timeouts });
   return { record: iterationRecord(input, observation, classifyIteration(observation)), failure: observation.harness };
 }
 
@@ -92,9 +95,10 @@ export function iterationRecord(input: IterationInput, observation: Observation,
 /** The guest the suite runs: spin (or the user's --image) or Linux. */
 function guestDriver(input: IterationInput): GuestDriver {
   const { suite } = input.loaded;
-  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations);
+  const timeouts = input.timeouts ?? HOST_CONTEXT.timeouts;
+  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts);
   if (!input.linux) throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots a Linux guest, but its kernel and initramfs were not resolved; run it through \`slotlab run\``);
-  return linuxGuest(input.build, suite, suite.guest, input.linux);
+  return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts);
 }
 
 /** Loop iterations per second of all vCPUs together while mutations ran; only for guests that kept running. */

@@ -1,7 +1,7 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError } from '../errors.js';
 import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
-import { scaled } from '../machine/time-scale.js';
+import type { Timeouts } from '../run-context.js';
 import type { SpinGuest, Suite } from '../suites/suite-schema.js';
 import type { GuestDriver } from './guest-driver.js';
 import { spinMachine } from './spin-machine.js';
@@ -25,7 +25,7 @@ export interface SpinGuestDriver extends GuestDriver {
 }
 
 /** The spin image (or a user's multiboot image, which may ignore the contract: no banner, no mailbox). */
-export function spinGuest(build: ResolvedBuild, suite: Suite, guest: SpinGuest, image: string, userImage: boolean, mutations: number): SpinGuestDriver {
+export function spinGuest(build: ResolvedBuild, suite: Suite, guest: SpinGuest, image: string, userImage: boolean, mutations: number, timeouts: Timeouts): SpinGuestDriver {
   const config: SpinConfig = {
     cpus: suite.machine.cpus,
     codeAddress: guest.codeAddress,
@@ -33,7 +33,7 @@ export function spinGuest(build: ResolvedBuild, suite: Suite, guest: SpinGuest, 
     setupWrites: guest.setupWrites,
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: mutations } : undefined,
   };
-  const machine = spinMachine(build, suite.machine, config, image);
+  const machine = spinMachine(build, suite.machine, config, image, timeouts);
   const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
   let progressKnown = true;
   return {
@@ -50,7 +50,7 @@ export function spinGuest(build: ResolvedBuild, suite: Suite, guest: SpinGuest, 
         return progressKnown;
       }
       const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
-      const line = await machine.waitSerial(bannerOrNoPaging, scaled(guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
+      const line = await machine.waitSerial(bannerOrNoPaging, timeouts.scaled(guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
       if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(config.codeAddress);
       return true;
     },

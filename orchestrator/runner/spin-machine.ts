@@ -1,7 +1,8 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SPIN, type SpinConfig, encodeSpinConfig } from '../images/spin-contract.js';
-import { QemuMachine } from '../machine/machine.js';
+import { type MachineOptions, QemuMachine } from '../machine/machine.js';
 import type { MachineConfig } from '../machine/machine-types.js';
+import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 
 export interface DimmShape {
   id: string;
@@ -93,7 +94,13 @@ export function machineBase(build: ResolvedBuild, shape: SpinMachineShape, cpus:
   };
 }
 
+/** The machine's own waits (QMP connection, commands, quit), taken from the run context. */
+export function machineWaits(timeouts: Timeouts): MachineOptions {
+  return { launchTimeoutMs: timeouts.qemuLaunchMs, commandTimeoutMs: timeouts.qmpCommandMs, shutdownTimeoutMs: timeouts.shutdownMs };
+}
+
 /** A KVM machine running the `spin` guest on a build, configured through fw_cfg; not yet launched. */
-export function spinMachine(build: ResolvedBuild, shape: SpinMachineShape, spin: SpinConfig, image: string): QemuMachine {
-  return new QemuMachine({ ...machineBase(build, shape, spin.cpus), kernel: image, fwCfg: [{ name: SPIN.fwCfgName, data: encodeSpinConfig(spin) }] });
+export function spinMachine(build: ResolvedBuild, shape: SpinMachineShape, spin: SpinConfig, image: string, timeouts: Timeouts = HOST_CONTEXT.timeouts): QemuMachine {
+  const config = { ...machineBase(build, shape, spin.cpus), kernel: image, fwCfg: [{ name: SPIN.fwCfgName, data: encodeSpinConfig(spin) }] };
+  return new QemuMachine(config, machineWaits(timeouts));
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { HOST_CONTEXT } from '../../orchestrator/run-context.js';
 import { MUTATORS, MUTATOR_KINDS, mutatorPlugin, mutatorSchema } from '../../orchestrator/mutators/registry.js';
 import { repoRoot } from '../../orchestrator/paths.js';
 import { parseSuite } from '../../orchestrator/suites/load-suite.js';
@@ -39,7 +40,7 @@ t.test('an in-guest mutator says it needs the spin mailbox, and refuses to run w
   t.same(MUTATORS.filter((plugin) => 'needsMailbox' in plugin && plugin.needsMailbox).map((plugin) => plugin.kind), ['pam-guest']);
   const plugin = mutatorPlugin({ kind: 'pam-guest', register: 0x59, values: [0x10, 0x30], checkEverySeconds: 0.1 });
   await t.rejects(
-    plugin.run({ kind: 'pam-guest', register: 0x59, values: [0x10, 0x30], checkEverySeconds: 0.1 }, { qmp: undefined as never, limits: { mutations: 1, durationMs: 1 }, hooks: { lost: () => false, checkpoint: async () => true }, tally: { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: 0, endedAtMs: undefined, stoppedBy: undefined }, seed: 0 }),
+    plugin.run({ kind: 'pam-guest', register: 0x59, values: [0x10, 0x30], checkEverySeconds: 0.1 }, { qmp: undefined as never, limits: { mutations: 1, durationMs: 1 }, hooks: { lost: () => false, checkpoint: async () => true }, tally: { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: 0, endedAtMs: undefined, stoppedBy: undefined }, seed: 0, timeouts: HOST_CONTEXT.timeouts }),
     { code: 'NO_MAILBOX' },
   );
 });

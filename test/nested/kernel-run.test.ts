@@ -12,7 +12,7 @@ import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
-import { tempDir } from '../fixtures/temp-dir.js';
+import { isolatedRuns, tempDir } from '../fixtures/temp-dir.js';
 
 const plan = makePlan(loadSuite('pam-qmp'), ['7.2-stock', '7.2-atomic-ioctl'], { repetitions: 3, mutations: 200 }, 42);
 
@@ -91,12 +91,7 @@ t.test('6.1-stock: no list ioctl, and the same swap as two single ioctls loses t
 });
 
 async function runIn(t: Parameters<typeof tempDir>[0], kernel: string, builds: string[], repetitions: number, mutations: number): Promise<IterationRecord[]> {
-  const saved = process.env.SLOTLAB_RUNS_DIR;
-  process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.SLOTLAB_RUNS_DIR;
-    else process.env.SLOTLAB_RUNS_DIR = saved;
-  });
+  isolatedRuns(t);
   const plan = makePlan(loadSuite('pam-qmp'), builds, { repetitions, mutations }, 7);
   const output = await runUnderKernel({ plan, kernel });
   return readRun(output.runId).records;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { ProcessError } from '../../orchestrator/errors.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';
 import { L1Error, l1Accel, l1QemuArgs, runInL1 } from '../../orchestrator/nested/l1-machine.js';
 import type { ResolvedKernel } from '../../orchestrator/kernels/kernel-types.js';
@@ -36,6 +37,11 @@ t.test('a kernel file QEMU cannot load ends with an L1Error quoting QEMU', async
   t.type(error, L1Error);
   t.match((error as Error).message, /kernel under test test-kernel: L1 ended \(QEMU exit code 1\) before the job reported its end/);
   t.match((error as L1Error).consoleTail, /missing/);
+  t.type(error, ProcessError, "a process failure like every other: QEMU's command, exit, duration, output tail");
+  t.match((error as L1Error).command.join(' '), /qemu-system-x86_64 .*-kernel .*missing/);
+  t.equal((error as L1Error).exitCode, 1);
+  t.equal((error as L1Error).outputTail, (error as L1Error).consoleTail);
+  t.ok((error as L1Error).durationMs > 0);
 });
 
 t.test('a kernel that never starts the init is killed at the boot timeout', async (t) => {

@@ -9,7 +9,7 @@ import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
-import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
+import { isolatedCache, isolatedRuns, tempDir } from '../fixtures/temp-dir.js';
 
 t.test('the kernel command line leaves hot-plugged memory offline and names the exec node', async (t) => {
   const line = linuxCommandLine({ image: 'linux', kernel: 'debian-6.1', execNode: 2, bootTimeoutSeconds: 120 });
@@ -47,20 +47,18 @@ t.test("the guest boots Debian's uncompressed kernel with slotlab's initramfs an
 });
 
 t.test('a Linux-guest suite is refused with --image', async (t) => {
-  process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
-  t.teardown(() => delete process.env.SLOTLAB_RUNS_DIR);
+  isolatedRuns(t);
   await t.rejects(runPlan(makePlan(loadSuite('linux-hotplug'), ['debian-7.2'], { repetitions: 1, image: '/bin/true' })), { code: 'BAD_IMAGE', message: /--image replaces the spin image; suite linux-hotplug boots a Linux guest/ });
 });
 
 t.test('a Linux-guest suite is refused on a host KVM that cannot boot Linux', NEEDS_KVM, async (t) => {
   const loaded = loadSuite('linux-hotplug');
-  process.env.SLOTLAB_RUNS_DIR = tempDir(t, 'slotlab-runs-');
-  t.teardown(() => delete process.env.SLOTLAB_RUNS_DIR);
+  const runs = isolatedRuns(t);
   // The modules this host would list if its KVM were kvm_pvm, whatever it really runs.
   const sysModuleDir = tempDir(t, 'slotlab-sys-module-');
   for (const module of ['kvm', 'kvm_pvm']) fs.mkdirSync(path.join(sysModuleDir, module));
   await t.rejects(runPlan(makePlan(loaded, ['debian-7.2'], { repetitions: 1 }), { sysModuleDir }), { code: 'LINUX_GUEST_UNSUPPORTED', message: /kvm_pvm.*slotlab run linux-hotplug --kernel debian-6\.1/s });
-  t.same(fs.readdirSync(process.env.SLOTLAB_RUNS_DIR!), [], 'refused before any run file was written');
+  t.same(fs.readdirSync(runs), [], 'refused before any run file was written');
 });
 
 t.test('a progress count that stands still longer than the limit is a hang; any new line resets it', async (t) => {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { makeRunContext } from '../../orchestrator/run-context.js';
 import { ProgressWatch, STALL_WINDOW_MS } from '../../orchestrator/runner/progress-watch.js';
 
 /** A clock the test moves by hand. */
@@ -71,11 +72,9 @@ t.test('no reading after the first, or fewer counters than vCPUs, is unknown', a
   t.equal(watch.verdict, 'unknown');
 });
 
-t.test('inside a kernel under test the window is scaled', async (t) => {
-  process.env.SLOTLAB_TIME_SCALE = '10';
-  t.teardown(() => delete process.env.SLOTLAB_TIME_SCALE);
+t.test('inside a kernel under test the window is the context\'s, scaled', async (t) => {
   const time = clock();
-  const watch = new ProgressWatch([1n, 1n], { now: time.now });
+  const watch = new ProgressWatch([1n, 1n], { windowMs: makeRunContext({ timeScale: 10 }).timeouts.stallWindowMs, now: time.now });
   time.advance(STALL_WINDOW_MS * 5);
   watch.observe([2n, 1n]);
   t.equal(watch.verdict, 'unknown', 'five windows of the host are half a window under TCG');
