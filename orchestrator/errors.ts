@@ -42,3 +42,31 @@ export class ProcessError extends SlotlabError implements ProcessFailure {
     this.logFile = failure.logFile;
   }
 }
+
+/** What execa reports of a finished process (reject: false), the fields a failure needs. */
+export interface FinishedProcess {
+  command: string;
+  exitCode?: number;
+  signal?: string;
+  durationMs: number;
+  all?: unknown;
+  stderr?: unknown;
+}
+
+/** The one mapping from a process execa ran to the failure shape every process error carries. */
+export function processFailure(result: FinishedProcess, options: { argv?: string[]; tailLines?: number; logFile?: string } = {}): ProcessFailure {
+  const output = String(result.all ?? result.stderr ?? '');
+  return {
+    command: options.argv ?? result.command.split(' '),
+    exitCode: result.exitCode,
+    signal: result.signal,
+    durationMs: Math.round(result.durationMs),
+    outputTail: output.split('\n').slice(-(options.tailLines ?? 12)).join('\n'),
+    ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
+  };
+}
+
+/** A failure of something that did not run as a process (a check before it), in the same shape. */
+export function noProcess(outputTail: string): ProcessFailure {
+  return { command: [], exitCode: undefined, signal: undefined, durationMs: 0, outputTail };
+}

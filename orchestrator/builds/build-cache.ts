@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { SlotlabError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
+import { readInstalledArtifact } from './artifact-pipeline.js';
 import type { BuildProvenance, PatchProvenance } from './build-types.js';
 
 /** What a source build is keyed on: a change in any of it is a different build. */
@@ -32,45 +31,7 @@ export function installDir(name: string, key: string): string {
 
 export const INSTALLED_BINARY = path.join('bin', 'qemu-system-x86_64');
 
+/** The installed QEMU build in `dir` (its binary and provenance), if complete. */
 export function readInstalled(dir: string): BuildProvenance | undefined {
-  const file = path.join(dir, 'provenance.json');
-  if (!fs.existsSync(file) || !fs.existsSync(path.join(dir, INSTALLED_BINARY))) return undefined;
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as BuildProvenance;
-}
-
-export class BuildBusyError extends SlotlabError {
-  constructor(lockFile: string, pid: number) {
-    super('BUILD_BUSY', `another slotlab build (pid ${pid}) is using ${path.dirname(lockFile)}; wait for it to finish, or remove ${lockFile} if that process is gone`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Holds `<dir>/lock` while `work` runs: source builds share one work folder (ccache hits need a fixed path). */
-export async function withBuildLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(dir, { recursive: true });
-  const lockFile = path.join(dir, 'lock');
-  for (;;) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw new BuildBusyError(lockFile, holder);
-      fs.rmSync(lockFile, { force: true });
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    fs.rmSync(lockFile, { force: true });
-  }
+  return readInstalledArtifact<BuildProvenance>(dir, [INSTALLED_BINARY]);
 }

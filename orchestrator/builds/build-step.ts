@@ -114,23 +114,27 @@ export interface IncrementalBuild {
 }
 
 /**
- * Configures `buildDir` with slotlab's flags once (again only when they change),
- * then lets ninja rebuild qemu-system-x86_64 from whatever changed in `src`.
+ * Configures `buildDir` with slotlab's flags unless it already is (a kept build
+ * folder is configured again only when the flags change). A failed configure
+ * leaves no flags file, so the next build configures afresh.
  */
-export async function incrementalNinjaBuild(job: IncrementalBuild): Promise<void> {
-  const step = { build: job.build, env: job.env };
+export async function ninjaConfigure(job: IncrementalBuild): Promise<void> {
   const flagsFile = path.join(job.buildDir, 'slotlab-configure');
   const configured = fs.existsSync(path.join(job.buildDir, 'build.ninja')) && fs.existsSync(flagsFile) && fs.readFileSync(flagsFile, 'utf8') === configureLine();
-  if (!configured) {
-    job.progress?.({ build: job.build, phase: 'configure' });
-    fs.rmSync(job.buildDir, { recursive: true, force: true });
-    fs.mkdirSync(job.buildDir, { recursive: true });
-    await runBuildStep({ ...step, step: 'configure', command: path.join(job.src, 'configure'), args: [...CONFIGURE_FLAGS], cwd: job.buildDir, logFile: path.join(job.logs, 'configure.log') });
-    fs.writeFileSync(flagsFile, configureLine());
-  }
+  if (configured) return;
+  job.progress?.({ build: job.build, phase: 'configure' });
+  fs.rmSync(job.buildDir, { recursive: true, force: true });
+  fs.mkdirSync(job.buildDir, { recursive: true });
+  await runBuildStep({ build: job.build, env: job.env, step: 'configure', command: path.join(job.src, 'configure'), args: [...CONFIGURE_FLAGS], cwd: job.buildDir, logFile: path.join(job.logs, 'configure.log') });
+  fs.writeFileSync(flagsFile, configureLine());
+}
+
+/** ninja builds qemu-system-x86_64 in a configured folder (from whatever changed in `src`), with [n/N] progress. */
+export async function ninjaCompile(job: IncrementalBuild): Promise<void> {
   job.progress?.({ build: job.build, phase: 'compile' });
   await runBuildStep({
-    ...step,
+    build: job.build,
+    env: job.env,
     step: 'compile',
     command: 'ninja',
     args: ['qemu-system-x86_64'],
@@ -141,4 +145,10 @@ export async function incrementalNinjaBuild(job: IncrementalBuild): Promise<void
       if (counted) job.progress?.({ build: job.build, phase: 'compile', ...counted });
     },
   });
+}
+
+/** Configure when needed, then compile: a kept build folder rebuilds only what changed in `src`. */
+export async function incrementalNinjaBuild(job: IncrementalBuild): Promise<void> {
+  await ninjaConfigure(job);
+  await ninjaCompile(job);
 }

@@ -1,14 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { SlotlabError } from '../errors.js';
+import { type ProcessFailure, ProcessError, noProcess, processFailure } from '../errors.js';
 
-export class PrivateAptError extends SlotlabError {
-  constructor(step: string, output: string) {
-    super(
-      'PRIVATE_APT_FAILED',
-      `${step} failed:\n${output.split('\n').slice(-12).join('\n')}\nCheck that Debian's archive is reachable from this host, then retry.`,
-    );
+export class PrivateAptError extends ProcessError {
+  constructor(step: string, failure: ProcessFailure) {
+    super('PRIVATE_APT_FAILED', `${step} failed:\n${failure.outputTail}\nCheck that Debian's archive is reachable from this host, then retry.`, failure);
   }
 }
 
@@ -31,7 +28,7 @@ export function systemDebianSource(etcApt = '/etc/apt'): ArchiveSource {
     const found = file.endsWith('.sources') ? fromDeb822(text) : file.endsWith('.list') ? fromOneLine(text) : undefined;
     if (found) return found;
   }
-  throw new PrivateAptError('finding the Debian archive in /etc/apt', 'no `deb` source for suite bookworm, component main');
+  throw new PrivateAptError('finding the Debian archive in /etc/apt', noProcess('no `deb` source for suite bookworm, component main'));
 }
 
 function fromDeb822(text: string): ArchiveSource | undefined {
@@ -104,7 +101,7 @@ export class PrivateApt {
       all: true,
       stdin: 'ignore',
     });
-    if (result.exitCode !== 0) throw new PrivateAptError(step, result.all ?? '');
+    if (result.exitCode !== 0) throw new PrivateAptError(step, processFailure(result));
     return result.stdout;
   }
 
@@ -136,5 +133,5 @@ export class PrivateApt {
 /** Unpacks a .deb's files (not its scripts) under `root`. */
 export async function extractDeb(deb: string, root: string): Promise<void> {
   const result = await execa('dpkg-deb', ['-x', deb, root], { reject: false, all: true });
-  if (result.exitCode !== 0) throw new PrivateAptError(`dpkg-deb -x ${path.basename(deb)}`, result.all ?? '');
+  if (result.exitCode !== 0) throw new PrivateAptError(`dpkg-deb -x ${path.basename(deb)}`, processFailure(result));
 }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheRoot } from '../paths.js';
-import { ensurePackages } from '../setup/system-packages.js';
+import { type ArtifactRecipe, produceArtifact } from './artifact-pipeline.js';
 import { BUILD_PACKAGES, CONFIGURE_FLAGS, buildEnv, configureLine } from './build-config.js';
-import { INSTALLED_BINARY, buildKey, installDir, readInstalled, withBuildLock } from './build-cache.js';
-import { incrementalNinjaBuild, runBuildStep } from './build-step.js';
+import { INSTALLED_BINARY, buildKey, installDir, readInstalled } from './build-cache.js';
+import { ninjaCompile, ninjaConfigure, runBuildStep } from './build-step.js';
 import type { BuildFamily, BuildLog, BuildProgress, BuildProvenance, ResolvedBuild } from './build-types.js';
 import type { SeriesPatch } from './patch-series.js';
 import { qemuVersionLine, sha256File } from './provenance.js';
@@ -45,6 +45,61 @@ export function cachedRevisionBuild(tree: RevisionTree, sha: string): ResolvedBu
   return provenance && resolved(provenance);
 }
 
+/** Commit `sha` of a QEMU tree as a recipe of the artifact pipeline: one shared clone and one incremental build folder per tree. */
+export function revisionRecipe(tree: RevisionTree, sha: string): ArtifactRecipe<BuildProvenance> {
+  const name = revisionBuildName(tree, sha);
+  const work = revisionWorkDir(tree.src);
+  const src = path.join(work, 'src');
+  const build = path.join(work, 'build');
+  const logs = path.join(work, 'logs', sha.slice(0, 12));
+  const env = buildEnv(work);
+  const key = revisionKey(tree, sha);
+  const dir = installDir(name, key);
+  const job = { build: name, src, buildDir: build, env, logs };
+  const git = (args: string[]) => runBuildStep({ build: name, env, step: 'checkout', command: 'git', args, cwd: work, logFile: path.join(logs, 'checkout.log') });
+  return {
+    name,
+    packages: BUILD_PACKAGES,
+    workDir: work,
+    logsDir: logs,
+    installDir: dir,
+    installed: () => cachedRevisionBuild(tree, sha)?.provenance,
+    async prepare({ log, progress }) {
+      progress?.({ build: name, phase: 'checkout' });
+      if (!fs.existsSync(path.join(src, '.git'))) {
+        fs.rmSync(src, { recursive: true, force: true });
+        await git(['clone', '--quiet', '--shared', '--no-checkout', fs.realpathSync(tree.src), src]);
+      }
+      // Files that differ between commits are rewritten, the rest keep their times: ninja rebuilds only what changed.
+      await git(['-C', src, 'checkout', '--quiet', '--force', '--detach', sha]);
+      await git(['-C', src, 'clean', '--quiet', '-fdx']);
+      for (const patch of tree.patches) {
+        log(`${name}: applying ${patch.name}`);
+        await runBuildStep({ build: name, env, step: 'patch', command: 'git', args: ['-C', src, 'apply', '-p1', patch.file], cwd: work, logFile: path.join(logs, 'patch.log') });
+      }
+    },
+    configure: ({ progress }) => ninjaConfigure({ ...job, progress }),
+    compile: ({ progress }) => ninjaCompile({ ...job, progress }),
+    outputs: () => [{ from: path.join(build, 'qemu-system-x86_64'), to: INSTALLED_BINARY }],
+    async provenance(staging, { startedAt }) {
+      return {
+        name,
+        family: tree.family,
+        kind: 'user-source',
+        source: `${fs.realpathSync(tree.src)} at git ${sha}`,
+        binary: path.join(dir, INSTALLED_BINARY),
+        version: await qemuVersionLine(path.join(staging, INSTALLED_BINARY), {}),
+        sha256: sha256File(path.join(staging, INSTALLED_BINARY)),
+        patches: tree.patches.map(({ name: patch, sha256 }) => ({ name: patch, sha256 })),
+        configure: configureLine(),
+        builtAt: new Date().toISOString(),
+        buildSeconds: Math.round((Date.now() - startedAt) / 1000),
+        cacheKey: key,
+      };
+    },
+  };
+}
+
 /**
  * Builds commit `sha` of the tree: checks it out in a clone that shares the
  * user's object store (their working tree and refs stay untouched), applies
@@ -53,63 +108,5 @@ export function cachedRevisionBuild(tree: RevisionTree, sha: string): ResolvedBu
  * revisiting a commit costs nothing. Failures throw BuildStepError.
  */
 export async function buildRevision(tree: RevisionTree, sha: string, log: BuildLog, progress?: BuildProgress): Promise<ResolvedBuild> {
-  const hit = cachedRevisionBuild(tree, sha);
-  if (hit) return hit;
-  await ensurePackages(BUILD_PACKAGES, log);
-  const name = revisionBuildName(tree, sha);
-  const work = revisionWorkDir(tree.src);
-  return withBuildLock(work, async () => {
-    const started = Date.now();
-    const src = path.join(work, 'src');
-    const build = path.join(work, 'build');
-    const logs = path.join(work, 'logs', sha.slice(0, 12));
-    fs.rmSync(logs, { recursive: true, force: true });
-    const env = buildEnv(work);
-    const step = { build: name, env };
-    const git = (args: string[], logFile: string) => runBuildStep({ ...step, step: 'checkout', command: 'git', args, cwd: work, logFile });
-
-    progress?.({ build: name, phase: 'checkout' });
-    if (!fs.existsSync(path.join(src, '.git'))) {
-      fs.rmSync(src, { recursive: true, force: true });
-      await git(['clone', '--quiet', '--shared', '--no-checkout', fs.realpathSync(tree.src), src], path.join(logs, 'checkout.log'));
-    }
-    // Files that differ between commits are rewritten, the rest keep their times: ninja rebuilds only what changed.
-    await git(['-C', src, 'checkout', '--quiet', '--force', '--detach', sha], path.join(logs, 'checkout.log'));
-    await git(['-C', src, 'clean', '--quiet', '-fdx'], path.join(logs, 'checkout.log'));
-    for (const patch of tree.patches) {
-      log(`${name}: applying ${patch.name}`);
-      await runBuildStep({ ...step, step: 'patch', command: 'git', args: ['-C', src, 'apply', '-p1', patch.file], cwd: work, logFile: path.join(logs, 'patch.log') });
-    }
-
-    // A failed configure leaves no flags file, so the next commit configures afresh.
-    await incrementalNinjaBuild({ build: name, src, buildDir: build, env, logs, progress });
-
-    progress?.({ build: name, phase: 'install' });
-    const key = revisionKey(tree, sha);
-    const dir = installDir(name, key);
-    const staging = `${dir}.partial`;
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.mkdirSync(path.join(staging, 'bin'), { recursive: true });
-    fs.copyFileSync(path.join(build, 'qemu-system-x86_64'), path.join(staging, INSTALLED_BINARY));
-    fs.cpSync(logs, path.join(staging, 'logs'), { recursive: true });
-    const provenance: BuildProvenance = {
-      name,
-      family: tree.family,
-      kind: 'user-source',
-      source: `${fs.realpathSync(tree.src)} at git ${sha}`,
-      binary: path.join(dir, INSTALLED_BINARY),
-      version: await qemuVersionLine(path.join(staging, INSTALLED_BINARY), {}),
-      sha256: sha256File(path.join(staging, INSTALLED_BINARY)),
-      patches: tree.patches.map(({ name: patch, sha256 }) => ({ name: patch, sha256 })),
-      configure: configureLine(),
-      builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 1000),
-      cacheKey: key,
-    };
-    fs.writeFileSync(path.join(staging, 'provenance.json'), JSON.stringify(provenance, null, 2) + '\n');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
-    log(`${name}: built in ${provenance.buildSeconds} s`);
-    return resolved(provenance);
-  });
+  return resolved(await produceArtifact(revisionRecipe(tree, sha), log, progress));
 }

@@ -6,7 +6,7 @@ import { SlotlabError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
 import { ensurePackages } from '../setup/system-packages.js';
 import { BUILD_PACKAGES, buildEnv, configureLine } from './build-config.js';
-import { withBuildLock } from './build-cache.js';
+import { withBuildLock } from './build-lock.js';
 import { BuildNotReadyError } from './build-errors.js';
 import { incrementalNinjaBuild } from './build-step.js';
 import { BUILD_FAMILIES, type BuildDefinition, type BuildFamily, type BuildLog, type BuildProgress, type ResolvedBuild } from './build-types.js';

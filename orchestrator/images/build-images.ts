@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { SlotlabError } from '../errors.js';
+import { type ProcessFailure, ProcessError, SlotlabError, noProcess, processFailure } from '../errors.js';
 import { imageBuildDir, imagesDir } from '../paths.js';
 
 export const IMAGE_NAMES = ['spin'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
-export class ImageBuildError extends SlotlabError {
-  constructor(name: string, detail: string) {
-    super('IMAGE_BUILD_FAILED', `building guest image '${name}' failed: ${detail}`);
+export class ImageBuildError extends ProcessError {
+  constructor(name: string, detail: string, failure: ProcessFailure = noProcess(detail)) {
+    super('IMAGE_BUILD_FAILED', `building guest image '${name}' failed: ${detail}`, failure);
   }
 }
 
@@ -45,7 +45,7 @@ export async function buildImage(name: ImageName): Promise<{ path: string; cache
   }
   fs.mkdirSync(imageBuildDir, { recursive: true });
   const result = await execa('nasm', ['-f', 'bin', '-o', `${output}.tmp`, sourcePath(name)], { reject: false, all: true });
-  if (result.exitCode !== 0) throw new ImageBuildError(name, `nasm exited with ${result.exitCode}:\n${result.all}`);
+  if (result.exitCode !== 0) throw new ImageBuildError(name, `nasm exited with ${result.exitCode}:\n${result.all}`, processFailure(result, { tailLines: 40 }));
   fs.renameSync(`${output}.tmp`, output);
   fs.writeFileSync(keyFile, `${key}\n`);
   return { path: output, cached: false };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { processFailure } from '../errors.js';
 import { imageBuildDir, imagesDir } from '../paths.js';
 import { ensurePackages } from '../setup/system-packages.js';
 import { ImageBuildError } from './build-images.js';
@@ -21,7 +22,7 @@ export async function buildKvmProbe(): Promise<{ path: string; cached: boolean }
   const output = kvmProbePath();
   const hit = await cachedOutput(output, sha256(fs.readFileSync(source), compiler.stdout), async (temporary) => {
     const result = await execa('gcc', ['-static', '-O2', '-Wall', '-o', temporary, source, '-lpthread'], { reject: false, all: true });
-    if (result.exitCode !== 0) throw new ImageBuildError('kvm-probe', `gcc exited with ${result.exitCode}:\n${result.all}`);
+    if (result.exitCode !== 0) throw new ImageBuildError('kvm-probe', `gcc exited with ${result.exitCode}:\n${result.all}`, processFailure(result, { tailLines: 40 }));
   });
   return { path: output, cached: hit };
 }

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildEnv } from '../builds/build-config.js';
-import { buildKey, withBuildLock } from '../builds/build-cache.js';
+import { buildKey } from '../builds/build-cache.js';
+import { withBuildLock } from '../builds/build-lock.js';
+import { type ArtifactRecipe, produceArtifact, readInstalledArtifact } from '../builds/artifact-pipeline.js';
 import { patchedCopy, runBuildStep } from '../builds/build-step.js';
 import type { BuildLog, BuildProgress } from '../builds/build-types.js';
 import type { SeriesPatch } from '../builds/patch-series.js';
@@ -49,10 +51,7 @@ export function kernelInstallDir(name: string, key: string): string {
 
 /** The installed kernel for exactly these inputs, or undefined when it has to be built. */
 export function installedKernel(spec: KernelBuildSpec): KernelProvenance | undefined {
-  const dir = kernelInstallDir(spec.name, kernelBuildKey(spec));
-  const file = path.join(dir, 'provenance.json');
-  if (!fs.existsSync(file) || !fs.existsSync(path.join(dir, 'bzImage'))) return undefined;
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as KernelProvenance;
+  return readInstalledArtifact<KernelProvenance>(kernelInstallDir(spec.name, kernelBuildKey(spec)), ['bzImage']);
 }
 
 export function kernelWorkDir(): string {
@@ -64,63 +63,58 @@ function kbuildEnv(work: string): Record<string, string> {
   return { ...buildEnv(work), KBUILD_BUILD_USER: 'slotlab', KBUILD_BUILD_HOST: 'slotlab', KBUILD_BUILD_TIMESTAMP: '2022-01-01' };
 }
 
+/** A kernel source build as a recipe of the artifact pipeline. */
+export function kernelRecipe(spec: KernelBuildSpec): ArtifactRecipe<KernelProvenance> {
+  const work = kernelWorkDir();
+  const tree = kernelTree(spec);
+  const key = kernelBuildKey(spec);
+  const dir = kernelInstallDir(spec.name, key);
+  return {
+    name: spec.name,
+    packages: KERNEL_BUILD_PACKAGES,
+    workDir: work,
+    logsDir: tree.logs,
+    installDir: dir,
+    installed: () => installedKernel(spec),
+    prepare: ({ log, progress }) => patchKernelTree(spec, tree, log, progress),
+    configure: ({ progress }) => configureKernelTree(spec, tree, progress),
+    async compile({ progress }) {
+      progress?.({ build: spec.name, phase: 'compile' });
+      let compiled = 0;
+      await makeTargets(spec, tree, ['bzImage'], (line) => {
+        if (/^\s+CC\s/.test(line) && ++compiled % 50 === 0) progress?.({ build: spec.name, phase: 'compile', done: compiled });
+      });
+    },
+    outputs: () => [
+      { from: path.join(tree.build, 'arch', 'x86', 'boot', 'bzImage'), to: 'bzImage' },
+      { from: path.join(tree.build, '.config'), to: 'config' },
+    ],
+    async provenance(staging, { startedAt }) {
+      return {
+        name: spec.name,
+        kind: 'source-build',
+        source: `Debian linux-source-${spec.base} ${spec.source.version}`,
+        bzImage: path.join(dir, 'bzImage'),
+        sha256: sha256File(path.join(staging, 'bzImage')),
+        base: spec.base,
+        variant: spec.variant,
+        patches: spec.patches.map(({ name, sha256 }) => ({ name, sha256 })),
+        configSha256: createHash('sha256').update(fs.readFileSync(path.join(staging, 'config'))).digest('hex'),
+        builtAt: new Date().toISOString(),
+        buildSeconds: Math.round((Date.now() - startedAt) / 1000),
+        cacheKey: key,
+      };
+    },
+  };
+}
+
 /**
  * Patches a hard-linked copy of the pristine tree, configures it (allnoconfig +
  * our options), compiles bzImage out of tree with ccache and installs it with
- * its .config and provenance. A cache hit returns at once. `target` other than
- * bzImage (e.g. `virt/kvm/kvm_main.o`) only checks that those files compile.
+ * its .config and provenance. A cache hit returns at once.
  */
 export async function buildKernel(spec: KernelBuildSpec, log: BuildLog, progress?: BuildProgress): Promise<KernelProvenance> {
-  const hit = installedKernel(spec);
-  if (hit) return hit;
-  const key = kernelBuildKey(spec);
-  return withBuildLock(kernelWorkDir(), async () => {
-    const started = Date.now();
-    const { build, logs } = await prepareKernelTree(spec, log, progress);
-    const work = kernelWorkDir();
-    progress?.({ build: spec.name, phase: 'compile' });
-    let compiled = 0;
-    await runBuildStep({
-      build: spec.name,
-      env: kbuildEnv(work),
-      step: 'compile',
-      command: 'make',
-      args: ['-C', path.join(work, 'src'), `O=${build}`, `-j${os.availableParallelism()}`, 'bzImage'],
-      cwd: work,
-      logFile: path.join(logs, 'compile.log'),
-      onLine: (line) => {
-        if (/^\s+CC\s/.test(line) && ++compiled % 50 === 0) progress?.({ build: spec.name, phase: 'compile', done: compiled });
-      },
-    });
-
-    progress?.({ build: spec.name, phase: 'install' });
-    const dir = kernelInstallDir(spec.name, key);
-    const staging = `${dir}.partial`;
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.mkdirSync(staging, { recursive: true });
-    fs.copyFileSync(path.join(build, 'arch', 'x86', 'boot', 'bzImage'), path.join(staging, 'bzImage'));
-    fs.copyFileSync(path.join(build, '.config'), path.join(staging, 'config'));
-    fs.cpSync(logs, path.join(staging, 'logs'), { recursive: true });
-    const provenance: KernelProvenance = {
-      name: spec.name,
-      kind: 'source-build',
-      source: `Debian linux-source-${spec.base} ${spec.source.version}`,
-      bzImage: path.join(dir, 'bzImage'),
-      sha256: sha256File(path.join(staging, 'bzImage')),
-      base: spec.base,
-      variant: spec.variant,
-      patches: spec.patches.map(({ name, sha256 }) => ({ name, sha256 })),
-      configSha256: createHash('sha256').update(fs.readFileSync(path.join(staging, 'config'))).digest('hex'),
-      builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 1000),
-      cacheKey: key,
-    };
-    fs.writeFileSync(path.join(staging, 'provenance.json'), JSON.stringify(provenance, null, 2) + '\n');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
-    log(`${spec.name}: built in ${provenance.buildSeconds} s -> ${provenance.bzImage}`);
-    return provenance;
-  });
+  return produceArtifact(kernelRecipe(spec), log, progress);
 }
 
 /**
@@ -129,49 +123,63 @@ export async function buildKernel(spec: KernelBuildSpec, log: BuildLog, progress
  * a whole kernel. Returns the build folder.
  */
 export async function compileKernelObjects(spec: KernelBuildSpec, objects: readonly string[], log: BuildLog): Promise<string> {
+  await ensurePackages(KERNEL_BUILD_PACKAGES, log);
+  const tree = kernelTree(spec);
   return withBuildLock(kernelWorkDir(), async () => {
-    const { build, logs } = await prepareKernelTree(spec, log);
-    const work = kernelWorkDir();
-    await runBuildStep({
-      build: spec.name,
-      env: kbuildEnv(work),
-      step: 'compile',
-      command: 'make',
-      args: ['-C', path.join(work, 'src'), `O=${build}`, `-j${os.availableParallelism()}`, ...objects],
-      cwd: work,
-      logFile: path.join(logs, 'compile.log'),
-    });
-    return build;
+    fs.rmSync(tree.logs, { recursive: true, force: true });
+    await patchKernelTree(spec, tree, log);
+    await configureKernelTree(spec, tree);
+    await makeTargets(spec, tree, objects);
+    return tree.build;
   });
 }
 
-async function prepareKernelTree(spec: KernelBuildSpec, log: BuildLog, progress?: BuildProgress): Promise<{ build: string; logs: string }> {
-  await ensurePackages(KERNEL_BUILD_PACKAGES, log);
+/** The work folder's parts for one kernel: the patched copy, the out-of-tree build folder, this build's logs. */
+interface KernelTree {
+  src: string;
+  build: string;
+  logs: string;
+}
+
+function kernelTree(spec: KernelBuildSpec): KernelTree {
   const work = kernelWorkDir();
-  const src = path.join(work, 'src');
-  const build = path.join(work, 'build');
-  const logs = path.join(work, 'logs', spec.name);
-  for (const dir of [logs, src, build]) fs.rmSync(dir, { recursive: true, force: true });
-  const step = { build: spec.name, env: kbuildEnv(work) };
+  return { src: path.join(work, 'src'), build: path.join(work, 'build'), logs: path.join(work, 'logs', spec.name) };
+}
 
+async function patchKernelTree(spec: KernelBuildSpec, tree: KernelTree, log: BuildLog, progress?: BuildProgress): Promise<void> {
+  for (const dir of [tree.src, tree.build]) fs.rmSync(dir, { recursive: true, force: true });
   progress?.({ build: spec.name, phase: 'patch' });
-  await patchedCopy({ build: spec.name, env: kbuildEnv(work), pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
+  await patchedCopy({ build: spec.name, env: kbuildEnv(kernelWorkDir()), pristine: spec.source.tree, into: tree.src, patches: spec.patches, logFile: path.join(tree.logs, 'patch.log'), log });
+}
 
+/** allnoconfig, our options (scripts/config), olddefconfig; refuses a configuration that lost one of our options. */
+async function configureKernelTree(spec: KernelBuildSpec, tree: KernelTree, progress?: BuildProgress): Promise<void> {
+  const work = kernelWorkDir();
+  const step = { build: spec.name, env: kbuildEnv(work), step: 'configure' as const, cwd: work, logFile: path.join(tree.logs, 'configure.log') };
   progress?.({ build: spec.name, phase: 'configure' });
-  fs.mkdirSync(build, { recursive: true });
-  const configLog = path.join(logs, 'configure.log');
-  const configFile = path.join(build, '.config');
-  await runBuildStep({ ...step, step: 'configure', command: 'make', args: ['-C', src, `O=${build}`, 'allnoconfig'], cwd: work, logFile: configLog });
+  fs.mkdirSync(tree.build, { recursive: true });
+  const configFile = path.join(tree.build, '.config');
+  await runBuildStep({ ...step, command: 'make', args: ['-C', tree.src, `O=${tree.build}`, 'allnoconfig'] });
   await runBuildStep({
     ...step,
-    step: 'configure',
-    command: path.join(src, 'scripts', 'config'),
+    command: path.join(tree.src, 'scripts', 'config'),
     args: [...configScriptArgs(configFile), '--set-str', 'LOCALVERSION', localVersion(spec), '--disable', 'LOCALVERSION_AUTO'],
-    cwd: work,
-    logFile: configLog,
   });
-  await runBuildStep({ ...step, step: 'configure', command: 'make', args: ['-C', src, `O=${build}`, 'olddefconfig'], cwd: work, logFile: configLog });
+  await runBuildStep({ ...step, command: 'make', args: ['-C', tree.src, `O=${tree.build}`, 'olddefconfig'] });
   const missing = missingOptions(fs.readFileSync(configFile, 'utf8'));
   if (missing.length > 0) throw new KernelConfigError(spec.name, missing, configFile);
-  return { build, logs };
+}
+
+async function makeTargets(spec: KernelBuildSpec, tree: KernelTree, targets: readonly string[], onLine?: (line: string) => void): Promise<void> {
+  const work = kernelWorkDir();
+  await runBuildStep({
+    build: spec.name,
+    env: kbuildEnv(work),
+    step: 'compile',
+    command: 'make',
+    args: ['-C', tree.src, `O=${tree.build}`, `-j${os.availableParallelism()}`, ...targets],
+    cwd: work,
+    logFile: path.join(tree.logs, 'compile.log'),
+    onLine,
+  });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { BuildLog } from '../builds/build-types.js';
 import { PrivateApt, extractDeb } from '../builds/private-apt.js';
+import { type CachedSource, cachedSource, completeSource, fetchScratch } from '../builds/source-cache.js';
 import { SlotlabError } from '../errors.js';
 import { cacheRoot } from '../paths.js';
 
@@ -12,12 +13,8 @@ export class LinuxSourceError extends SlotlabError {
   }
 }
 
-/** Debian's kernel source (package linux-source-<base>, Debian's patches applied), unpacked. */
-export interface LinuxSource {
-  /** Package version, e.g. `6.1.176-1`. */
-  version: string;
-  tree: string;
-}
+/** Debian's kernel source (package linux-source-<base>, Debian's patches applied), unpacked; version e.g. `6.1.176-1`. */
+export type LinuxSource = CachedSource;
 
 export function linuxSourcesRoot(): string {
   return path.join(cacheRoot(), 'linux-src');
@@ -25,17 +22,7 @@ export function linuxSourcesRoot(): string {
 
 /** The newest completed unpacking of linux-source-`base` in the cache, without touching the network. */
 export function cachedLinuxSource(base: string): LinuxSource | undefined {
-  const root = path.join(linuxSourcesRoot(), base);
-  if (!fs.existsSync(root)) return undefined;
-  const done = fs
-    .readdirSync(root)
-    .map((name) => path.join(root, name, 'complete'))
-    .filter((marker) => fs.existsSync(marker))
-    .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs)
-    .at(-1);
-  if (!done) return undefined;
-  const [version, tree] = fs.readFileSync(done, 'utf8').trim().split('\n');
-  return { version: version!, tree: path.join(path.dirname(done), tree!) };
+  return cachedSource(path.join(linuxSourcesRoot(), base));
 }
 
 /**
@@ -51,9 +38,8 @@ export async function debianLinuxSource(base: string, log: BuildLog): Promise<Li
   await apt.update();
   const version = await apt.candidate(pkg);
   if (!version) throw new LinuxSourceError(`bookworm has no package ${pkg}`);
-  const dir = path.join(linuxSourcesRoot(), base, version.replace(/[^A-Za-z0-9.+~-]/g, '_'));
-  const scratch = `${dir}.fetch-${process.pid}`;
-  fs.rmSync(scratch, { recursive: true, force: true });
+  const root = path.join(linuxSourcesRoot(), base);
+  const scratch = fetchScratch(root);
   const [deb] = await apt.download([`${pkg}=${version}`], path.join(scratch, 'deb'));
   if (!deb) throw new LinuxSourceError(`apt-get download ${pkg}=${version} left no .deb`);
   await extractDeb(deb, path.join(scratch, 'deb', 'root'));
@@ -64,8 +50,5 @@ export async function debianLinuxSource(base: string, log: BuildLog): Promise<Li
   if (untar.exitCode !== 0) throw new LinuxSourceError(`tar -xf ${tarball} failed: ${untar.all}`);
   fs.rmSync(path.join(scratch, 'deb'), { recursive: true, force: true });
   if (!fs.existsSync(path.join(scratch, pkg, 'Makefile'))) throw new LinuxSourceError(`${pkg}.tar.xz did not unpack to ${pkg}/`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(scratch, dir);
-  fs.writeFileSync(path.join(dir, 'complete'), `${version}\n${pkg}\n`);
-  return { version, tree: path.join(dir, pkg) };
+  return completeSource(root, scratch, version, pkg);
 }

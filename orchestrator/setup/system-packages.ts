@@ -1,12 +1,12 @@
 import { execa } from 'execa';
-import { SlotlabError } from '../errors.js';
+import { type ProcessFailure, ProcessError, processFailure } from '../errors.js';
 
-export class PackageInstallError extends SlotlabError {
-  constructor(packages: string[], output: string) {
+export class PackageInstallError extends ProcessError {
+  constructor(packages: string[], failure: ProcessFailure) {
     super(
       'PACKAGE_INSTALL_FAILED',
-      `apt-get could not install ${packages.join(' ')}:\n${output.split('\n').slice(-12).join('\n')}\n` +
-        `Run slotlab as root on Debian 12 with its package archive reachable, or install them yourself.`,
+      `apt-get could not install ${packages.join(' ')}:\n${failure.outputTail}\n` + `Run slotlab as root on Debian 12 with its package archive reachable, or install them yourself.`,
+      failure,
     );
   }
 }
@@ -30,13 +30,13 @@ export async function ensurePackages(packages: readonly string[], log: (line: st
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const update = await execa('apt-get', ['update'], { env, reject: false, all: true, stdin: 'ignore' });
-  if (update.exitCode !== 0) throw new PackageInstallError(missing, update.all ?? '');
+  if (update.exitCode !== 0) throw new PackageInstallError(missing, processFailure(update));
   const install = await execa('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
     env,
     reject: false,
     all: true,
     stdin: 'ignore',
   });
-  if (install.exitCode !== 0) throw new PackageInstallError(missing, install.all ?? '');
+  if (install.exitCode !== 0) throw new PackageInstallError(missing, processFailure(install));
   return missing;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { BuildBusyError, buildKey, installDir, readInstalled, withBuildLock } from '../../orchestrator/builds/build-cache.js';
+import { buildKey, installDir, readInstalled } from '../../orchestrator/builds/build-cache.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 const inputs = {
@@ -41,23 +41,4 @@ t.test('an install without its provenance or binary is not installed', async (t)
   fs.writeFileSync(path.join(dir, 'bin', 'qemu-system-x86_64'), '');
   t.same(readInstalled(dir), { name: 'x' });
   t.match(installDir('7.2-stock', 'k'), /qemu-builds\/7\.2-stock\/k$/);
-});
-
-t.test('the build lock: one holder at a time, stale locks taken over', async (t) => {
-  const dir = tempDir(t);
-  const lock = path.join(dir, 'lock');
-  t.equal(await withBuildLock(dir, async () => fs.readFileSync(lock, 'utf8')), String(process.pid));
-  t.notOk(fs.existsSync(lock), 'released');
-  fs.writeFileSync(lock, String(process.ppid));
-  await t.rejects(withBuildLock(dir, async () => 1), BuildBusyError);
-  await t.rejects(withBuildLock(dir, async () => 1), { code: 'BUILD_BUSY', message: new RegExp(`pid ${process.ppid}.*remove ${lock}`) });
-  fs.writeFileSync(lock, '999999999');
-  t.equal(await withBuildLock(dir, async () => 'taken'), 'taken', 'a dead holder does not block');
-  await t.rejects(
-    withBuildLock(dir, async () => {
-      throw new Error('boom');
-    }),
-    /boom/,
-  );
-  t.notOk(fs.existsSync(lock), 'released after a failure too');
 });
