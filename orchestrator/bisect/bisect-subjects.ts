@@ -7,6 +7,7 @@ import { findKernel } from '../kernels/kernel-registry.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
 import type { KernelProvenance } from '../kernels/kernel-types.js';
 import type { RunContext } from '../run-context.js';
+import type { LinuxBoot } from '../runner/linux-guest.js';
 import type { LiveReporter } from '../reporters/reporter.js';
 import { readRun } from '../results/run-store.js';
 import { makePlan } from '../runner/plan.js';
@@ -27,6 +28,8 @@ export interface SuiteSettings {
   reporter?: LiveReporter;
   /** The run context every step's run gets (default: this host). */
   context?: RunContext;
+  /** A Linux guest's files, for steps run on this host (resolved before the bisection). */
+  linux?: LinuxBoot;
 }
 
 export function revisionCandidates(revisions: readonly Revision[]): BisectCandidate[] {
@@ -45,7 +48,7 @@ export function qemuRevisionSubject(tree: RevisionTree, revisions: readonly Revi
     async measure(candidate, iterations, untilLost) {
       const build = await buildRevision(tree, candidate.id, log, progress);
       builds.set(candidate.id, build.provenance);
-      const output = await runPlan(plan(settings, build.name, iterations, untilLost), { builds: [build], reporter: settings.reporter, context: settings.context });
+      const output = await runPlan(plan(settings, build.name, iterations, untilLost), { builds: [build], reporter: settings.reporter, context: settings.context, linux: settings.linux });
       return { records: output.records, runId: output.runId };
     },
     provenance: (candidate) => ({ build: builds.get(candidate.id) }),

@@ -5,7 +5,7 @@ import { readSeries } from '../builds/patch-series.js';
 import { BisectLog } from '../bisect/bisect-log.js';
 import { notesReporter } from '../reporters/notes-reporter.js';
 import { HOST_CONTEXT, type RunContext } from '../run-context.js';
-import { prepareSuiteArtifacts } from './run-command.js';
+import { type SuiteArtifacts, prepareSuiteArtifacts, suiteArtifacts } from './run-command.js';
 import { type ProvenancedSubject, type SuiteSettings, kernelList, kernelRevisionSubject, kernelSubject, qemuRevisionSubject } from '../bisect/bisect-subjects.js';
 import { BISECT_TERMS, type BisectCandidate, type BisectTerms, type Evidence, type FlakyBisectResult, flakyBisect } from '../bisect/flaky-bisect.js';
 import { type Revision, firstParentRange, isAncestor, resolveRevision } from '../bisect/git-revisions.js';
@@ -110,6 +110,7 @@ export async function bisectCommand(args: string[], context: RunContext = HOST_C
   let bisectTerms: BisectTerms | undefined;
   let describeSubject: Record<string, unknown>;
   let kind: string;
+  let artifacts: SuiteArtifacts | undefined;
   if (target === 'qemu') {
     reject(values, ['kernels', 'kernel-src', 'make', 'build'], 'bisect qemu builds each commit of --src; these belong to bisect kernel');
     if (!values.src) throw new UsageError('bisect qemu needs --src <QEMU git tree>');
@@ -118,6 +119,9 @@ export async function bisectCommand(args: string[], context: RunContext = HOST_C
     const ends = await gitEnds(values.src, values);
     bisectTerms = ends.terms;
     const tree = { src: values.src, name: 'bisect', family, patches: values.patches ? readSeries(values.patches) : [] };
+    // Each commit runs on this host: the guest's files are resolved once for all of them.
+    artifacts = await suiteArtifacts(settings.loaded);
+    settings.linux = artifacts.linux;
     subject = qemuRevisionSubject(tree, ends.revisions, settings, log, (event) => progress.update(event));
     describeSubject = { src: values.src, good: values.good, bad: values.bad, commits: ends.revisions.length, patches: tree.patches.map(({ name, sha256 }) => ({ name, sha256 })) };
     kind = 'commit';
@@ -159,5 +163,7 @@ export async function bisectCommand(args: string[], context: RunContext = HOST_C
   } catch (error) {
     record.failed(errorMessage(error));
     throw error;
+  } finally {
+    artifacts?.dispose();
   }
 }

@@ -10,7 +10,8 @@ import { requireUserImage } from '../images/build-images.js';
 import { type LoadedSuite, listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
 import { HOST_CONTEXT, type RunContext } from '../run-context.js';
-import { prepareLinuxGuestFiles } from '../runner/linux-guest.js';
+import { prepareLinuxGuestFiles, resolveLinuxBoot } from '../kernels/guest-kernel.js';
+import type { LinuxBoot } from '../runner/linux-guest.js';
 import { nestedFallback } from '../nested/nested-fallback.js';
 import { type LiveReporter, combineReporters } from '../reporters/reporter.js';
 import { REPORTER_NAMES, type ReporterName, liveReporter } from '../reporters/registry.js';
@@ -100,8 +101,12 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
         '\n',
     );
   });
-  await prepareSuiteArtifacts(plan.loaded);
-  await runPlan(plan, { context, resume, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
+  const artifacts = await suiteArtifacts(plan.loaded);
+  try {
+    await runPlan(plan, { context, resume, linux: artifacts.linux, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
+  } finally {
+    artifacts.dispose();
+  }
   return 0;
 }
 
@@ -109,6 +114,20 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
 export async function prepareSuiteArtifacts(loaded: LoadedSuite): Promise<void> {
   const { guest } = loaded.suite;
   if (guest.image === 'linux') await prepareLinuxGuestFiles(guest, (line) => process.stderr.write(`slotlab: ${line}\n`));
+}
+
+/** A run's artifacts, prepared and resolved for runPlan; `dispose` removes what was made for the run (the Linux guest's initrd). */
+export interface SuiteArtifacts {
+  linux?: LinuxBoot;
+  dispose(): void;
+}
+
+export async function suiteArtifacts(loaded: LoadedSuite): Promise<SuiteArtifacts> {
+  await prepareSuiteArtifacts(loaded);
+  const { guest } = loaded.suite;
+  if (guest.image !== 'linux') return { dispose: () => undefined };
+  const linux = await resolveLinuxBoot(guest);
+  return { linux, dispose: linux.dispose };
 }
 
 /** `--reporter NAME` (see reporters/registry.ts); `--json` is `--reporter json`. */
@@ -165,9 +184,13 @@ export async function publishCommand(args: string[], context: RunContext = HOST_
   for (const suite of DEFAULT_MATRIX.suites) {
     const loaded = loadSuite(suite);
     const plan = makePlan(loaded, [...DEFAULT_MATRIX.builds], { repetitions, mutations: loaded.suite.mutator.kind === 'none' ? undefined : mutations });
-    await prepareSuiteArtifacts(plan.loaded);
-    const output = await runPlan(plan, { context, reporter: liveReporter('progress') });
-    runs.push(readRun(output.file));
+    const artifacts = await suiteArtifacts(plan.loaded);
+    try {
+      const output = await runPlan(plan, { context, linux: artifacts.linux, reporter: liveReporter('progress') });
+      runs.push(readRun(output.file));
+    } finally {
+      artifacts.dispose();
+    }
   }
   for (const file of publishRuns(runs, values.into)) process.stdout.write(`wrote ${file}\n`);
   return 0;

@@ -1,4 +1,4 @@
-import type { BuildFamily } from '../builds/build-types.js';
+import type { BuildFamily } from '../results/provenance.js';
 
 /**
  * Which fix a cell really carries: what its QEMU build does about an overlapping

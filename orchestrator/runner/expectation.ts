@@ -1,4 +1,4 @@
-import type { BuildFamily } from '../builds/build-types.js';
+import type { BuildFamily } from '../results/provenance.js';
 import type { Expectation } from '../results/record.js';
 import { cellFamily } from './cell-family.js';
 import type { HostInfo } from './host-info.js';

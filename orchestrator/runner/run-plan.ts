@@ -16,7 +16,7 @@ import { hostInfo } from './host-info.js';
 import type { Plan } from './plan.js';
 import { IterationAbort, attemptIteration } from './run-iteration.js';
 import { untilLostDone } from './stop-rules.js';
-import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests, resolveLinuxBoot } from './linux-guest.js';
+import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests } from './linux-guest.js';
 
 export interface RunOutput {
   runId: string;
@@ -36,6 +36,8 @@ export interface RunOptions {
   stopWhen?: (records: readonly IterationRecord[]) => boolean;
   /** Where the host's loaded kernel modules are listed (default /sys/module): tells a KVM that cannot boot Linux guests. */
   sysModuleDir?: string;
+  /** A Linux guest's files, resolved by the caller before the run (kernels/guest-kernel.ts); suites with guest.image linux need them. */
+  linux?: LinuxBoot;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
 }
@@ -69,12 +71,10 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const module = suite.guest.image === 'linux' ? kvmWithoutLinuxGuests(options.sysModuleDir) : undefined;
   if (module) throw new LinuxGuestHostError(suite.name, module);
   const image = plan.overrides.image !== undefined ? requireUserImage(plan.overrides.image) : suite.guest.image === 'spin' ? requireImage('spin') : '';
-  const linux = suite.guest.image === 'linux' ? await resolveLinuxBoot(suite.guest) : undefined;
-  try {
-    return await runItems(plan, options, image, linux);
-  } finally {
-    linux?.dispose();
+  if (suite.guest.image === 'linux' && !options.linux) {
+    throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots kernel ${suite.guest.kernel} as its guest, whose files were not resolved before the run; pass them as the run's \`linux\` option (kernels/guest-kernel.ts resolveLinuxBoot), or run the suite through \`slotlab run\``);
   }
+  return runItems(plan, options, image, suite.guest.image === 'linux' ? options.linux : undefined);
 }
 
 async function runItems(plan: Plan, options: RunOptions, image: string, linux: LinuxBoot | undefined): Promise<RunOutput> {

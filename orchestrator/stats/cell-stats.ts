@@ -1,4 +1,4 @@
-import type { BuildFamily, BuildProvenance } from '../builds/build-types.js';
+import type { BuildFamily, BuildProvenance } from '../results/provenance.js';
 import { histogramCount, histogramQuantile, mergeHistograms } from '../results/latency-histogram.js';
 import type { Expectation, IterationRecord } from '../results/record.js';
 import { type Interval, clopperPearson, trialsForUpperBound, zeroEventUpperBound } from './binomial.js';

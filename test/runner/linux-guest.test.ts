@@ -1,15 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { readNewc } from '../../orchestrator/images/cpio.js';
-import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
-import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
-import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, resolveLinuxBoot } from '../../orchestrator/runner/linux-guest.js';
+import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine } from '../../orchestrator/runner/linux-guest.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
-import { isolatedCache, isolatedRuns, tempDir } from '../fixtures/temp-dir.js';
+import { isolatedRuns, tempDir } from '../fixtures/temp-dir.js';
 
 t.test('the kernel command line leaves hot-plugged memory offline and names the exec node', async (t) => {
   const line = linuxCommandLine({ image: 'linux', kernel: 'debian-6.1', execNode: 2, bootTimeoutSeconds: 120 });
@@ -29,21 +26,6 @@ t.test('a KVM that cannot boot Linux is recognised by its module', async (t) => 
   const error = new LinuxGuestHostError('linux-hotplug', 'kvm_pvm');
   t.equal(error.code, 'LINUX_GUEST_UNSUPPORTED');
   t.match(error.message, `slotlab run linux-hotplug --kernel ${NESTED_KERNEL}`);
-});
-
-t.test("the guest boots Debian's uncompressed kernel with slotlab's initramfs and the kernel's modules appended", async (t) => {
-  const boot = await resolveLinuxBoot({ image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 });
-  t.teardown(() => boot.dispose());
-  t.same(fs.readFileSync(boot.vmlinux).subarray(0, 4), Buffer.from([0x7f, 0x45, 0x4c, 0x46]), 'an ELF (PVH entry), not a bzImage');
-  const resolved = await findKernel('debian-6.1').resolve();
-  t.equal(boot.vmlinux, resolved.guest!.vmlinux);
-  const initrd = fs.readFileSync(boot.initrd);
-  t.same(initrd, Buffer.concat([fs.readFileSync(linuxGuestInitramfsPath()), fs.readFileSync(resolved.guest!.modules)]));
-  const modules = readNewc(fs.readFileSync(resolved.guest!.modules)).find((entry) => entry.name === 'etc/slotlab-modules')!.data!.toString();
-  t.match(modules, /^virtio_mem$/m, 'the virtio-mem driver is loaded');
-  t.ok(modules.indexOf('virtio_pci') < modules.indexOf('virtio_mem'), 'after virtio-pci');
-  boot.dispose();
-  t.notOk(fs.existsSync(boot.initrd), 'dispose removes the temporary initrd');
 });
 
 t.test('a Linux-guest suite is refused with --image', async (t) => {
@@ -70,7 +52,13 @@ t.test('a progress count that stands still longer than the limit is a hang; any 
   t.equal(watch.observe(4, 12_000), 'the guest printed no progress line for 7 s (its kernel did not say why)');
 });
 
-t.test('a run resolves its guest kernel and fetches nothing: an unprepared kernel is one clear error', async (t) => {
-  isolatedCache(t);
-  await t.rejects(resolveLinuxBoot({ image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 }), { code: 'BUILD_NOT_READY' });
+t.test('a run is handed its guest kernel, resolved before it starts: without it the run refuses before writing anything', NEEDS_KVM, async (t) => {
+  const runs = isolatedRuns(t);
+  const sysModuleDir = tempDir(t, 'slotlab-sys-module-');
+  fs.mkdirSync(path.join(sysModuleDir, 'kvm'));
+  await t.rejects(runPlan(makePlan(loadSuite('linux-hotplug'), ['debian-7.2'], { repetitions: 1 }), { sysModuleDir }), {
+    code: 'LINUX_GUEST_FAILED',
+    message: /boots kernel debian-6\.1 as its guest, whose files were not resolved before the run/,
+  });
+  t.same(fs.readdirSync(runs), []);
 });
