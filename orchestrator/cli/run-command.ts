@@ -35,6 +35,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       image: { type: 'string' },
       kernel: { type: 'string' },
       'until-lost': { type: 'boolean', default: false },
+      start: { type: 'string' },
       /** A plan file (written for a run inside a kernel under test). */
       plan: { type: 'string' },
     },
@@ -49,12 +50,12 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
   let plan: Plan;
   let resume: RunOptions['resume'];
   if (values.plan !== undefined) {
-    if (positionals.length > 0 || values.resume !== undefined || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values['until-lost']) {
+    if (positionals.length > 0 || values.resume !== undefined || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values['until-lost'] || values.start) {
       throw new UsageError('--plan takes the whole plan from its file: name no suite, builds or limits with it');
     }
     plan = readPlanFile(values.plan);
   } else if (values.resume !== undefined) {
-    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel || values['until-lost']) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel || values['until-lost'] || values.start) {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
@@ -78,6 +79,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
         durationSeconds: positiveNumber('--duration', values.duration),
         image: values.image === undefined ? undefined : requireUserImage(values.image),
         untilLost: values['until-lost'] || undefined,
+        start: startOption(values.start),
       },
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );
@@ -156,6 +158,13 @@ export async function demoCommand(args: string[], context: RunContext = HOST_CON
   const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
   const builds = DEFAULT_MATRIX.builds.flatMap((build) => ['--build', build]);
   return runCommand(values.all ? ['--all', ...builds] : ['pam-qmp', ...builds], context);
+}
+
+/** `--start boot|restore`: how every iteration's guest starts, whatever the suite says. */
+function startOption(value: string | undefined): 'boot' | 'restore' | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'boot' && value !== 'restore') throw new UsageError(`--start must be boot (every iteration boots its guest) or restore (boot once, restore the saved state), not '${value}'`);
+  return value;
 }
 
 function integer(flag: string, value: string): number {

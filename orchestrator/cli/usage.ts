@@ -3,6 +3,7 @@ import { SlotlabError } from '../errors.js';
 export const USAGE = `usage:
   slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--reporter table|json|progress] [--json]
                             [--until-lost]  stop at the first lost guest (or after 2 iterations that could not run)
+                            [--start boot|restore]  boot every guest, or boot once and restore its saved state (the suite's start, restore by default)
   slotlab run --all --build <name>... [options]   every suite in suites/, one run each
   slotlab run <suite> --image <file> --build <name>   the suite's machine and mutator on your multiboot image
   slotlab run --resume <run-id>     continue an interrupted run where it stopped

@@ -23,6 +23,8 @@ export interface MachineConfig {
   initrd?: string;
   append?: string;
   fwCfg?: FwCfgBlob[];
+  /** `-incoming <uri>`: the guest's state comes from a saved migration stream (machine/saved-state.ts) instead of a boot. */
+  incoming?: string;
   /** Appended verbatim after everything slotlab sets; one array element per argv entry. */
   extraArgs?: string[];
 }

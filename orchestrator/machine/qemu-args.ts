@@ -27,6 +27,7 @@ export function buildQemuArgs(config: MachineConfig, paths: MachinePaths): strin
     args.push('-fw_cfg', `name=${escapeOption(blob.name)},file=${escapeOption(fwCfgPath(paths, blob.name))}`);
   }
   args.push(...(config.extraArgs ?? []));
+  if (config.incoming) args.push('-incoming', config.incoming);
   return args;
 }
 

@@ -43,8 +43,13 @@ export class RunStateWatch {
         this.mark(EVENT_STATES[event.event]!, event);
       }
     };
-    // A guest can be lost before anyone watches (e.g. while slotlab polls for the boot banner).
-    for (const event of machine.qmp.events()) onEvent(event);
+    // A guest can be lost before anyone watches (e.g. while slotlab polls for the boot banner);
+    // a STOP that a RESUME followed was slotlab's own pause (saving the guest's state), not a loss.
+    const past = machine.qmp.events();
+    past.forEach((event, index) => {
+      if (event.event === 'STOP' && past.slice(index + 1).some((later) => later.event === 'RESUME')) return;
+      onEvent(event);
+    });
     this.unsubscribe = machine.qmp.onEvent(onEvent);
     void machine.waitExit().then(() => {
       if (!this.active) return;

@@ -42,6 +42,8 @@ export interface MutatorPlugin<Schema extends z.ZodType<{ kind: string }> = z.Zo
   readonly schema: Schema;
   /** Whether it reads the spin guest's mailbox (suites of guests without one cannot use it). */
   readonly needsMailbox?: boolean;
+  /** It starts mutating as the guest boots (configured at boot), so no state can be saved before its mutations: the guest always boots. */
+  readonly startsAtBoot?: boolean;
   /** Mutates until a limit, a loss or a failed checkpoint; sets the tally's start, end and why it stopped. */
   run(mutator: z.output<Schema>, context: MutatorContext): Promise<MutatorOutcome>;
 }

@@ -64,6 +64,7 @@ export const pamGuestMutator: MutatorPlugin<typeof pamGuestSchema> = {
   kind: 'pam-guest',
   schema: pamGuestSchema,
   needsMailbox: true,
+  startsAtBoot: true,
   run: async (mutator, { limits, hooks, tally, readMailbox }) => {
     if (!readMailbox) throw new SlotlabError('NO_MAILBOX', "the pam-guest mutator reads the spin guest's mailbox, and this guest has none; use it with guest.image spin");
     return { guestCost: await runPamGuest(mutator, limits, hooks, tally, readMailbox) };

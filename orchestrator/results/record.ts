@@ -98,6 +98,10 @@ export const iterationRecordSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Earlier boots of this iteration whose guest was lost before any mutation (GUEST_BOOT_LOST), retried; absent means none. */
   bootRetries: z.number().int().min(1).optional(),
+  /** How the guest started: booted, or restored from the state a booted iteration saved (boot once, restore many). */
+  start: z.enum(['booted', 'restored']).optional(),
+  /** A restore that failed (the iteration then booted), or a state that could not be saved. */
+  startNote: z.string().optional(),
 });
 
 export type IterationRecord = z.infer<typeof iterationRecordSchema>;

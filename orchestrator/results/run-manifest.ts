@@ -1,6 +1,22 @@
 import { z } from 'zod';
 import { buildProvenanceSchema, hostSchema } from './record.js';
 
+/** What a run changed of its suite (`slotlab run` options), as the plan, its file and the manifest hold it. */
+export const planOverridesSchema = z
+  .object({
+    repetitions: z.number().int().optional(),
+    mutations: z.number().int().optional(),
+    durationSeconds: z.number().optional(),
+    /** A user-supplied multiboot image run instead of the suite's (`slotlab run --image`). */
+    image: z.string().optional(),
+    /** The run stopped at its first lost guest (`--until-lost`, `verdict`, `bisect`). */
+    untilLost: z.boolean().optional(),
+    /** How each iteration's guest started, instead of the suite's `start` (`slotlab run --start`). */
+    start: z.enum(['boot', 'restore']).optional(),
+  })
+  .strict();
+export type PlanOverrides = z.infer<typeof planOverridesSchema>;
+
 export const MANIFEST_SCHEMA = 'slotlab.run/1';
 
 /** Everything needed to know what a run was, and to resume it: written when it starts, updated when it ends. */
@@ -13,15 +29,7 @@ export const runManifestSchema = z.object({
   builds: z.array(buildProvenanceSchema),
   host: hostSchema,
   seed: z.number().int(),
-  overrides: z.object({
-    repetitions: z.number().int().optional(),
-    mutations: z.number().int().optional(),
-    durationSeconds: z.number().optional(),
-    /** A user-supplied multiboot image run instead of the suite's (`slotlab run --image`). */
-    image: z.string().optional(),
-    /** The run stopped at its first lost guest (`--until-lost`, `verdict`, `bisect`). */
-    untilLost: z.boolean().optional(),
-  }),
+  overrides: planOverridesSchema,
   iterations: z.number().int(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),

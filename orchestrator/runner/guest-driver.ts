@@ -1,9 +1,27 @@
 import type { Mailbox } from '../images/spin-contract.js';
 import type { QemuMachine } from '../machine/machine.js';
+import type { GuestStates } from './guest-states.js';
+
+/** How a guest is started: always booted, or restored from a state saved for its inputs (boot once, restore many). */
+export interface GuestStart {
+  mode: 'boot' | 'restore';
+  /** Where saved states are kept; without it every guest boots. */
+  states?: GuestStates;
+}
+
+/** How the guest did start. */
+export interface StartReport {
+  how: 'booted' | 'restored';
+  /** A restore that failed (and the boot that replaced it), or a state that could not be saved. */
+  note?: string;
+  /** This boot saved the guest's state for the next iterations. */
+  saved?: { bytes: number; durationMs: number };
+}
 
 /** What the iteration needs from a guest, whichever it is (spin, a user's image, Linux). */
 export interface GuestDriver {
-  machine: QemuMachine;
+  /** The QEMU running the guest; read it after boot(): a failed restore replaces it with a booting one. */
+  readonly machine: QemuMachine;
   /** Launches QEMU and waits until every vCPU runs the guest's workload; returns whether progress can be read. */
   boot(): Promise<boolean>;
   /** One counter per vCPU, rising while the vCPU runs its workload; `fresh`: counted after this call, not earlier. */
@@ -16,6 +34,8 @@ export interface GuestDriver {
   lastWords?(): string | undefined;
   /** The guest's console worth keeping in the record. */
   serialExcerpt?(): string;
+  /** How the guest started (spin guests may be restored); absent means booted. */
+  started?(): StartReport;
   /** The spin contract's mailbox (counters, the in-guest mutator's toggles); absent for guests without one. */
   readMailbox?: () => Promise<Mailbox>;
 }

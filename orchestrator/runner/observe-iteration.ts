@@ -10,7 +10,7 @@ import type { FailureDetail } from '../results/record.js';
 import type { Timeouts } from '../run-context.js';
 import type { Suite } from '../suites/suite-schema.js';
 import { describeFailure } from './describe-failure.js';
-import type { GuestDriver } from './guest-driver.js';
+import type { GuestDriver, StartReport } from './guest-driver.js';
 import { ProgressWatch } from './progress-watch.js';
 
 /** Why the harness could not run an iteration, as a value: it decides what the run does next. */
@@ -49,6 +49,7 @@ export interface Observation {
   /** QEMU's stdout and stderr (the end of them). */
   output: string;
   qmpNotes: string[];
+  start: StartReport;
 }
 
 export interface ObserveInput {
@@ -60,7 +61,6 @@ export interface ObserveInput {
 
 /** Boots the guest, runs the mutator against it, settles what happened and shuts QEMU down; never leaves QEMU behind. */
 export async function observeIteration(guest: GuestDriver, input: ObserveInput): Promise<Observation> {
-  const machine = guest.machine;
   const startedAt = new Date();
   const started = performance.now();
   const tally = newTally();
@@ -78,6 +78,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   let shutdown: ShutdownResult;
   try {
     seen.progressKnown = await guest.boot();
+    const machine = guest.machine;
     seen.before = await guest.readCounters();
     const watch = (seen.progress = new ProgressWatch(seen.before, { windowMs: input.timeouts.stallWindowMs }));
     const runState = machine.watchRunState();
@@ -116,7 +117,9 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     seen.harness = harnessFailure(caught);
   } finally {
     serial = guest.serialExcerpt?.();
-    shutdown = await machine.shutdown();
+    shutdown = await guest.machine.shutdown();
   }
-  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes] };
+  const { machine } = guest;
+  const start = guest.started?.() ?? { how: 'booted' };
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], start };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { SlotlabError } from '../errors.js';
 import { loadSuite } from '../suites/load-suite.js';
+import { planOverridesSchema } from '../results/run-manifest.js';
 import type { Plan } from './plan.js';
 
 export const PLAN_SCHEMA = 'slotlab.plan/1';
@@ -15,15 +16,7 @@ export const planFileSchema = z
     suite: z.object({ file: z.string(), sha256: z.string() }).strict(),
     builds: z.array(z.string()).min(1),
     seed: z.number().int(),
-    overrides: z
-      .object({
-        repetitions: z.number().int().optional(),
-        mutations: z.number().int().optional(),
-        durationSeconds: z.number().optional(),
-        image: z.string().optional(),
-        untilLost: z.boolean().optional(),
-      })
-      .strict(),
+    overrides: planOverridesSchema,
     items: z.array(z.object({ build: z.string(), iteration: z.number().int().min(0), seed: z.number().int(), limits: limitsSchema }).strict()).min(1),
   })
   .strict();

@@ -1,14 +1,7 @@
+import type { PlanOverrides } from '../results/run-manifest.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
 
-export interface PlanOverrides {
-  repetitions?: number;
-  mutations?: number;
-  durationSeconds?: number;
-  /** A user-supplied multiboot image instead of the suite's own. */
-  image?: string;
-  /** Stop at the first lost guest (or when iterations cannot be run): the sequential test of `verdict` and `bisect`. */
-  untilLost?: boolean;
-}
+export type { PlanOverrides };
 
 export interface PlanItem {
   build: string;

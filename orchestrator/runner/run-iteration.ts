@@ -8,7 +8,7 @@ import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
 import { type Classification, classifyIteration } from './classify-iteration.js';
 import { expectationFor, qemuWarnings } from './expectation.js';
-import type { GuestDriver } from './guest-driver.js';
+import type { GuestDriver, GuestStart } from './guest-driver.js';
 import { type LinuxBoot, linuxGuest } from './linux-guest.js';
 import { type HarnessFailure, type Observation, observeIteration } from './observe-iteration.js';
 import { spinGuest } from './spin-guest.js';
@@ -28,6 +28,8 @@ export interface IterationInput {
   host: IterationRecord['host'];
   /** The run context's waits (default: a run on this host). */
   timeouts?: Timeouts;
+  /** How the guest starts (default: booted). */
+  start?: GuestStart;
 }
 
 export interface IterationResult {
@@ -88,6 +90,8 @@ export function iterationRecord(input: IterationInput, observation: Observation,
     qemuWarnings: qemuWarnings(observation.output),
     shutdown: { how: observation.shutdown.how, durationMs: observation.shutdown.durationMs },
     ...(observation.qmpNotes.length > 0 ? { qmpNotes: observation.qmpNotes } : {}),
+    start: observation.start.how,
+    ...(observation.start.note ? { startNote: observation.start.note } : {}),
     error: harness ? { code: harness.code, message: harness.message } : null,
   };
 }
@@ -96,7 +100,7 @@ export function iterationRecord(input: IterationInput, observation: Observation,
 function guestDriver(input: IterationInput): GuestDriver {
   const { suite } = input.loaded;
   const timeouts = input.timeouts ?? HOST_CONTEXT.timeouts;
-  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts);
+  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts, input.start);
   if (!input.linux) throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots a Linux guest, but its kernel and initramfs were not resolved; run it through \`slotlab run\``);
   return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts);
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { resolveBuild } from '../builds/build-registry.js';
 import { SlotlabError } from '../errors.js';
@@ -12,6 +13,10 @@ import type { RunManifest } from '../results/run-manifest.js';
 import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
 import { HOST_CONTEXT, type RunContext } from '../run-context.js';
+import { mutatorPlugin } from '../mutators/registry.js';
+import { cacheRoot } from '../paths.js';
+import type { GuestStart } from './guest-driver.js';
+import { GuestStates } from './guest-states.js';
 import { hostInfo } from './host-info.js';
 import type { Plan } from './plan.js';
 import { IterationAbort, attemptIteration } from './run-iteration.js';
@@ -38,6 +43,8 @@ export interface RunOptions {
   sysModuleDir?: string;
   /** A Linux guest's files, resolved by the caller before the run (kernels/guest-kernel.ts); suites with guest.image linux need them. */
   linux?: LinuxBoot;
+  /** Where saved guest states are kept (default: the cache's guest-states/). */
+  statesDir?: string;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
 }
@@ -159,6 +166,7 @@ function openRun(plan: Plan, options: RunOptions): { files: RunFiles; writer: Re
 async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Promise<RunOutput> {
   const { image, linux, builds, host, files, writer, manifest, previous } = run;
   const runId = files.runId;
+  const start = guestStart(plan, options);
   const done = new Set(previous.map((record) => itemKey(record.build.name, record.iteration)));
   const remaining = plan.items.filter((item) => !done.has(itemKey(item.build, item.iteration)));
   options.reporter?.runStarted?.({ files, suite: plan.loaded.suite.name, items: plan.items, remaining, previous });
@@ -167,7 +175,7 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   let final: RunManifest;
   try {
     for (const item of remaining) {
-      const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host, timeouts: (options.context ?? HOST_CONTEXT).timeouts };
+      const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host, timeouts: (options.context ?? HOST_CONTEXT).timeouts, start };
       let attempt = await attemptIteration(input);
       // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
       let retries = 0;
@@ -191,6 +199,15 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   }
   options.reporter?.runEnded?.({ files, manifest: final, records });
   return { runId, file: files.records, records };
+}
+
+/** Restore where the suite (or --start) asks for it and its guest allows it: the spin image, a mutator that starts after boot. */
+export function guestStart(plan: Plan, options: Pick<RunOptions, 'statesDir'> = {}): GuestStart {
+  const { suite } = plan.loaded;
+  const mode = plan.overrides.start ?? suite.start;
+  const restorable = suite.guest.image === 'spin' && plan.overrides.image === undefined && !mutatorPlugin(suite.mutator).startsAtBoot;
+  if (mode === 'boot' || !restorable) return { mode: 'boot' };
+  return { mode: 'restore', states: new GuestStates(options.statesDir ?? path.join(cacheRoot(), 'guest-states')) };
 }
 
 function checkResumable(manifest: RunManifest, plan: Plan, builds: Map<string, ResolvedBuild>): void {

@@ -1,10 +1,12 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
-import { SlotlabError } from '../errors.js';
+import { sha256File } from '../builds/provenance.js';
+import { SlotlabError, errorMessage } from '../errors.js';
 import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
+import { QemuMachine } from '../machine/machine.js';
+import { SavedStateError, awaitIncoming, incomingFrom, saveGuestState } from '../machine/saved-state.js';
 import type { Timeouts } from '../run-context.js';
 import type { SpinGuest, Suite } from '../suites/suite-schema.js';
 import type { GuestDriver } from './guest-driver.js';
-import { spinMachine } from './spin-machine.js';
 
 const USER_IMAGE_GRACE_SECONDS = 15;
 
@@ -18,14 +20,32 @@ export class GuestPagingError extends SlotlabError {
     );
   }
 }
+import type { GuestStart, StartReport } from './guest-driver.js';
+import { guestStateKey } from './guest-states.js';
+import { machineWaits, spinMachineConfig } from './spin-machine.js';
 
 export interface SpinGuestDriver extends GuestDriver {
   config: SpinConfig;
   readMailbox(): Promise<Mailbox>;
 }
 
-/** The spin image (or a user's multiboot image, which may ignore the contract: no banner, no mailbox). */
-export function spinGuest(build: ResolvedBuild, suite: Suite, guest: SpinGuest, image: string, userImage: boolean, mutations: number, timeouts: Timeouts): SpinGuestDriver {
+/**
+ * The spin image (or a user's multiboot image, which may ignore the contract:
+ * no banner, no mailbox). With `start.mode` restore, the guest starts from the
+ * state saved for its inputs when there is one (QEMU -incoming, then cont);
+ * otherwise it boots, and once every vCPU spins its state is saved for the
+ * next iterations. A restore that fails is dropped and the guest boots.
+ */
+export function spinGuest(
+  build: ResolvedBuild,
+  suite: Suite,
+  guest: SpinGuest,
+  image: string,
+  userImage: boolean,
+  mutations: number,
+  timeouts: Timeouts,
+  start: GuestStart = { mode: 'boot' },
+): SpinGuestDriver {
   const config: SpinConfig = {
     cpus: suite.machine.cpus,
     codeAddress: guest.codeAddress,
@@ -33,27 +53,69 @@ export function spinGuest(build: ResolvedBuild, suite: Suite, guest: SpinGuest, 
     setupWrites: guest.setupWrites,
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: mutations } : undefined,
   };
-  const machine = spinMachine(build, suite.machine, config, image, timeouts);
+  const machineConfig = spinMachineConfig(build, suite.machine, config, image);
+  const waits = machineWaits(timeouts);
+  const saved = start.mode === 'restore' && start.states && !userImage ? { states: start.states, key: guestStateKey(machineConfig, build.provenance.sha256, sha256File(image)) } : undefined;
+  let restoreFrom = saved && saved.states.find(build.name, saved.key);
+  let machine = new QemuMachine(restoreFrom ? { ...machineConfig, incoming: incomingFrom(restoreFrom) } : machineConfig, waits);
   const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
   let progressKnown = true;
+  const report: StartReport = { how: 'booted' };
+
+  const restore = async (file: string): Promise<boolean> => {
+    try {
+      await machine.launch();
+      await awaitIncoming(machine, timeouts.qemuLaunchMs);
+      await machine.cont();
+      if (!(await readMailbox()).ready) throw new SavedStateError("the restored guest's mailbox does not say every vCPU runs");
+      report.how = 'restored';
+      return true;
+    } catch (error) {
+      await machine.shutdown();
+      saved!.states.drop(file);
+      report.note = `restoring the saved state ${file} failed (${errorMessage(error).split('\n')[0]}); booted instead`;
+      machine = new QemuMachine(machineConfig, waits);
+      return false;
+    }
+  };
+
+  const boot = async (): Promise<boolean> => {
+    await machine.launch();
+    await machine.cont();
+    if (userImage) {
+      const graceMs = Math.min(guest.bootTimeoutSeconds, USER_IMAGE_GRACE_SECONDS) * 1000;
+      await machine.waitSerial(SPIN.bannerPattern, graceMs, 'the spin banner from the user image').catch(() => undefined);
+      progressKnown = (await readMailbox()).ready;
+      return progressKnown;
+    }
+    const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
+    const line = await machine.waitSerial(bannerOrNoPaging, timeouts.scaled(guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
+    if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(config.codeAddress);
+    if (saved) {
+      try {
+        const file = saved.states.prepare(build.name, saved.key, build.provenance.sha256);
+        const { bytes, durationMs } = await saveGuestState(machine, file, timeouts.migrationSettleMs);
+        report.saved = { bytes, durationMs };
+      } catch (error) {
+        if (machine.exited) throw error;
+        report.note = `saving the guest's state failed (${errorMessage(error).split('\n')[0]}); the next iteration boots again`;
+      }
+    }
+    return true;
+  };
+
   return {
-    machine,
+    get machine() {
+      return machine;
+    },
     config,
     readMailbox,
     async boot() {
-      await machine.launch();
-      await machine.cont();
-      if (userImage) {
-        const graceMs = Math.min(guest.bootTimeoutSeconds, USER_IMAGE_GRACE_SECONDS) * 1000;
-        await machine.waitSerial(SPIN.bannerPattern, graceMs, 'the spin banner from the user image').catch(() => undefined);
-        progressKnown = (await readMailbox()).ready;
-        return progressKnown;
-      }
-      const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
-      const line = await machine.waitSerial(bannerOrNoPaging, timeouts.scaled(guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
-      if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(config.codeAddress);
-      return true;
+      if (restoreFrom && (await restore(restoreFrom))) return true;
+      restoreFrom = undefined;
+      return boot();
     },
+    started: () => report,
     async readCounters() {
       return progressKnown ? (await readMailbox()).counters : [];
     },

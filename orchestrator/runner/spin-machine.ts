@@ -99,8 +99,12 @@ export function machineWaits(timeouts: Timeouts): MachineOptions {
   return { launchTimeoutMs: timeouts.qemuLaunchMs, commandTimeoutMs: timeouts.qmpCommandMs, shutdownTimeoutMs: timeouts.shutdownMs };
 }
 
+/** The machine of the `spin` guest on a build: the image booted by the firmware, its configuration in fw_cfg. */
+export function spinMachineConfig(build: ResolvedBuild, shape: SpinMachineShape, spin: SpinConfig, image: string): MachineConfig {
+  return { ...machineBase(build, shape, spin.cpus), kernel: image, fwCfg: [{ name: SPIN.fwCfgName, data: encodeSpinConfig(spin) }] };
+}
+
 /** A KVM machine running the `spin` guest on a build, configured through fw_cfg; not yet launched. */
 export function spinMachine(build: ResolvedBuild, shape: SpinMachineShape, spin: SpinConfig, image: string, timeouts: Timeouts = HOST_CONTEXT.timeouts): QemuMachine {
-  const config = { ...machineBase(build, shape, spin.cpus), kernel: image, fwCfg: [{ name: SPIN.fwCfgName, data: encodeSpinConfig(spin) }] };
-  return new QemuMachine(config, machineWaits(timeouts));
+  return new QemuMachine(spinMachineConfig(build, shape, spin, image), machineWaits(timeouts));
 }

@@ -95,6 +95,11 @@ export const suiteSchema = z
       })
       .strict(),
     repetitions: z.number().int().min(1),
+    /**
+     * How each iteration's guest starts: `restore` boots the first and saves its state once every vCPU
+     * spins, later ones start from that state; `boot` boots every one (a race during boot needs it).
+     */
+    start: z.enum(['restore', 'boot']).default('restore'),
     /** What each build family should do: lose the guest (`race`) or never (`safe`). */
     expect: z.partialRecord(z.enum(BUILD_FAMILIES), z.enum(['race', 'safe'])).default({}),
     /** A `safe` verdict needs the per-mutation loss probability bounded below this at 95%. */

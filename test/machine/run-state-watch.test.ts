@@ -95,3 +95,15 @@ t.test('on real QEMU a stop is seen as a paused guest', NEEDS_KVM, async (t) => 
   t.equal((await watch.settled())?.reason, 'paused');
   watch.stop();
 });
+
+t.test("a STOP a RESUME followed before the watch began was slotlab's own pause, not a loss; a STOP alone is", async (t) => {
+  const ev = (event: string) => ({ event, data: {}, timestamp: { seconds: 0, microseconds: 0 } });
+  const paused = scripted([ev('RESUME'), ev('STOP'), ev('RESUME')]);
+  t.equal(new RunStateWatch(paused.machine).loss, undefined, 'saving the state: stop, migrate, cont');
+  const lost = scripted([ev('RESUME'), ev('STOP'), ev('RESUME'), ev('STOP')]);
+  lost.state.status = 'internal-error';
+  lost.state.running = false;
+  const watch = new RunStateWatch(lost.machine);
+  t.ok(watch.loss, 'the last STOP had no RESUME after it');
+  t.equal((await watch.settled())?.reason, 'internal-error');
+});

@@ -28,6 +28,7 @@ function observation(overrides: Partial<Observation> = {}): Observation {
     harness: undefined,
     guestCost: undefined,
     serial: undefined,
+    start: { how: 'booted' },
     shutdown: { graceful: true, how: 'graceful', durationMs: 20, exitCode: 0, signal: undefined },
     output: '',
     qmpNotes: [],
