@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: the harness's own timing goals, measured on real QEMU, kept
- * out of the tests. Prints one line per measurement and whether it met its goal;
- * exits 1 when a goal is missed.
+ * out of the tests: QMP round trips, where an iteration's time goes (phase by
+ * phase, per host build), and what restoring a saved guest state gains. Prints
+ * one line per measurement and whether it met its goal; exits 1 when a goal is missed.
  */
 import { resolveBuild } from '../builds/build-registry.js';
 import { applyEnvironment } from '../cli/environment.js';
@@ -12,12 +13,16 @@ import type { QemuMachine } from '../machine/machine.js';
 import { spinMachine } from '../runner/spin-machine.js';
 import { summarizeLatency } from '../results/latency.js';
 import { runPamToggle } from '../mutators/pam-toggle.js';
+import { type IterationPhases, bootedStartMs, slowestFirmwareSteps, spinIterationPhases } from './iteration-phases.js';
+import { iterationMedians } from './restore-gains.js';
 
 interface Measurement {
   name: string;
   value: number;
   unit: string;
   goal: number;
+  /** The goal is a floor (a speed-up), not a ceiling. */
+  atLeast?: boolean;
 }
 
 async function timed(count: number, action: () => Promise<unknown>): Promise<number[]> {
@@ -35,6 +40,25 @@ async function machineFor(buildName: string, cpus: number): Promise<QemuMachine>
   return spinMachine(await resolveBuild(buildName), { type: 'pc', memoryMiB: 256 }, spin, imagePath('spin'));
 }
 
+const HOST_BUILDS = ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl'];
+const PHASE_MUTATIONS = 1000;
+
+function phaseTable(all: IterationPhases[]): string {
+  const columns = ['launch', 'QMP ready', 'firmware', 'image start-up', 'mutations', 'shutdown'];
+  const rows = all.map((phases) => {
+    const values = [phases.launchMs, phases.qmpReadyMs, phases.firmwareMs, phases.imageStartMs, phases.mutationPhaseMs, phases.shutdownMs];
+    const total = values.reduce((sum, value) => sum + value, 0);
+    const cells = values.map((value) => `${value} ms (${Math.round((value / total) * 100)}%)`);
+    const [launch, qmp, firmware, image, mutating, shutdown] = cells as [string, string, string, string, string, string];
+    const mutated = `${phases.mutationsApplied}${phases.lost ? ', lost' : ''}`;
+    return [phases.build, launch, qmp, firmware, image, `${mutating} [${mutated}]`, shutdown, `${total} ms`, `${phases.restoredStartMs} ms`];
+  });
+  const header = ['build', ...columns, 'booted total', 'restored start-up'];
+  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
+  const line = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
 async function main(): Promise<number> {
   applyEnvironment();
   const results: Measurement[] = [];
@@ -49,9 +73,7 @@ async function main(): Promise<number> {
     const mailbox = summarizeLatency(await timed(500, () => machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize)))!;
     results.push({ name: 'mailbox read (pmemsave) p50', value: mailbox.p50Us, unit: 'us', goal: 2000 });
     await machine.cont();
-    const booted = performance.now();
     await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
-    results.push({ name: 'cont to every vCPU spinning', value: Math.round(performance.now() - booted), unit: 'ms', goal: 10_000 });
     const tally = await runPamToggle(
       machine.qmp,
       { kind: 'pam-toggle', register: 0x59, values: [0x10, 0x30], batch: 100 },
@@ -64,12 +86,48 @@ async function main(): Promise<number> {
   } finally {
     await machine.shutdown();
   }
+
+  const phases: IterationPhases[] = [];
+  for (const build of HOST_BUILDS) phases.push(await spinIterationPhases(build, PHASE_MUTATIONS));
+  process.stdout.write(`Where an iteration's time goes: spin guest, 3 vCPUs, 256 MiB, up to ${PHASE_MUTATIONS} PAM toggles (share of the booted iteration)\n`);
+  process.stdout.write(phaseTable(phases) + '\n');
+  for (const each of phases) {
+    // A restored start is at most a tenth of a booted one.
+    results.push({ name: `restored start-up / booted start-up (${each.build})`, value: Math.round((each.restoredStartMs / bootedStartMs(each)) * 1000) / 10, unit: '%', goal: 10 });
+  }
+  const reference = phases.find((each) => each.build === 'debian-bpo-10.0') ?? phases[0]!;
+  const slowest = slowestFirmwareSteps(reference.firmwareLog);
+  process.stdout.write(
+    [
+      '',
+      'What remains when a guest boots, and why:',
+      `- firmware (${reference.firmwareMs} ms on ${reference.build}) is SeaBIOS's own work; its slowest steps here end with: ` +
+        slowest.map((step) => `"${step.before}" after ${step.ms} ms`).join('; ') + '.',
+      '  They include the PAM writes that make the BIOS shadow read-only (each one a memory-map change, the very',
+      '  operation under test) and option ROM scans; they are part of the machine being measured, so slotlab does',
+      "  not cut them: it skips them instead, by restoring the state saved once the guest spins (`start: restore`).",
+      `- launch (${reference.launchMs} ms) and QMP (${reference.qmpReadyMs} ms) are QEMU's start; a restore pays them too, plus loading`,
+      '  a state of about a megabyte (zero pages are not written) and one mailbox read.',
+      `- saving the state costs ${reference.saveMs} ms, once per build, suite machine and image.`,
+      '- the Linux guest inside L1 always boots: its restore is not implemented (the ratio below is not measured).',
+      '',
+    ].join('\n'),
+  );
+
+  const stock = await iterationMedians('pam-qmp', 'debian-7.2', 3);
+  process.stdout.write(
+    `pam-qmp on debian-7.2 (its suite limits): booted iterations ${stock.booted.map((record) => `${record.durationMs} ms`).join(', ')}; ` +
+      `restored ${stock.restored.map((record) => `${record.durationMs} ms`).join(', ')}; every one ${[...stock.booted, ...stock.restored].every((record) => record.outcome === 'guest-lost') ? 'lost the guest' : 'did NOT lose the guest'}\n\n`,
+  );
+  results.push({ name: 'pam-qmp iteration median on debian-7.2, booted / restored', value: Math.round((stock.bootedMedianMs / stock.restoredMedianMs) * 10) / 10, unit: 'x', goal: 5, atLeast: true });
+
   let missed = 0;
   for (const result of results) {
-    const ok = result.value <= result.goal;
+    const ok = result.atLeast ? result.value >= result.goal : result.value <= result.goal;
     if (!ok) missed++;
-    process.stdout.write(`${ok ? 'ok    ' : 'MISSED'} ${result.name}: ${result.value} ${result.unit} (goal <= ${result.goal} ${result.unit})\n`);
+    process.stdout.write(`${ok ? 'ok    ' : 'MISSED'} ${result.name}: ${result.value} ${result.unit} (goal ${result.atLeast ? '>=' : '<='} ${result.goal} ${result.unit})\n`);
   }
+  process.stdout.write('NOT MEASURED Linux guest inside L1, booted / restored time to its first mutation (goal >= 3 x): Linux guests always boot\n');
   return missed === 0 ? 0 : 1;
 }
 

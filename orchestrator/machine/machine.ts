@@ -40,6 +40,8 @@ export class QemuMachine {
   private exitPromise: Promise<ExitInfo> | undefined;
   private client: QmpClient | undefined;
   private launchedAt = 0;
+  /** performance.now() at the steps of launch(): QEMU spawned, connected to QMP, QMP negotiated (the bench reads them). */
+  readonly timings: { spawned?: number; connected?: number; qmpReady?: number } = {};
   /** What the QMP session noticed and went on from (a reply nobody waited for, a listener that threw). */
   readonly qmpNotes: string[] = [];
   private readonly options: Required<MachineOptions>;
@@ -80,6 +82,7 @@ export class QemuMachine {
     const qemuArgs = buildQemuArgs(this.config, this.paths);
     this.argv = [this.config.binary, ...qemuArgs];
     this.launchedAt = Date.now();
+    this.timings.spawned = performance.now();
     const child = launchQemu(this.argv, this.config.env);
     this.child = child;
     child.all.on('data', (chunk: Buffer) => this.output.push(chunk));
@@ -89,8 +92,10 @@ export class QemuMachine {
     });
     try {
       const socket = await this.acceptQmp(server);
+      this.timings.connected = performance.now();
       this.client = await QmpClient.fromSocket(socket, { commandTimeoutMs: this.options.commandTimeoutMs, log: (note) => this.qmpNotes.length < 100 && this.qmpNotes.push(note) });
       await this.client.negotiate({ oob: true });
+      this.timings.qmpReady = performance.now();
     } catch (error) {
       if (error instanceof QemuStartError) {
         await this.kill();
