@@ -40,12 +40,13 @@ export function reportCommand(args: string[]): number {
 
 export function compareCommand(args: string[]): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 2) throw new UsageError('compare needs exactly two runs');
-  const before = loadRuns([positionals[0]!]);
-  const after = loadRuns([positionals[1]!]);
+  if (positionals.length !== 2) throw new UsageError('compare needs exactly two runs (each may be a comma-separated list of runs: several suites on each side)');
+  const list = (side: string) => side.split(',').filter((run) => run.length > 0);
+  const before = loadRuns(list(positionals[0]!));
+  const after = loadRuns(list(positionals[1]!));
   const thresholds = new Map([...before.manifests, ...after.manifests].filter((m) => m !== undefined).map((m) => [m.suite.name, m.safeBelow]));
   const changes = compareRecords(before.records, after.records, (suite) => thresholds.get(suite) ?? 0.001);
-  process.stdout.write(renderCompare(changes, before.runs[0]!.files.runId, after.runs[0]!.files.runId));
+  process.stdout.write(renderCompare(changes, before.runs.map((run) => run.files.runId).join(', '), after.runs.map((run) => run.files.runId).join(', ')));
   return 0;
 }
 

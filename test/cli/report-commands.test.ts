@@ -80,6 +80,22 @@ t.test('compare shows verdict flips and latency ratios', async (t) => {
   t.match(wrong.stderr, /compare needs exactly two runs/);
 });
 
+t.test('compare takes several runs on each side (a catalogue against itself)', async (t) => {
+  const dir = tempDir(t);
+  const records = fixedRecordSet();
+  const other = records.map((record) => ({ ...record, suite: { ...record.suite, name: 'pam-other' } }));
+  storeRun(dir, 'a1', records);
+  storeRun(dir, 'a2', other);
+  storeRun(dir, 'b1', records);
+  storeRun(dir, 'b2', other);
+  const result = await slotlab(['compare', 'a1,a2', 'b1,b2'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, result.stderr as string);
+  t.match(result.stdout, /^before: a1, a2\nafter:  b1, b2\n/);
+  t.match(result.stdout, /pam-qmp \/ debian-7\.2\s+race -> race\s+3\/3 -> 3\/3/);
+  t.match(result.stdout, /pam-other \/ debian-7\.2\s+race -> race\s+3\/3 -> 3\/3/);
+  t.match(result.stdout, /0 verdict change\(s\)\./);
+});
+
 t.test('publish --from publishes stored runs without running anything', async (t) => {
   const dir = tempDir(t);
   storeRun(dir, 'run-p', fixedRecordSet());
