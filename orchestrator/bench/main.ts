@@ -103,7 +103,7 @@ async function main(): Promise<number> {
       'What remains when a guest boots, and why:',
       `- firmware (${reference.firmwareMs} ms on ${reference.build}) is SeaBIOS's own work; its slowest steps here end with: ` +
         slowest.map((step) => `"${step.before}" after ${step.ms} ms`).join('; ') + '.',
-      '  They include the PAM writes that make the BIOS shadow read-only (each one a memory-map change, the very',
+      '  The gap before handle_19 is most likely SeaBIOS making its shadow copy read-only through PAM (each write a memory-map change, the very',
       '  operation under test) and option ROM scans; they are part of the machine being measured, so slotlab does',
       "  not cut them: it skips them instead, by restoring the state saved once the guest spins (`start: restore`).",
       `- launch (${reference.launchMs} ms) and QMP (${reference.qmpReadyMs} ms) are QEMU's start; a restore pays them too, plus loading`,
