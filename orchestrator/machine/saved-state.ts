@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { SlotlabError } from '../errors.js';
+import { shellWord } from '../shell-word.js';
 import { sleep } from './machine.js';
 import type { QemuMachine } from './machine.js';
 
@@ -9,11 +10,6 @@ export class SavedStateError extends SlotlabError {
   constructor(detail: string) {
     super('SAVED_STATE', detail);
   }
-}
-
-/** A file path as one word of the shell line QEMU's `exec:` migration runs. */
-function shellWord(file: string): string {
-  return `'${file.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The `-incoming` URI that reads a state saved by saveGuestState. */

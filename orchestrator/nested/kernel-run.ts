@@ -10,6 +10,7 @@ import { type RunFiles, readManifest, runFiles, writeManifest } from '../results
 import { RecordWriter } from '../results/record-writer.js';
 import { type RunLock, acquireRunLock } from '../results/run-lock.js';
 import { CONTEXT_ENV } from '../run-context.js';
+import { shellWord } from '../shell-word.js';
 import type { Plan } from '../runner/plan.js';
 import { writePlanFile } from '../runner/plan-file.js';
 import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
@@ -43,10 +44,6 @@ export interface KernelRunOutput {
   l1: L1Result;
 }
 
-function quote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Shell lines every job starts with: the repository as working folder, the host's PATH and cache. */
 export function jobPreamble(jobDir: string, env: Record<string, string> = {}): string[] {
   const all = {
@@ -60,8 +57,8 @@ export function jobPreamble(jobDir: string, env: Record<string, string> = {}): s
   };
   return [
     '# Written by slotlab; run by the L1 init, chrooted into the host root.',
-    `cd ${quote(repoRoot)} || exit 125`,
-    ...Object.entries(all).map(([name, value]) => `export ${name}=${quote(value)}`),
+    `cd ${shellWord(repoRoot)} || exit 125`,
+    ...Object.entries(all).map(([name, value]) => `export ${name}=${shellWord(value)}`),
   ];
 }
 
@@ -79,7 +76,7 @@ export function runJobScript(plan: Plan, jobDir: string, resume?: string): strin
   const args = resume ? ['run', '--resume', resume] : ['run', '--plan', planFileOf(jobDir)];
   return [
     ...jobPreamble(jobDir, { [CONTEXT_ENV.runs]: path.join(jobDir, 'runs'), [CONTEXT_ENV.timeScale]: String(L1_TIME_SCALE) }),
-    `exec ${quote(process.execPath)} ${quote(main)} ${args.map(quote).join(' ')}`,
+    `exec ${shellWord(process.execPath)} ${shellWord(main)} ${args.map(shellWord).join(' ')}`,
     '',
   ].join('\n');
 }

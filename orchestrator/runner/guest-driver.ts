@@ -3,11 +3,7 @@ import type { QemuMachine } from '../machine/machine.js';
 import type { GuestStates } from './guest-states.js';
 
 /** How a guest is started: always booted, or restored from a state saved for its inputs (boot once, restore many). */
-export interface GuestStart {
-  mode: 'boot' | 'restore';
-  /** Where saved states are kept; without it every guest boots. */
-  states?: GuestStates;
-}
+export type GuestStart = { mode: 'boot' } | { mode: 'restore'; /** Where saved states are kept. */ states: GuestStates };
 
 /** How the guest did start. */
 export interface StartReport {

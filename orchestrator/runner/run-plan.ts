@@ -12,7 +12,7 @@ import type { LiveReporter } from '../reporters/reporter.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
-import { HOST_CONTEXT, type RunContext } from '../run-context.js';
+import type { RunContext } from '../run-context.js';
 import { mutatorPlugin } from '../mutators/registry.js';
 import { cacheRoot } from '../paths.js';
 import type { GuestStart } from './guest-driver.js';
@@ -87,7 +87,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 async function runItems(plan: Plan, options: RunOptions, image: string, linux: LinuxBoot | undefined): Promise<RunOutput> {
   const builds = new Map<string, ResolvedBuild>();
   for (const name of plan.builds) builds.set(name, options.builds?.find((build) => build.name === name) ?? (await resolveBuild(name)));
-  const host = hostInfo(options.context ?? HOST_CONTEXT);
+  const host = hostInfo(options.context);
   if (options.resume) checkResumable(options.resume.manifest, plan, builds);
   const { files, writer, lock } = openRun(plan, options);
   const runId = files.runId;
@@ -175,7 +175,7 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   let final: RunManifest;
   try {
     for (const item of remaining) {
-      const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host, timeouts: (options.context ?? HOST_CONTEXT).timeouts, start };
+      const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host, timeouts: options.context?.timeouts, start };
       let attempt = await attemptIteration(input);
       // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
       let retries = 0;

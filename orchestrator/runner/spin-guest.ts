@@ -6,7 +6,9 @@ import { QemuMachine } from '../machine/machine.js';
 import { SavedStateError, awaitIncoming, incomingFrom, saveGuestState } from '../machine/saved-state.js';
 import type { Timeouts } from '../run-context.js';
 import type { SpinGuest, Suite } from '../suites/suite-schema.js';
-import type { GuestDriver } from './guest-driver.js';
+import type { GuestDriver, GuestStart, StartReport } from './guest-driver.js';
+import { guestStateKey } from './guest-states.js';
+import { machineWaits, spinMachineConfig } from './spin-machine.js';
 
 const USER_IMAGE_GRACE_SECONDS = 15;
 
@@ -20,9 +22,6 @@ export class GuestPagingError extends SlotlabError {
     );
   }
 }
-import type { GuestStart, StartReport } from './guest-driver.js';
-import { guestStateKey } from './guest-states.js';
-import { machineWaits, spinMachineConfig } from './spin-machine.js';
 
 export interface SpinGuestDriver extends GuestDriver {
   config: SpinConfig;
@@ -55,8 +54,8 @@ export function spinGuest(
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
   const waits = machineWaits(timeouts);
-  const saved = start.mode === 'restore' && start.states && !userImage ? { states: start.states, key: guestStateKey(machineConfig, build.provenance.sha256, sha256File(image)) } : undefined;
-  let restoreFrom = saved && saved.states.find(build.name, saved.key);
+  const saved = start.mode === 'restore' && !userImage ? { states: start.states, key: guestStateKey(machineConfig, build.provenance.sha256, sha256File(image)) } : undefined;
+  const restoreFrom = saved?.states.find(build.name, saved.key);
   let machine = new QemuMachine(restoreFrom ? { ...machineConfig, incoming: incomingFrom(restoreFrom) } : machineConfig, waits);
   const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
   let progressKnown = true;
@@ -112,7 +111,6 @@ export function spinGuest(
     readMailbox,
     async boot() {
       if (restoreFrom && (await restore(restoreFrom))) return true;
-      restoreFrom = undefined;
       return boot();
     },
     started: () => report,
