@@ -17,17 +17,26 @@ export interface SlotlabPaths {
   cache: string;
   /** One folder per run (records, manifest, lock). */
   runs: string;
+  /** Saved guest states (boot once, restore many). */
+  states: string;
 }
 
-const DEFAULT_PATHS: SlotlabPaths = { cache: path.join(os.homedir(), '.cache', 'slotlab'), runs: path.join(repoRoot, 'results', 'runs') };
-let configured: SlotlabPaths = DEFAULT_PATHS;
+const DEFAULT_CACHE = path.join(os.homedir(), '.cache', 'slotlab');
+const DEFAULT_RUNS = path.join(repoRoot, 'results', 'runs');
+const STATES_IN_CACHE = 'guest-states';
+let configured: SlotlabPaths = { cache: DEFAULT_CACHE, runs: DEFAULT_RUNS, states: path.join(DEFAULT_CACHE, STATES_IN_CACHE) };
 
-/** Points the cache and the runs elsewhere (relative paths from the working folder; one not given is its default); returns what was configured before. */
+/**
+ * Points the cache, the runs and the saved states elsewhere (relative paths from the working folder;
+ * one not given is its default, the states the cache's guest-states/); returns what was configured before.
+ */
 export function configurePaths(paths: Partial<SlotlabPaths>): SlotlabPaths {
   const previous = configured;
+  const cache = paths.cache ? path.resolve(paths.cache) : DEFAULT_CACHE;
   configured = {
-    cache: paths.cache ? path.resolve(paths.cache) : DEFAULT_PATHS.cache,
-    runs: paths.runs ? path.resolve(paths.runs) : DEFAULT_PATHS.runs,
+    cache,
+    runs: paths.runs ? path.resolve(paths.runs) : DEFAULT_RUNS,
+    states: paths.states ? path.resolve(paths.states) : path.join(cache, STATES_IN_CACHE),
   };
   return previous;
 }
@@ -39,3 +48,5 @@ export const imagesDir = path.join(repoRoot, 'images');
 export const imageBuildDir = path.join(imagesDir, 'build');
 export const suitesDir = path.join(repoRoot, 'suites');
 export const runsDir = (): string => configured.runs;
+/** Where saved guest states are kept: the cache's guest-states/ unless configured (a kernel under test's job keeps them in its folder). */
+export const statesDir = (): string => configured.states;

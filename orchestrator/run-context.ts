@@ -21,6 +21,8 @@ export const DEFAULT_TIMEOUTS = {
   linuxSilenceMs: 6_000,
   /** A migration (dirty-log mutator) reaching the state it waits for. */
   migrationSettleMs: 10_000,
+  /** Saving a guest's state into its file, or loading it back (boot once, restore many). */
+  guestStateMs: 30_000,
   /** DEVICE_DELETED after an ejection the orchestrator makes itself. */
   dimmDeleteMs: 10_000,
   /** The guest's own ejection of a DIMM after device_del. */
@@ -85,4 +87,6 @@ export const CONTEXT_ENV = {
   kernelProvenance: 'SLOTLAB_KERNEL_PROVENANCE',
   cache: 'SLOTLAB_CACHE',
   runs: 'SLOTLAB_RUNS_DIR',
+  /** Where saved guest states are kept (default: the cache's guest-states/). */
+  states: 'SLOTLAB_STATES_DIR',
 } as const;

@@ -14,6 +14,7 @@ import { spinMachine } from '../runner/spin-machine.js';
 import { summarizeLatency } from '../results/latency.js';
 import { runPamToggle } from '../mutators/pam-toggle.js';
 import { type IterationPhases, bootedStartMs, slowestFirmwareSteps, spinIterationPhases } from './iteration-phases.js';
+import { LINUX_BUILD, LINUX_SUITE, linuxStartUps, medianStartUpMs, startPhaseTable } from './linux-start-up.js';
 import { iterationMedians } from './restore-gains.js';
 
 interface Measurement {
@@ -109,7 +110,6 @@ async function main(): Promise<number> {
       `- launch (${reference.launchMs} ms) and QMP (${reference.qmpReadyMs} ms) are QEMU's start; a restore pays them too, plus loading`,
       '  a state of about a megabyte (zero pages are not written) and one mailbox read.',
       `- saving the state costs ${reference.saveMs} ms, once per build, suite machine and image.`,
-      '- the Linux guest inside L1 always boots: its restore is not implemented (the ratio below is not measured).',
       '',
     ].join('\n'),
   );
@@ -121,13 +121,35 @@ async function main(): Promise<number> {
   );
   results.push({ name: 'pam-qmp iteration median on debian-7.2, booted / restored', value: Math.round((stock.bootedMedianMs / stock.restoredMedianMs) * 10) / 10, unit: 'x', goal: 5, atLeast: true });
 
+  const linux = await linuxStartUps(2);
+  process.stdout.write(`The Linux guest (${LINUX_SUITE} on ${LINUX_BUILD}) ${linux.where}, booted and restored:\n${startPhaseTable(linux)}\n`);
+  process.stdout.write(
+    [
+      'What remains of a Linux start-up, and why:',
+      "- a booted launch is several times a restored one, most likely because QEMU's reset copies the ROM blobs -kernel and -initrd made (the",
+      "  kernel's 66 MB ELF among them) into guest memory, page by page under TCG; an incoming QEMU skips that copy",
+      "  (hw/core/loader.c rom_reset), the saved state brings the memory instead.",
+      "- a restore pays QEMU's launch inside L1 (TCG runs L1's own code about ten times slower than the host), loading the",
+      "  state (the guest's used memory, about 75 MB, over L1's 9p share) and the guest's next progress line (one every 0.5 s).",
+      '',
+    ].join('\n'),
+  );
+  const bootedLinux = medianStartUpMs(linux.booted);
+  const restoredLinux = medianStartUpMs(linux.restored);
+  results.push({
+    name: `Linux guest ${linux.where}, time to its first mutation, booted / restored (medians ${bootedLinux} ms / ${restoredLinux} ms)`,
+    value: Math.round((bootedLinux / restoredLinux) * 10) / 10,
+    unit: 'x',
+    goal: 3,
+    atLeast: true,
+  });
+
   let missed = 0;
   for (const result of results) {
     const ok = result.atLeast ? result.value >= result.goal : result.value <= result.goal;
     if (!ok) missed++;
     process.stdout.write(`${ok ? 'ok    ' : 'MISSED'} ${result.name}: ${result.value} ${result.unit} (goal ${result.atLeast ? '>=' : '<='} ${result.goal} ${result.unit})\n`);
   }
-  process.stdout.write('NOT MEASURED Linux guest inside L1, booted / restored time to its first mutation (goal >= 3 x): Linux guests always boot\n');
   return missed === 0 ? 0 : 1;
 }
 

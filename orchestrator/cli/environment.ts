@@ -34,10 +34,10 @@ export function contextFromEnvironment(env: Environment): RunContext {
   return makeRunContext({ timeScale: Number.isFinite(scale) ? scale : 1, location: locationFromEnvironment(env) });
 }
 
-/** The cache ($SLOTLAB_CACHE, else $XDG_CACHE_HOME/slotlab, else ~/.cache/slotlab) and the runs folder ($SLOTLAB_RUNS_DIR). */
-export function pathsFromEnvironment(env: Environment): { cache?: string; runs?: string } {
+/** The cache ($SLOTLAB_CACHE, else $XDG_CACHE_HOME/slotlab, else ~/.cache/slotlab), the runs folder ($SLOTLAB_RUNS_DIR) and saved states ($SLOTLAB_STATES_DIR). */
+export function pathsFromEnvironment(env: Environment): { cache?: string; runs?: string; states?: string } {
   const cache = env[CONTEXT_ENV.cache] || (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'slotlab') : undefined);
-  return { cache, runs: env[CONTEXT_ENV.runs] || undefined };
+  return { cache, runs: env[CONTEXT_ENV.runs] || undefined, states: env[CONTEXT_ENV.states] || undefined };
 }
 
 /** Read once when a command starts: the only place slotlab's behaviour comes from environment variables. */

@@ -16,6 +16,7 @@ import { writePlanFile } from '../runner/plan-file.js';
 import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
 import { SlotlabError } from '../errors.js';
 import { findKernel } from '../kernels/kernel-registry.js';
+import { kernelStatesDir, keepStates, lendStates } from './job-states.js';
 import { L1Error, type L1Result, runInL1 } from './l1-machine.js';
 
 export class KernelJobError extends SlotlabError {
@@ -53,6 +54,7 @@ export function jobPreamble(jobDir: string, env: Record<string, string> = {}): s
     // L1's only writable scratch space (its /tmp is the host's, read-only).
     TMPDIR: '/run/tmp',
     [CONTEXT_ENV.kernelProvenance]: path.join(jobDir, 'kernel.json'),
+    [CONTEXT_ENV.states]: jobStatesOf(jobDir),
     ...env,
   };
   return [
@@ -61,6 +63,9 @@ export function jobPreamble(jobDir: string, env: Record<string, string> = {}): s
     ...Object.entries(all).map(([name, value]) => `export ${name}=${shellWord(value)}`),
   ];
 }
+
+/** Where a job keeps saved guest states (lent from and kept in the host's cache: job-states.ts). */
+export const jobStatesOf = (jobDir: string) => path.join(jobDir, 'guest-states');
 
 /** Where the job folder holds the plan L1 runs (written by runJobScript). */
 export const planFileOf = (jobDir: string) => path.join(jobDir, 'plan.json');
@@ -114,8 +119,15 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
   }
   fs.writeFileSync(path.join(jobDir, 'kernel.json'), JSON.stringify(kernel.provenance, null, 2) + '\n');
   fs.writeFileSync(path.join(jobDir, 'job.sh'), options.script(jobDir));
+  const keptStates = kernelStatesDir(kernel);
+  const lent = lendStates(keptStates, jobStatesOf(jobDir));
   const finish = (l1Failed: boolean) => {
     const runs = options.collect?.(jobDir, l1Failed) ?? [];
+    try {
+      keepStates(jobStatesOf(jobDir), keptStates, lent);
+    } catch (error) {
+      options.onLine?.(`slotlab: the guest states the job saved could not be kept in ${keptStates} (${(error as Error).message}); later runs boot their guests again`);
+    }
     fs.rmSync(jobDir, { recursive: true, force: true });
     return runs;
   };

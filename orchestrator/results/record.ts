@@ -65,6 +65,10 @@ export const iterationRecordSchema = z.object({
   limits: z.object({ mutations: z.number().int().min(1), durationSeconds: z.number().positive() }),
   mutationsAttempted: z.number().int().min(0),
   mutationsApplied: z.number().int().min(0),
+  /** From the iteration's start to its first mutation: QEMU's launch and the guest's boot or restore; absent in older records and when it got no further. */
+  startUpMs: z.number().min(0).optional(),
+  /** The start-up step by step, in order (ms each): launch, boot or state load, the guest ready, saving its state. */
+  startPhases: z.record(z.string(), z.number().min(0)).optional(),
   /** From the first mutation to the end of mutating (the loss, or a limit). */
   mutationPhaseMs: z.number().min(0),
   timeToFailureMs: z.number().nullable(),

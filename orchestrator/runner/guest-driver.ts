@@ -12,6 +12,23 @@ export interface StartReport {
   note?: string;
   /** This boot saved the guest's state for the next iterations. */
   saved?: { bytes: number; durationMs: number };
+  /** Where the start-up's time went, step by step in order (ms each): see StartClock. */
+  phases?: Record<string, number>;
+}
+
+/** Times the steps of a guest's start-up one after the other, into its StartReport's phases. */
+export class StartClock {
+  private last = performance.now();
+
+  constructor(private readonly report: StartReport) {}
+
+  /** The step that just ended; a step named twice adds up. */
+  mark(step: string): void {
+    const now = performance.now();
+    const phases = (this.report.phases ??= {});
+    phases[step] = (phases[step] ?? 0) + Math.round(now - this.last);
+    this.last = now;
+  }
 }
 
 /** What the iteration needs from a guest, whichever it is (spin, a user's image, Linux). */

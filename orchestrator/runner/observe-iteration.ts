@@ -50,6 +50,8 @@ export interface Observation {
   output: string;
   qmpNotes: string[];
   start: StartReport;
+  /** From the iteration's start to its first mutation (QEMU's launch, the guest's boot or restore, the first counter reading); absent when it got no further. */
+  startUpMs?: number;
 }
 
 export interface ObserveInput {
@@ -76,6 +78,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   };
   let serial: string | undefined;
   let shutdown: ShutdownResult;
+  let startUpMs: number | undefined;
   try {
     seen.progressKnown = await guest.boot();
     const machine = guest.machine;
@@ -97,6 +100,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
           return true;
         },
       };
+      startUpMs = Math.round(performance.now() - started);
       const outcome = await mutatorPlugin(input.mutator).run(input.mutator, { qmp: machine.qmp, limits, hooks, tally, seed: input.seed, timeouts: input.timeouts, readMailbox: guest.readMailbox });
       seen.guestCost = outcome.guestCost;
     } catch (caught) {
@@ -121,5 +125,5 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   }
   const { machine } = guest;
   const start = guest.started?.() ?? { how: 'booted' };
-  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], start };
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], start, ...(startUpMs === undefined ? {} : { startUpMs }) };
 }

@@ -73,6 +73,8 @@ export function iterationRecord(input: IterationInput, observation: Observation,
     limits: input.limits,
     mutationsAttempted: tally.attempted,
     mutationsApplied: tally.applied,
+    ...(observation.startUpMs === undefined ? {} : { startUpMs: observation.startUpMs }),
+    ...(observation.start.phases ? { startPhases: observation.start.phases } : {}),
     mutationPhaseMs: Math.round(classification.mutationPhaseMs),
     timeToFailureMs: classification.timeToFailureMs,
     failure: observation.failure,
@@ -102,7 +104,7 @@ function guestDriver(input: IterationInput): GuestDriver {
   const timeouts = input.timeouts ?? HOST_CONTEXT.timeouts;
   if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts, input.start);
   if (!input.linux) throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots a Linux guest, but its kernel and initramfs were not resolved; run it through \`slotlab run\``);
-  return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts);
+  return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts, input.start);
 }
 
 /** Loop iterations per second of all vCPUs together while mutations ran; only for guests that kept running. */

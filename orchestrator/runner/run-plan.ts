@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { resolveBuild } from '../builds/build-registry.js';
 import { SlotlabError } from '../errors.js';
@@ -14,7 +13,7 @@ import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
 import type { RunContext } from '../run-context.js';
 import { mutatorPlugin } from '../mutators/registry.js';
-import { cacheRoot } from '../paths.js';
+import { statesDir } from '../paths.js';
 import type { GuestStart } from './guest-driver.js';
 import { GuestStates } from './guest-states.js';
 import { hostInfo } from './host-info.js';
@@ -43,7 +42,7 @@ export interface RunOptions {
   sysModuleDir?: string;
   /** A Linux guest's files, resolved by the caller before the run (kernels/guest-kernel.ts); suites with guest.image linux need them. */
   linux?: LinuxBoot;
-  /** Where saved guest states are kept (default: the cache's guest-states/). */
+  /** Where saved guest states are kept (default: paths.ts statesDir()). */
   statesDir?: string;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
@@ -201,13 +200,13 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   return { runId, file: files.records, records };
 }
 
-/** Restore where the suite (or --start) asks for it and its guest allows it: the spin image, a mutator that starts after boot. */
+/** Restore where the suite (or --start) asks for it and its guest allows it: slotlab's own images, a mutator that starts after boot. */
 export function guestStart(plan: Plan, options: Pick<RunOptions, 'statesDir'> = {}): GuestStart {
   const { suite } = plan.loaded;
   const mode = plan.overrides.start ?? suite.start;
-  const restorable = suite.guest.image === 'spin' && plan.overrides.image === undefined && !mutatorPlugin(suite.mutator).startsAtBoot;
+  const restorable = plan.overrides.image === undefined && !mutatorPlugin(suite.mutator).startsAtBoot;
   if (mode === 'boot' || !restorable) return { mode: 'boot' };
-  return { mode: 'restore', states: new GuestStates(options.statesDir ?? path.join(cacheRoot(), 'guest-states')) };
+  return { mode: 'restore', states: new GuestStates(options.statesDir ?? statesDir()) };
 }
 
 function checkResumable(manifest: RunManifest, plan: Plan, builds: Map<string, ResolvedBuild>): void {

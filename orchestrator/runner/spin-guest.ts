@@ -1,13 +1,13 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { sha256File } from '../builds/provenance.js';
-import { SlotlabError, errorMessage } from '../errors.js';
+import { SlotlabError } from '../errors.js';
 import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { QemuMachine } from '../machine/machine.js';
-import { SavedStateError, awaitIncoming, incomingFrom, saveGuestState } from '../machine/saved-state.js';
+import { SavedStateError, incomingFrom } from '../machine/saved-state.js';
 import type { Timeouts } from '../run-context.js';
 import type { SpinGuest, Suite } from '../suites/suite-schema.js';
-import type { GuestDriver, GuestStart, StartReport } from './guest-driver.js';
-import { guestStateKey } from './guest-states.js';
+import { type GuestDriver, type GuestStart, StartClock, type StartReport } from './guest-driver.js';
+import { SavedStart } from './saved-start.js';
 import { machineWaits, spinMachineConfig } from './spin-machine.js';
 
 const USER_IMAGE_GRACE_SECONDS = 15;
@@ -54,32 +54,26 @@ export function spinGuest(
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
   const waits = machineWaits(timeouts);
-  const saved = start.mode === 'restore' && !userImage ? { states: start.states, key: guestStateKey(machineConfig, build.provenance.sha256, sha256File(image)) } : undefined;
-  const restoreFrom = saved?.states.find(build.name, saved.key);
+  const saved = userImage ? undefined : SavedStart.of(start, build, machineConfig, sha256File(image));
+  const restoreFrom = saved?.found()?.file;
   let machine = new QemuMachine(restoreFrom ? { ...machineConfig, incoming: incomingFrom(restoreFrom) } : machineConfig, waits);
   const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
   let progressKnown = true;
   const report: StartReport = { how: 'booted' };
 
   const restore = async (file: string): Promise<boolean> => {
-    try {
-      await machine.launch();
-      await awaitIncoming(machine, timeouts.qemuLaunchMs);
-      await machine.cont();
+    const everyVcpuRuns = async () => {
       if (!(await readMailbox()).ready) throw new SavedStateError("the restored guest's mailbox does not say every vCPU runs");
-      report.how = 'restored';
-      return true;
-    } catch (error) {
-      await machine.shutdown();
-      saved!.states.drop(file);
-      report.note = `restoring the saved state ${file} failed (${errorMessage(error).split('\n')[0]}); booted instead`;
-      machine = new QemuMachine(machineConfig, waits);
-      return false;
-    }
+    };
+    if (await saved!.restore(machine, file, timeouts.guestStateMs, report, 'every vCPU spinning', everyVcpuRuns)) return true;
+    machine = new QemuMachine(machineConfig, waits);
+    return false;
   };
 
   const boot = async (): Promise<boolean> => {
+    const clock = new StartClock(report);
     await machine.launch();
+    clock.mark('launch');
     await machine.cont();
     if (userImage) {
       const graceMs = Math.min(guest.bootTimeoutSeconds, USER_IMAGE_GRACE_SECONDS) * 1000;
@@ -90,15 +84,10 @@ export function spinGuest(
     const bannerOrNoPaging = new RegExp(`${SPIN.bannerPattern.source}|${SPIN.noPagingPattern.source}`);
     const line = await machine.waitSerial(bannerOrNoPaging, timeouts.scaled(guest.bootTimeoutSeconds * 1000), 'the spin banner on serial (every vCPU running)');
     if (SPIN.noPagingPattern.test(line[0])) throw new GuestPagingError(config.codeAddress);
+    clock.mark('firmware and image to every vCPU spinning');
     if (saved) {
-      try {
-        const file = saved.states.prepare(build.name, saved.key, build.provenance.sha256);
-        const { bytes, durationMs } = await saveGuestState(machine, file, timeouts.migrationSettleMs);
-        report.saved = { bytes, durationMs };
-      } catch (error) {
-        if (machine.exited) throw error;
-        report.note = `saving the guest's state failed (${errorMessage(error).split('\n')[0]}); the next iteration boots again`;
-      }
+      await saved.save(machine, timeouts.guestStateMs, report);
+      clock.mark('save state');
     }
     return true;
   };

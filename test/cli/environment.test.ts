@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { applyEnvironment, contextFromEnvironment, pathsFromEnvironment } from '../../orchestrator/cli/environment.js';
-import { cacheRoot, configurePaths, repoRoot, runsDir } from '../../orchestrator/paths.js';
+import { cacheRoot, configurePaths, repoRoot, runsDir, statesDir } from '../../orchestrator/paths.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 t.test('SLOTLAB_TIME_SCALE scales the context; unset, nonsense or below 1 is 1', async (t) => {
@@ -23,15 +23,18 @@ t.test('SLOTLAB_KERNEL_PROVENANCE makes the run a kernel-under-test run; a bad f
   t.throws(() => contextFromEnvironment({ SLOTLAB_KERNEL_PROVENANCE: file }), { code: 'BAD_ENVIRONMENT', message: /is not a kernel's provenance/ });
 });
 
-t.test('cache and runs folders follow the environment', async (t) => {
-  t.same(pathsFromEnvironment({}), { cache: undefined, runs: undefined });
-  t.same(pathsFromEnvironment({ XDG_CACHE_HOME: '/x' }), { cache: '/x/slotlab', runs: undefined });
-  t.same(pathsFromEnvironment({ XDG_CACHE_HOME: '/x', SLOTLAB_CACHE: 'rel', SLOTLAB_RUNS_DIR: '/runs' }), { cache: 'rel', runs: '/runs' });
+t.test('cache, runs and saved-state folders follow the environment', async (t) => {
+  t.same(pathsFromEnvironment({}), { cache: undefined, runs: undefined, states: undefined });
+  t.same(pathsFromEnvironment({ XDG_CACHE_HOME: '/x' }), { cache: '/x/slotlab', runs: undefined, states: undefined });
+  t.same(pathsFromEnvironment({ XDG_CACHE_HOME: '/x', SLOTLAB_CACHE: 'rel', SLOTLAB_RUNS_DIR: '/runs', SLOTLAB_STATES_DIR: '/states' }), { cache: 'rel', runs: '/runs', states: '/states' });
   const previous = configurePaths({ cache: cacheRoot(), runs: runsDir() });
   t.teardown(() => void configurePaths(previous));
   applyEnvironment({ SLOTLAB_CACHE: 'rel', SLOTLAB_RUNS_DIR: '/runs' });
   t.equal(cacheRoot(), path.resolve('rel'));
   t.equal(runsDir(), '/runs');
+  t.equal(statesDir(), path.resolve('rel', 'guest-states'), "saved states default to the cache's guest-states/");
+  applyEnvironment({ SLOTLAB_STATES_DIR: '/job/guest-states' });
+  t.equal(statesDir(), '/job/guest-states');
   applyEnvironment({});
   t.equal(runsDir(), path.join(repoRoot, 'results', 'runs'));
 });

@@ -1,33 +1,61 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { linuxGuestInitramfsPath } from '../../orchestrator/images/linux-guest-image.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
+import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
+import { kernelStatesDir } from '../../orchestrator/nested/job-states.js';
 import { nestedFallback } from '../../orchestrator/nested/nested-fallback.js';
+import { cacheRoot } from '../../orchestrator/paths.js';
+import { NESTED_KERNEL } from '../../orchestrator/runner/linux-guest.js';
 import { slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 // `slotlab run` of the Linux-guest suites: on a host whose KVM cannot boot Linux, inside the kernel under test.
 
-t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost on stock and survives on paused-vCPU', async (t) => {
+t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost on stock and survives on paused-vCPU, booted and restored', async (t) => {
   const dir = tempDir(t, 'slotlab-runs-');
   // Nested, the job in L1 sees this checkout read-only: the host has to build what the guest boots.
   fs.rmSync(linuxGuestInitramfsPath(), { force: true });
-  const result = await slotlab(['run', 'linux-hotplug', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '1', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
-  t.equal(result.exitCode, 0, String(result.all));
+  // No state kept from an earlier run: the first iteration of each build boots and saves, the others restore.
   const nested = nestedFallback('linux');
+  const kept = nested ? kernelStatesDir(await findKernel(NESTED_KERNEL).resolve()) : path.join(cacheRoot(), 'guest-states');
+  fs.rmSync(kept, { recursive: true, force: true });
+  const result = await slotlab(['run', 'linux-hotplug', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '3', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, String(result.all));
   if (nested) t.match(String(result.stderr), `slotlab: ${nested.why}; running linux-hotplug inside kernel debian-6.1 (nested, L1 under TCG)`);
   const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
-  const stock = records.find((record) => record.build.name === '7.2-stock')!;
-  const fixed = records.find((record) => record.build.name === '7.2-paused-vcpu')!;
-  for (const record of [stock, fixed]) {
-    t.match(record.serialExcerpt, /slotlab-guest: node 1 memory online from 0x100000000/, `${record.build.name}: the DIMM plugged after boot came online on node 1`);
-    t.match(record.serialExcerpt, /slotlab-guest: ready 2 workers executing from node 1:( N1=\d+)+\r?$/m, `${record.build.name}: the workers' code is on node 1 only`);
+  const of = (build: string, iteration: number) => records.find((record) => record.build.name === build && record.iteration === iteration)!;
+  for (const build of ['7.2-stock', '7.2-paused-vcpu']) {
+    const booted = of(build, 0);
+    t.match(booted, { start: 'booted' }, `${build}: the first iteration boots`);
+    t.notOk(booted.startNote, `${build}: its state was saved (${booted.startNote})`);
+    t.match(booted.serialExcerpt, /slotlab-guest: node 1 memory online from 0x100000000/, `${build}: the DIMM plugged after boot came online on node 1`);
+    t.match(booted.serialExcerpt, /slotlab-guest: ready 2 workers executing from node 1:( N1=\d+)+\r?$/m, `${build}: the workers' code is on node 1 only`);
+    for (const restored of [of(build, 1), of(build, 2)]) {
+      const which = `${build} #${restored.iteration}`;
+      t.match(restored, { start: 'restored' }, `${which}: restores the saved guest (${restored.startNote})`);
+      t.equal(restored.progressBefore.length, 2, `${which}: the restored guest goes on printing its counters, one per vCPU`);
+      t.same(Object.keys(restored.startPhases ?? {}), ['launch', 'load state', 'first progress'], `${which}: started from the state`);
+      t.notMatch(restored.serialExcerpt, /Linux version/, `${which}: the restored guest did not boot`);
+    }
   }
-  t.equal(stock.outcome, 'guest-lost', JSON.stringify(stock.failure));
-  const crashed = /BUG: |Oops|Kernel panic/.test(stock.failure!.guestReport ?? '');
-  const hung = stock.failure!.runState === 'guest-hung' && /detected stalls on CPUs|soft lockup|blocked for more than|printed no progress line/.test(stock.failure!.guestReport ?? '');
-  t.ok(stock.failure!.emulationFailure || crashed || hung, `stock: KVM's emulation failure, or the guest kernel's own crash or stall report: ${JSON.stringify(stock.failure)}`);
-  t.ok(stock.mutationsApplied < 40, 'lost before the mutations ran out');
-  t.match(fixed, { outcome: 'survived', mutationsApplied: 40, progressRising: true, progressKnown: true, failure: null });
-  t.equal(fixed.progressAfter.length, 2, 'a counter per vCPU');
+  t.ok(fs.readdirSync(kept, { recursive: true }).some((name) => String(name).endsWith('.state')), `the saved states are kept in ${kept} for later runs`);
+  for (const stock of records.filter((record) => record.build.name === '7.2-stock')) {
+    t.equal(stock.outcome, 'guest-lost', `stock, ${stock.start}: ${JSON.stringify(stock.failure)}`);
+    const crashed = /BUG: |Oops|Kernel panic/.test(stock.failure!.guestReport ?? '');
+    const hung = stock.failure!.runState === 'guest-hung' && /detected stalls on CPUs|soft lockup|blocked for more than|printed no progress line/.test(stock.failure!.guestReport ?? '');
+    t.ok(stock.failure!.emulationFailure || crashed || hung, `stock, ${stock.start}: KVM's emulation failure, or the guest kernel's own crash or stall report: ${JSON.stringify(stock.failure)}`);
+    t.ok(stock.mutationsApplied < 40, `stock, ${stock.start}: lost before the mutations ran out`);
+  }
+  // An L2 under multi-threaded TCG now and then resets its guest by itself: QEMU exits (guest-reset)
+  // without a word from the guest kernel, booted and restored alike (README, "What it shows"). Such an
+  // iteration of the fixed build is that artefact, not the race; every other one survives.
+  const fixed = records.filter((record) => record.build.name === '7.2-paused-vcpu');
+  const silentReset = (record: IterationRecord) => record.outcome === 'guest-lost' && /guest-reset/.test(record.failure?.runState ?? '') && !record.failure?.emulationFailure && !record.failure?.guestReport;
+  for (const record of fixed.filter((each) => !silentReset(each))) {
+    t.match(record, { outcome: 'survived', mutationsApplied: 40, progressRising: true, progressKnown: true, failure: null }, `paused-vCPU, ${record.start} #${record.iteration}`);
+    t.equal(record.progressAfter.length, 2, 'a counter per vCPU');
+  }
+  t.ok(fixed.filter((record) => record.outcome === 'survived').length >= 1, `paused-vCPU survived at least once: ${fixed.map((record) => `${record.start} ${record.outcome} ${record.failure?.runState ?? ''}`).join('; ')}`);
 });

@@ -23,6 +23,7 @@ t.test('L1 runs the same plan, handed over as a JSON file, with slotlab run --pl
   t.match(script, new RegExp(`^export SLOTLAB_RUNS_DIR='${jobDir}/runs'$`, 'm'));
   t.match(script, new RegExp(`^export SLOTLAB_TIME_SCALE='${L1_TIME_SCALE}'$`, 'm'));
   t.match(script, new RegExp(`^export SLOTLAB_KERNEL_PROVENANCE='${jobDir}/kernel\\.json'$`, 'm'));
+  t.match(script, new RegExp(`^export SLOTLAB_STATES_DIR='${jobDir}/guest-states'$`, 'm'), 'saved states in the job folder: L1 sees the cache read-only');
   t.match(script, new RegExp(`^exec '.+node' '.+/dist/orchestrator/cli/main\\.js' 'run' '--plan' '${planFileOf(jobDir)}'$`, 'm'));
   t.notMatch(script, /--kernel|--build/, 'no flags rebuilt from the plan');
   const received = readPlanFile(planFileOf(jobDir));
@@ -128,6 +129,8 @@ t.test('under 6.1-atomic-ioctl: 7.2-stock loses the guest, 7.2-atomic-ioctl and 
     }
   }
   t.notOk(of('7.2-atomic-ioctl').some((record) => record.qemuWarnings?.some((line) => /REGION_LIST/.test(line))), 'no fallback with the capability present');
+  t.same(records.filter((record) => record.startNote).map((record) => record.startNote), [], 'every state saved inside L1 (in the job folder) and restored without a note');
+  for (const build of ['7.2-stock', '7.2-atomic-ioctl', '7.2-paused-vcpu']) t.ok(of(build).some((record) => record.start === 'restored'), `${build}: later iterations restore the guest inside L1`);
 });
 
 t.test('under 6.1-stock: 7.2-atomic-ioctl reports the fallback and loses the guest like stock', async (t) => {

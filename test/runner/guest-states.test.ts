@@ -22,6 +22,7 @@ t.test('the key changes with the binary, every machine argument, fw_cfg contents
   t.match(key, /^[0-9a-f]{24}$/);
   t.equal(guestStateKey(structuredClone(config), binary, image), key, 'same inputs, same key');
   t.equal(guestStateKey({ ...config, incoming: 'exec:cat /x' }, binary, image), key, 'how it is started is not an input');
+  t.equal(guestStateKey({ ...config, kernel: '/elsewhere/spin.bin', initrd: '/tmp/run-1/initrd' }, binary, image), key, 'where the image files lie is not an input (their contents are)');
   const changed: [string, string][] = [
     ['binary', guestStateKey(config, 'c'.repeat(64), image)],
     ['image', guestStateKey(config, binary, 'd'.repeat(64))],
@@ -31,6 +32,7 @@ t.test('the key changes with the binary, every machine argument, fw_cfg contents
     ['devices', guestStateKey({ ...config, extraArgs: ['-device', 'VGA'] }, binary, image)],
     ['fw_cfg contents', guestStateKey({ ...config, fwCfg: [{ name: 'opt/slotlab/spin', data: Buffer.from([1, 2, 4]) }] }, binary, image)],
     ['firmware folders', guestStateKey({ ...config, dataDirs: ['/other/seabios'] }, binary, image)],
+    ['kernel command line', guestStateKey({ ...config, append: 'console=ttyS0' }, binary, image)],
   ];
   for (const [what, other] of changed) t.not(other, key, what);
   t.equal(new Set(changed.map(([, other]) => other)).size, changed.length);
@@ -52,4 +54,17 @@ t.test('a state is found once saved, dropped on demand, and states of an older b
   states.drop(states.find('7.2-stock', 'k3')!);
   t.equal(states.find('7.2-stock', 'k3'), undefined);
   t.equal(path.basename(path.dirname(states.file('bisect@0123/x', 'k'))), 'bisect@0123_x', 'a build name is one folder');
+});
+
+t.test('what a restore needs is kept beside the state, and goes with it', async (t) => {
+  const states = new GuestStates(tempDir(t));
+  const file = states.prepare('7.2-stock', 'k1', binary, { dimms: [{ id: 'exec', addr: 0x100000000 }] });
+  fs.writeFileSync(file, 'state');
+  t.same(states.details(file), { dimms: [{ id: 'exec', addr: 0x100000000 }] });
+  const plain = states.prepare('7.2-stock', 'k2', binary);
+  t.equal(states.details(plain), undefined, 'saved without details');
+  fs.writeFileSync(file.replace(/\.state$/, '.json'), '{ torn');
+  t.equal(states.details(file), undefined, 'unreadable details are none');
+  states.drop(file);
+  t.notOk(fs.existsSync(file.replace(/\.state$/, '.json')), 'dropping a state drops its details');
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine } from '../../orchestrator/runner/linux-guest.js';
+import { NESTED_KERNEL, LinuxGuestHostError, SilenceWatch, kvmWithoutLinuxGuests, linuxCommandLine, placedDimmArgs } from '../../orchestrator/runner/linux-guest.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
@@ -14,6 +14,17 @@ t.test('the kernel command line leaves hot-plugged memory offline and names the 
   t.match(line, / memhp_default_state=offline( |$)/, 'init onlines only the exec node; churned DIMMs stay ejectable');
   t.match(line, / slotlab\.node=2( |$)/);
   t.match(line, / panic=-1( |$)/, 'a crashed guest ends QEMU (-no-reboot) instead of hanging');
+});
+
+t.test('a restored machine has the DIMMs plugged after boot on its command line, where they sat', async (t) => {
+  t.same(placedDimmArgs([{ id: 'exec', sizeMiB: 128, node: 1, addr: 0x100000000, slot: 0 }]), [
+    '-object',
+    'memory-backend-ram,id=exec-mem,size=128M',
+    '-device',
+    'pc-dimm,id=exec,memdev=exec-mem,addr=0x100000000,slot=0,node=1',
+  ]);
+  t.same(placedDimmArgs([{ id: 'a', sizeMiB: 64, addr: 0x140000000, slot: 2 }]).at(-1), 'pc-dimm,id=a,memdev=a-mem,addr=0x140000000,slot=2', 'no node given, none set');
+  t.same(placedDimmArgs([]), []);
 });
 
 t.test('a KVM that cannot boot Linux is recognised by its module', async (t) => {

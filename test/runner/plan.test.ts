@@ -1,5 +1,6 @@
 import t from 'tap';
 import { makePlan } from '../../orchestrator/runner/plan.js';
+import { guestStart } from '../../orchestrator/runner/run-plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 
 const loaded = loadSuite('pam-qmp');
@@ -23,4 +24,17 @@ t.test('overrides replace the suite values', async (t) => {
 
 t.test('no builds is a mistake', async (t) => {
   t.throws(() => makePlan(loaded, []));
+});
+
+t.test('which guests restore: the spin image and the Linux guest, unless the suite, --start, --image or an in-guest mutator says boot', async (t) => {
+  const states = '/tmp/slotlab-states-not-written';
+  const startOf = (suite: string, overrides: Parameters<typeof makePlan>[2] = {}) => guestStart(makePlan(loadSuite(suite), ['debian-7.2'], overrides, 1), { statesDir: states });
+  const restore = startOf('pam-qmp');
+  t.equal(restore.mode, 'restore', 'pam-qmp restores by default');
+  t.equal(restore.mode === 'restore' && restore.states.root, states);
+  t.equal(startOf('linux-hotplug').mode, 'restore', 'the Linux guest restores too');
+  t.equal(startOf('pam-qmp', { start: 'boot' }).mode, 'boot', '--start boot');
+  t.equal(startOf('pam-guest').mode, 'boot', 'pam-guest mutates from boot: always booted');
+  t.equal(startOf('pam-guest', { start: 'restore' }).mode, 'boot', '... even when --start restore asks');
+  t.equal(startOf('pam-qmp', { image: '/some/user.elf' }).mode, 'boot', "a user's image always boots");
 });

@@ -28,12 +28,19 @@ t.test('boot once, restore many: the first iteration boots and saves, the next s
   const second = await iterate('debian-bpo-10.0', 100, 1, start);
   t.match(second, { outcome: 'survived', start: 'restored', mutationsApplied: 100, progress: 'advancing' });
   t.ok(second.durationMs < first.durationMs, `restored ${second.durationMs} ms against booted ${first.durationMs} ms`);
+  t.same(Object.keys(first.startPhases ?? {}), ['launch', 'firmware and image to every vCPU spinning', 'save state'], 'a booted start-up, step by step');
+  t.same(Object.keys(second.startPhases ?? {}), ['launch', 'load state', 'every vCPU spinning'], 'a restored start-up, step by step');
+  for (const record of [first, second]) {
+    const steps = Object.values(record.startPhases ?? {}).reduce((sum, ms) => sum + ms, 0);
+    t.ok(record.startUpMs !== undefined && steps <= record.startUpMs + 3 && record.startUpMs < record.durationMs, `${record.start}: steps ${steps} ms within the start-up of ${record.startUpMs} ms, within the iteration's ${record.durationMs} ms`);
+  }
 
   const saved = `${states.root}/${file}`;
   fs.writeFileSync(saved, 'not a migration stream');
   const third = await iterate('debian-bpo-10.0', 100, 2, start);
   t.match(third, { outcome: 'survived', start: 'booted', mutationsApplied: 100 });
   t.match(third.startNote, /^restoring the saved state .*\.state failed \(.+\); booted instead$/);
+  t.ok('failed restore' in (third.startPhases ?? {}), 'the failed restore is one of the start-up steps');
   t.not(fs.readFileSync(saved, 'utf8'), 'not a migration stream', 'the boot saved a good state in its place');
   t.same(trackedProcesses(), [], 'the QEMU of the failed restore is gone');
 
