@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cacheRoot } from '../paths.js';
 
-/** Debian packages a QEMU 7.2 source build needs on top of a bare Debian 12. */
+/** Debian packages a QEMU source build (7.2, and today's trees) needs on top of a bare Debian 12. */
 export const BUILD_PACKAGES = [
   'build-essential',
   'ninja-build',
@@ -15,6 +15,8 @@ export const BUILD_PACKAGES = [
   'libfdt-dev',
   'ccache',
   'dpkg-dev',
+  // QEMU 8.1 and later configure inside a Python venv of their own.
+  'python3-venv',
 ] as const;
 
 /**

@@ -4,6 +4,8 @@ import { execa } from 'execa';
 import { ProcessError } from '../errors.js';
 import { CONFIGURE_FLAGS, configureLine } from './build-config.js';
 import type { BuildPhase, BuildProgress } from './build-types.js';
+import { type TreeConfigure, flagsForTree } from './configure-flags.js';
+import { mesonForTree } from './tree-meson.js';
 
 const TAIL_LINES = 25;
 
@@ -20,11 +22,13 @@ export class BuildStepError extends ProcessError {
     signal: string | undefined,
     durationMs: number,
     command: string[] = [],
+    /** What to do about it, when the step knows (e.g. which packages a configure failure most likely needs). */
+    hint?: string,
   ) {
     super(
       'BUILD_STEP_FAILED',
       `build ${build}: ${step} failed (${signal ? `signal ${signal}` : `exit code ${exitCode}`} after ${(durationMs / 1000).toFixed(1)} s); last lines of its log:\n` +
-        `${tail}\nfull log: ${logFile}`,
+        `${tail}\n${hint ? `${hint}\n` : ''}full log: ${logFile}`,
       { command, exitCode, signal, durationMs, outputTail: tail, logFile },
     );
   }
@@ -43,6 +47,8 @@ export interface BuildStep {
   /** Appended to, so one file can hold several commands of a step. */
   logFile: string;
   onLine?: (line: string) => void;
+  /** Said after the log tail when the step fails. */
+  hint?: string;
 }
 
 /** Runs one command of a build, its combined output into `logFile`; throws BuildStepError on failure. */
@@ -70,7 +76,7 @@ export async function runBuildStep(step: BuildStep): Promise<void> {
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
   if (result.exitCode !== 0 || result.signal) {
-    throw new BuildStepError(step.build, step.step, step.logFile, tail.join('\n'), result.exitCode, result.signal, Date.now() - started, [step.command, ...step.args]);
+    throw new BuildStepError(step.build, step.step, step.logFile, tail.join('\n'), result.exitCode, result.signal, Date.now() - started, [step.command, ...step.args], step.hint);
   }
 }
 
@@ -111,22 +117,51 @@ export interface IncrementalBuild {
   env: Record<string, string>;
   logs: string;
   progress?: BuildProgress;
+  /** Says what configuring chose (flags left out, the meson fetched). */
+  log?: (line: string) => void;
 }
 
 /**
- * Configures `buildDir` with slotlab's flags unless it already is (a kept build
- * folder is configured again only when the flags change). A failed configure
- * leaves no flags file, so the next build configures afresh.
+ * What slotlab reads of a tree before configuring it: its version, `configure --help`, the script;
+ * undefined for a configure that is not QEMU's (it never mentions --target-list), which gets slotlab's flags as they are.
  */
-export async function ninjaConfigure(job: IncrementalBuild): Promise<void> {
+export async function readTreeConfigure(src: string, env: Record<string, string>): Promise<TreeConfigure | undefined> {
+  const script = path.join(src, 'configure');
+  const text = fs.existsSync(script) ? fs.readFileSync(script, 'utf8') : '';
+  if (!text.includes('--target-list')) return undefined;
+  const versionFile = path.join(src, 'VERSION');
+  const help = await execa(script, ['--help'], { cwd: src, env, extendEnv: false, reject: false, stdin: 'ignore' });
+  if (help.exitCode !== 0 || !help.stdout.includes('--target-list')) return undefined;
+  return { version: fs.existsSync(versionFile) ? fs.readFileSync(versionFile, 'utf8').trim() : '0', help: help.stdout, script: text };
+}
+
+const CONFIGURE_HINT =
+  "a configure failure most often names what it misses: a library (install its Debian -dev package, e.g. apt-get install libglib2.0-dev), a tool, or a meson version (see the meson line above); slotlab's flags for this tree are in the log's first line";
+
+/**
+ * Configures `buildDir` for the tree in `src` unless it already is: with the
+ * flags of slotlab's the tree's configure knows (configure-flags.ts) and the
+ * meson it needs (tree-meson.ts). A kept build folder is configured again only
+ * when that line changes (a bisected commit needing another meson, new flags).
+ * A failed configure leaves no line, so the next build configures afresh.
+ * Returns the configure line, as recorded with the build.
+ */
+export async function ninjaConfigure(job: IncrementalBuild): Promise<string> {
+  const tree = await readTreeConfigure(job.src, job.env);
+  const { flags, dropped } = tree ? flagsForTree(tree, CONFIGURE_FLAGS) : { flags: [...CONFIGURE_FLAGS], dropped: [] };
+  const meson = await mesonForTree(job.src, job.env, job.log ?? (() => {}));
+  const line = configureLine(flags) + (meson.how === 'as the tree chooses' ? '' : ` (meson: ${meson.how})`);
   const flagsFile = path.join(job.buildDir, 'slotlab-configure');
-  const configured = fs.existsSync(path.join(job.buildDir, 'build.ninja')) && fs.existsSync(flagsFile) && fs.readFileSync(flagsFile, 'utf8') === configureLine();
-  if (configured) return;
+  const configured = fs.existsSync(path.join(job.buildDir, 'build.ninja')) && fs.existsSync(flagsFile) && fs.readFileSync(flagsFile, 'utf8') === line;
+  if (configured) return line;
   job.progress?.({ build: job.build, phase: 'configure' });
+  if (dropped.length > 0) job.log?.(`${job.build}: QEMU ${tree?.version}'s configure does not know ${dropped.join(' ')}: configured without`);
   fs.rmSync(job.buildDir, { recursive: true, force: true });
   fs.mkdirSync(job.buildDir, { recursive: true });
-  await runBuildStep({ build: job.build, env: job.env, step: 'configure', command: path.join(job.src, 'configure'), args: [...CONFIGURE_FLAGS], cwd: job.buildDir, logFile: path.join(job.logs, 'configure.log') });
-  fs.writeFileSync(flagsFile, configureLine());
+  const env = { ...job.env, ...meson.env };
+  await runBuildStep({ build: job.build, env, step: 'configure', command: path.join(job.src, 'configure'), args: flags, cwd: job.buildDir, logFile: path.join(job.logs, 'configure.log'), hint: CONFIGURE_HINT });
+  fs.writeFileSync(flagsFile, line);
+  return line;
 }
 
 /** ninja builds qemu-system-x86_64 in a configured folder (from whatever changed in `src`), with [n/N] progress. */
@@ -147,8 +182,9 @@ export async function ninjaCompile(job: IncrementalBuild): Promise<void> {
   });
 }
 
-/** Configure when needed, then compile: a kept build folder rebuilds only what changed in `src`. */
-export async function incrementalNinjaBuild(job: IncrementalBuild): Promise<void> {
-  await ninjaConfigure(job);
+/** Configure when needed, then compile: a kept build folder rebuilds only what changed in `src`. Returns the configure line. */
+export async function incrementalNinjaBuild(job: IncrementalBuild): Promise<string> {
+  const line = await ninjaConfigure(job);
   await ninjaCompile(job);
+  return line;
 }

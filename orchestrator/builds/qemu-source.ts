@@ -30,15 +30,21 @@ export function cachedQemuSource(base: string): QemuSource | undefined {
   return cachedSource(path.join(sourcesRoot(), base));
 }
 
+/** The Debian release whose source package `qemu` is QEMU `base`. */
+export const SOURCE_SUITES: Readonly<Record<string, string>> = { '7.2': 'bookworm', '10.0': 'trixie' };
+
 /**
- * Debian bookworm's QEMU source for `base`, fetched once with `apt-get source`
- * through slotlab's private apt configuration (the system's sources stay untouched).
+ * Debian's QEMU source for `base` (bookworm's 7.2, trixie's 10.0), fetched once
+ * with `apt-get source` through slotlab's private apt configuration (the
+ * system's sources stay untouched); Debian's own patches are applied.
  */
 export async function debianQemuSource(base: string, log: BuildLog): Promise<QemuSource> {
   const cached = cachedQemuSource(base);
   if (cached) return cached;
-  const apt = new PrivateApt(path.join(cacheRoot(), 'apt-bookworm-src'), 'bookworm', true);
-  log(`fetching Debian's QEMU ${base} source (apt-get source qemu, private lists under the cache)`);
+  const suite = SOURCE_SUITES[base];
+  if (!suite) throw new QemuSourceError(`no Debian release is known to carry QEMU ${base} (known: ${Object.entries(SOURCE_SUITES).map(([b, s]) => `${b} in ${s}`).join(', ')})`);
+  const apt = new PrivateApt(path.join(cacheRoot(), `apt-${suite}-src`), suite, true);
+  log(`fetching Debian ${suite}'s QEMU ${base} source (apt-get source qemu, private lists under the cache)`);
   await apt.update();
   const root = path.join(sourcesRoot(), base);
   const scratch = fetchScratch(root);
@@ -49,7 +55,7 @@ export async function debianQemuSource(base: string, log: BuildLog): Promise<Qem
   const upstream = version.replace(/^\d+:/, '');
   if (!upstream.startsWith(`${base}+`) && !upstream.startsWith(`${base}-`) && !upstream.startsWith(`${base}.`)) {
     fs.rmSync(scratch, { recursive: true, force: true });
-    throw new QemuSourceError(`bookworm's source package qemu is ${version}, not QEMU ${base}`);
+    throw new QemuSourceError(`${suite}'s source package qemu is ${version}, not QEMU ${base}`);
   }
   return completeSource(root, scratch, version, tree);
 }

@@ -33,6 +33,21 @@ const VARIANTS: readonly Variant[] = [
     inSetup: true,
     description: 'QEMU 7.2 from source + qemu-patches/7.2/atomic-ioctl: slot updates through one atomic ioctl (needs a kernel that has it)',
   },
+  {
+    base: '10.0',
+    variant: 'stock',
+    // Upstream since 8.0: the accelerator blocker keeps vCPUs out of KVM_RUN while overlapping slot updates are applied.
+    family: 'paused-vcpu',
+    inSetup: true,
+    description: "QEMU 10.0 built from Debian trixie's source, no patches of ours (it carries upstream's accelerator blocker)",
+  },
+  {
+    base: '10.0',
+    variant: 'atomic-ioctl',
+    family: 'atomic-ioctl',
+    inSetup: true,
+    description: "QEMU 10.0 from trixie's source + qemu-patches/10.0/atomic-ioctl: one list ioctl per memory transaction where the kernel has it, upstream's accelerator blocker otherwise",
+  },
 ];
 
 function variantDir(variant: Variant): string {

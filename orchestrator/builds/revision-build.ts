@@ -56,6 +56,7 @@ export function revisionRecipe(tree: RevisionTree, sha: string): ArtifactRecipe<
   const key = revisionKey(tree, sha);
   const dir = installDir(name, key);
   const job = { build: name, src, buildDir: build, env, logs };
+  let configured = configureLine();
   const git = (args: string[]) => runBuildStep({ build: name, env, step: 'checkout', command: 'git', args, cwd: work, logFile: path.join(logs, 'checkout.log') });
   return {
     name,
@@ -78,7 +79,9 @@ export function revisionRecipe(tree: RevisionTree, sha: string): ArtifactRecipe<
         await runBuildStep({ build: name, env, step: 'patch', command: 'git', args: ['-C', src, 'apply', '-p1', patch.file], cwd: work, logFile: path.join(logs, 'patch.log') });
       }
     },
-    configure: ({ progress }) => ninjaConfigure({ ...job, progress }),
+    async configure({ log, progress }) {
+      configured = await ninjaConfigure({ ...job, progress, log });
+    },
     compile: ({ progress }) => ninjaCompile({ ...job, progress }),
     outputs: () => [{ from: path.join(build, 'qemu-system-x86_64'), to: INSTALLED_BINARY }],
     async provenance(staging, { startedAt }) {
@@ -91,7 +94,7 @@ export function revisionRecipe(tree: RevisionTree, sha: string): ArtifactRecipe<
         version: await qemuVersionLine(path.join(staging, INSTALLED_BINARY), {}),
         sha256: sha256File(path.join(staging, INSTALLED_BINARY)),
         patches: tree.patches.map(({ name: patch, sha256 }) => ({ name: patch, sha256 })),
-        configure: configureLine(),
+        configure: configured,
         builtAt: new Date().toISOString(),
         buildSeconds: Math.round((Date.now() - startedAt) / 1000),
         cacheKey: key,

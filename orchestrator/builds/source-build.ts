@@ -44,6 +44,7 @@ export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildPr
   const env = buildEnv(work);
   const key = sourceBuildKey(spec);
   const dir = installDir(spec.name, key);
+  let configured = configureLine();
   return {
     name: spec.name,
     packages: BUILD_PACKAGES,
@@ -57,8 +58,8 @@ export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildPr
       progress?.({ build: spec.name, phase: 'patch' });
       await patchedCopy({ build: spec.name, env, pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
     },
-    async configure({ progress }) {
-      await ninjaConfigure({ build: spec.name, src, buildDir: build, env, logs, progress });
+    async configure({ log, progress }) {
+      configured = await ninjaConfigure({ build: spec.name, src, buildDir: build, env, logs, progress, log });
     },
     async compile({ progress }) {
       await ninjaCompile({ build: spec.name, src, buildDir: build, env, logs, progress });
@@ -76,7 +77,7 @@ export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildPr
         base: spec.base,
         variant: spec.variant,
         patches: spec.patches.map(({ name, sha256 }) => ({ name, sha256 })),
-        configure: configureLine(),
+        configure: configured,
         builtAt: new Date().toISOString(),
         buildSeconds: Math.round((Date.now() - startedAt) / 1000),
         cacheKey: key,

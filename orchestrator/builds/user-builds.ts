@@ -82,14 +82,14 @@ async function buildUserSource(entry: Extract<UserBuildEntry, { kind: 'user-sour
     fs.rmSync(logs, { recursive: true, force: true });
     const env = buildEnv(dir);
     const started = Date.now();
-    await incrementalNinjaBuild({ build: entry.name, src: entry.sourceDir, buildDir: build, env, logs, progress });
+    const configure = await incrementalNinjaBuild({ build: entry.name, src: entry.sourceDir, buildDir: build, env, logs, progress, log });
     progress?.({ build: entry.name, phase: 'install' });
     fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
     fs.copyFileSync(path.join(build, 'qemu-system-x86_64'), path.join(dir, 'bin/qemu-system-x86_64.new'));
     fs.renameSync(path.join(dir, 'bin/qemu-system-x86_64.new'), path.join(dir, 'bin/qemu-system-x86_64'));
     fs.writeFileSync(
       path.join(dir, 'built.json'),
-      JSON.stringify({ source: await gitDescription(entry.sourceDir), builtAt: new Date().toISOString(), buildSeconds: Math.round((Date.now() - started) / 1000) }) + '\n',
+      JSON.stringify({ source: await gitDescription(entry.sourceDir), configure, builtAt: new Date().toISOString(), buildSeconds: Math.round((Date.now() - started) / 1000) }) + '\n',
     );
   });
 }
@@ -118,7 +118,7 @@ function userDefinition(entry: UserBuildEntry): BuildDefinition {
       const dir = userSourceDir(entry.name);
       const binary = path.join(dir, 'bin/qemu-system-x86_64');
       if (!fs.existsSync(binary) || !fs.existsSync(path.join(dir, 'built.json'))) throw new BuildNotReadyError(entry.name, `${entry.sourceDir} not built yet`, `slotlab build ${entry.name}`);
-      const built = JSON.parse(fs.readFileSync(path.join(dir, 'built.json'), 'utf8')) as { source: string; builtAt: string; buildSeconds: number };
+      const built = JSON.parse(fs.readFileSync(path.join(dir, 'built.json'), 'utf8')) as { source: string; configure?: string; builtAt: string; buildSeconds: number };
       return {
         name: entry.name,
         binary,
@@ -132,7 +132,7 @@ function userDefinition(entry: UserBuildEntry): BuildDefinition {
           binary,
           version: await qemuVersionLine(binary, {}),
           sha256: sha256File(binary),
-          configure: configureLine(),
+          configure: built.configure ?? configureLine(),
           builtAt: built.builtAt,
           buildSeconds: built.buildSeconds,
         },

@@ -10,6 +10,8 @@ export interface FamilyRow {
   qemu: BuildFamily;
   /** KVM capabilities that must be non-zero for this row (checked only where the capabilities are known). */
   needs?: readonly string[];
+  /** The QEMU version (`major.minor`) this row starts at: the row holds only for builds that say they are that new. */
+  qemuSince?: string;
   family: BuildFamily;
   why: string;
 }
@@ -18,11 +20,32 @@ export const FAMILY_TABLE: readonly FamilyRow[] = [
   { qemu: 'stock', family: 'stock', why: 'deletes and re-adds the slot with two ioctls' },
   { qemu: 'paused-vcpu', family: 'paused-vcpu', why: 'keeps vCPUs out of KVM_RUN while it deletes and re-adds' },
   { qemu: 'atomic-ioctl', needs: ['USER_MEMORY_REGION_LIST'], family: 'atomic-ioctl', why: 'sends the slot changes as one list' },
+  { qemu: 'atomic-ioctl', qemuSince: '8.0', family: 'paused-vcpu', why: "falls back to upstream's accelerator blocker: the kernel has no list ioctl" },
   { qemu: 'atomic-ioctl', family: 'stock', why: 'falls back to two ioctls: the kernel has no list ioctl' },
 ];
 
-/** The fix a build carries on a host with these KVM capabilities (undefined: not known, so the build's own family). */
-export function cellFamily(qemu: BuildFamily, kvm: Record<string, number> | undefined): BuildFamily {
-  const row = FAMILY_TABLE.find((candidate) => candidate.qemu === qemu && (kvm === undefined || (candidate.needs ?? []).every((cap) => (kvm[cap] ?? 0) > 0)));
+/** `major.minor` of a `QEMU emulator version X.Y.Z` line, as a number pair. */
+function qemuRelease(version: string | undefined): [number, number] | undefined {
+  const match = /version (\d+)\.(\d+)/.exec(version ?? '');
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+function atLeast(version: string | undefined, since: string): boolean {
+  const release = qemuRelease(version);
+  const [major, minor] = since.split('.').map(Number) as [number, number];
+  return release !== undefined && (release[0] > major || (release[0] === major && release[1] >= minor));
+}
+
+/**
+ * The fix a build carries on a host with these KVM capabilities (undefined: not
+ * known, so the build's own family); `qemuVersion` is the build's version line.
+ */
+export function cellFamily(qemu: BuildFamily, kvm: Record<string, number> | undefined, qemuVersion?: string): BuildFamily {
+  const row = FAMILY_TABLE.find(
+    (candidate) =>
+      candidate.qemu === qemu &&
+      (candidate.qemuSince === undefined || atLeast(qemuVersion, candidate.qemuSince)) &&
+      (kvm === undefined || (candidate.needs ?? []).every((cap) => (kvm[cap] ?? 0) > 0)),
+  );
   return row?.family ?? qemu;
 }

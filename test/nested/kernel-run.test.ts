@@ -98,8 +98,8 @@ async function runIn(t: Parameters<typeof tempDir>[0], kernel: string, builds: s
   return readRun(output.runId).records;
 }
 
-t.test('under 6.1-atomic-ioctl: 7.2-stock loses the guest, 7.2-atomic-ioctl and 7.2-paused-vcpu survive 300 mutations x 3', async (t) => {
-  const records = await runIn(t, '6.1-atomic-ioctl', ['7.2-stock', '7.2-atomic-ioctl', '7.2-paused-vcpu'], 3, 300);
+t.test('under 6.1-atomic-ioctl: 7.2-stock loses the guest, 7.2-atomic-ioctl, 10.0-atomic-ioctl and 7.2-paused-vcpu survive 300 mutations x 3', async (t) => {
+  const records = await runIn(t, '6.1-atomic-ioctl', ['7.2-stock', '7.2-atomic-ioctl', '10.0-atomic-ioctl', '7.2-paused-vcpu'], 3, 300);
   const of = (build: string) => records.filter((record) => record.build.name === build);
   for (const record of records) {
     t.equal(record.host.kernelUnderTest?.name, '6.1-atomic-ioctl', 'every record names the kernel under test');
@@ -120,7 +120,7 @@ t.test('under 6.1-atomic-ioctl: 7.2-stock loses the guest, 7.2-atomic-ioctl and 
     return ran;
   };
   t.ok(conclusive('7.2-stock').every((record) => record.outcome === 'guest-lost' && record.failure?.suberror === 1), 'stock: lost every time it ran');
-  for (const build of ['7.2-atomic-ioctl', '7.2-paused-vcpu']) {
+  for (const build of ['7.2-atomic-ioctl', '10.0-atomic-ioctl', '7.2-paused-vcpu']) {
     for (const record of conclusive(build)) {
       t.equal(record.outcome, 'survived', `${build} iteration ${record.iteration}: ${record.stopReason} ${record.error?.message ?? ''}`);
       t.equal(record.mutationsApplied, 300);
@@ -128,9 +128,10 @@ t.test('under 6.1-atomic-ioctl: 7.2-stock loses the guest, 7.2-atomic-ioctl and 
       t.ok(record.latency && record.latency.count === 300, 'per-mutation latency');
     }
   }
-  t.notOk(of('7.2-atomic-ioctl').some((record) => record.qemuWarnings?.some((line) => /REGION_LIST/.test(line))), 'no fallback with the capability present');
+  for (const build of ['7.2-atomic-ioctl', '10.0-atomic-ioctl']) t.notOk(of(build).some((record) => record.qemuWarnings?.some((line) => /REGION_LIST/.test(line))), `${build}: no fallback with the capability present`);
+  t.ok(of('10.0-atomic-ioctl').every((record) => record.expected === 'safe' && record.build.family === 'atomic-ioctl'), "10.0-atomic-ioctl is held to the list ioctl's expectation there");
   t.same(records.filter((record) => record.startNote).map((record) => record.startNote), [], 'every state saved inside L1 (in the job folder) and restored without a note');
-  for (const build of ['7.2-stock', '7.2-atomic-ioctl', '7.2-paused-vcpu']) t.ok(of(build).some((record) => record.start === 'restored'), `${build}: later iterations restore the guest inside L1`);
+  for (const build of ['7.2-stock', '7.2-atomic-ioctl', '10.0-atomic-ioctl', '7.2-paused-vcpu']) t.ok(of(build).some((record) => record.start === 'restored'), `${build}: later iterations restore the guest inside L1`);
 });
 
 t.test('under 6.1-stock: 7.2-atomic-ioctl reports the fallback and loses the guest like stock', async (t) => {
