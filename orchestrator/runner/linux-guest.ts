@@ -61,7 +61,7 @@ export function placedDimmArgs(dimms: readonly PlacedDimm[]): string[] {
 export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot, timeouts: Timeouts, start: GuestStart = { mode: 'boot' }): GuestDriver {
   const config = { ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) };
   const waits = machineWaits(timeouts);
-  const saved = SavedStart.of(start, build, config, linuxImageSha256(files));
+  const saved = SavedStart.of(start, build, config, () => linuxImageSha256(files));
   const report: StartReport = { how: 'booted' };
   const found = saved?.found();
   const placed = found ? linuxStateDetailsSchema.safeParse(found.details) : undefined;
@@ -77,9 +77,9 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
   const silence = new SilenceWatch(timeouts.linuxSilenceMs);
   let hang: string | undefined;
   // QEMU is up once launched: its exit while the kernel boots loses the guest, it does not fail QEMU's start.
-  const waitBooting = async (pattern: RegExp, what: string, timeoutMs = bootMs) => {
+  const waitBooting = async (pattern: RegExp, what: string) => {
     try {
-      return await machine.waitSerial(pattern, timeoutMs, what);
+      return await machine.waitSerial(pattern, bootMs, what);
     } catch (caught) {
       if (!(caught instanceof QemuStartError)) throw caught;
       const serial = machine.serialText();

@@ -18,9 +18,9 @@ export class SavedStart {
     private readonly key: string,
   ) {}
 
-  /** The saved state of a machine booting `imageSha256` on `build`, when the start restores. */
-  static of(start: GuestStart, build: ResolvedBuild, config: MachineConfig, imageSha256: string): SavedStart | undefined {
-    return start.mode === 'restore' ? new SavedStart(start.states, build, guestStateKey(config, build.provenance.sha256, imageSha256)) : undefined;
+  /** The saved state of a machine booting an image (its sha256, hashed only when the start restores) on `build`, when the start restores. */
+  static of(start: GuestStart, build: ResolvedBuild, config: MachineConfig, imageSha256: () => string): SavedStart | undefined {
+    return start.mode === 'restore' ? new SavedStart(start.states, build, guestStateKey(config, build.provenance.sha256, imageSha256())) : undefined;
   }
 
   /** The state saved for these inputs, and what was kept beside it. */

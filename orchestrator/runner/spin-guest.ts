@@ -54,7 +54,7 @@ export function spinGuest(
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
   const waits = machineWaits(timeouts);
-  const saved = userImage ? undefined : SavedStart.of(start, build, machineConfig, sha256File(image));
+  const saved = userImage ? undefined : SavedStart.of(start, build, machineConfig, () => sha256File(image));
   const restoreFrom = saved?.found()?.file;
   let machine = new QemuMachine(restoreFrom ? { ...machineConfig, incoming: incomingFrom(restoreFrom) } : machineConfig, waits);
   const readMailbox = async () => decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));

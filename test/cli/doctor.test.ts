@@ -7,7 +7,7 @@ t.test('every check passes on this machine (but /dev/kvm where it is missing)', 
   const failed = checks.filter((check) => !check.ok && !check.optional).map((check) => check.name);
   const kvm = await kvmRunsGuest();
   t.same(failed, kvm ? [] : ['/dev/kvm'], kvm ? 'all: QEMU ran a guest on /dev/kvm here' : 'all but /dev/kvm: QEMU could not run a guest on it here');
-  const required = ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl'].flatMap((build) => [`build ${build}`, `firmware for ${build}`]);
+  const required = ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl', '10.0-stock', '10.0-atomic-ioctl'].flatMap((build) => [`build ${build}`, `firmware for ${build}`]);
   t.same(
     checks.filter((check) => !check.optional).map((check) => check.name),
     ['/dev/kvm', 'nasm', 'setpriv', 'dpkg-deb', ...required, 'image spin', 'image kvm-probe', 'image l1-initramfs'],
