@@ -23,6 +23,16 @@ const HANG_LINE = /^.*(?:rcu: INFO: \S+ detected stalls on CPUs|watchdog: BUG: s
 
 const withoutTimestamp = (line: string) => line.replace(/^\[\s*[\d.]+\]\s*/, '').trim();
 
+/** A kernel that faulted in itself: damaged, even where its workers still run. */
+const OOPS_LINE = /^.*(?:Oops: |BUG: unable to handle|general protection fault|Kernel panic).*$/m;
+
+/** The guest kernel's first oops after its workers started (its first progress line), or undefined. */
+export function oopsReport(serial: string): string | undefined {
+  const started = serial.indexOf('slotlab-guest: progress');
+  const line = started < 0 ? undefined : OOPS_LINE.exec(serial.slice(started))?.[0];
+  return line === undefined ? undefined : `the guest kernel faulted: ${withoutTimestamp(line)}`;
+}
+
 /** The guest kernel's first report that it stopped making progress, or undefined. */
 export function hangReport(serial: string): string | undefined {
   const line = HANG_LINE.exec(serial)?.[0];

@@ -41,7 +41,7 @@ export interface GuestDriver {
   readCounters(fresh?: boolean): Promise<bigint[]>;
   /** The vCPU whose loop holds this instruction pointer, and whether it lies in a loop at all (spin only). */
   locate(instructionPointer: number): { vcpu?: number; inLoopRange: boolean };
-  /** The guest's own report that it stopped running its workload while QEMU still runs it (a kernel's stall report). */
+  /** The guest's own report that it stopped running its workload while QEMU still runs it (a kernel's stall report), or that its kernel faulted once the workload ran (an oops: damaged though its workers may still run). */
   hung?(): string | undefined;
   /** What the guest printed about its end (panic, oops, stalls), when it says. */
   lastWords?(): string | undefined;

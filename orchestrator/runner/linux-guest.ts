@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { sha256File } from '../builds/provenance.js';
 import { SlotlabError } from '../errors.js';
-import { LINUX_GUEST, consoleExcerpt, crashReport, hangReport, lastProgress } from '../images/linux-guest-image.js';
+import { LINUX_GUEST, consoleExcerpt, crashReport, hangReport, lastProgress, oopsReport } from '../images/linux-guest-image.js';
 import { QemuMachine, sleep } from '../machine/machine.js';
 import { GuestBootLostError, QemuStartError } from '../machine/machine-errors.js';
 import { SavedStateError, incomingFrom } from '../machine/saved-state.js';
@@ -143,7 +143,7 @@ export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest
     },
     hung() {
       const serial = machine.serialText();
-      hang ??= hangReport(serial) ?? silence.observe(printed(serial));
+      hang ??= hangReport(serial) ?? oopsReport(serial) ?? silence.observe(printed(serial));
       return hang;
     },
     lastWords() {

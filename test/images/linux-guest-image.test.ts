@@ -8,6 +8,7 @@ import {
   consoleExcerpt,
   crashReport,
   hangReport,
+  oopsReport,
   lastProgress,
   requireLinuxGuestInitramfs,
 } from '../../orchestrator/images/linux-guest-image.js';
@@ -80,4 +81,12 @@ t.test("a kernel's stall report is a hang; the report keeps it", async (t) => {
   t.equal(hangReport('[    5.1] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [sh:93]\n'), 'watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [sh:93]');
   t.equal(hangReport('[    9.9] INFO: task kworker/0:1:31 blocked for more than 120 seconds.\n'), 'INFO: task kworker/0:1:31 blocked for more than 120 seconds.');
   t.equal(hangReport('slotlab-guest: progress 1 2\n[ 1.0] rcu: Hierarchical RCU implementation.\n'), undefined, "RCU's boot messages are no hang");
+});
+
+t.test('an oops after the workers started is a damaged guest; one before, or none, is not', async (t) => {
+  const oops = 'slotlab-guest: ready 2 workers\nslotlab-guest: progress 1 2\n[   11.4] BUG: unable to handle page fault for address: ffffffff8161e587\n[   11.4] Oops: 0010 [#1] PREEMPT SMP NOPTI\nslotlab-guest: progress 3 4\n';
+  t.equal(oopsReport(oops), 'the guest kernel faulted: BUG: unable to handle page fault for address: ffffffff8161e587');
+  t.equal(oopsReport('[ 0.5] BUG: unable to handle page fault for address: 0\nslotlab-guest: progress 1 2\n'), undefined, 'during boot: not the mutations');
+  t.equal(oopsReport('slotlab-guest: progress 1 2\n[ 9.1] kvm: Unhandled WRMSR(0xc0010007)\n'), undefined);
+  t.equal(oopsReport(''), undefined);
 });
