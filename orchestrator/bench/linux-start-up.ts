@@ -10,6 +10,7 @@ import { readRun } from '../results/run-store.js';
 import { makePlan } from '../runner/plan.js';
 import { runPlan } from '../runner/run-plan.js';
 import { loadSuite } from '../suites/load-suite.js';
+import { median } from './restore-gains.js';
 
 export const LINUX_SUITE = 'linux-hotplug';
 export const LINUX_BUILD = '7.2-paused-vcpu';
@@ -20,8 +21,6 @@ export interface LinuxStartUps {
   booted: IterationRecord[];
   restored: IterationRecord[];
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
 
 /** Median time to the first mutation of iterations that started this way. */
 export const medianStartUpMs = (records: readonly IterationRecord[]) => median(records.flatMap((record) => (record.startUpMs === undefined ? [] : [record.startUpMs])));

@@ -18,9 +18,10 @@ export interface IterationMedians {
   restoredMedianMs: number;
 }
 
-const median = (values: number[]) => {
+/** The lower median (of an even count, the lower of the two middle values); NaN of none. */
+export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 };
 
 /** Whole iterations of a suite as `slotlab run` makes them, every one booted against boot once + restored ones. */

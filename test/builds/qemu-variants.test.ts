@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { findBuild } from '../../orchestrator/builds/build-registry.js';
 import { BuildNotReadyError } from '../../orchestrator/builds/build-errors.js';
 import { readSeries } from '../../orchestrator/builds/patch-series.js';
@@ -62,6 +62,14 @@ for (const name of ['7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl', '10.0-st
   });
 }
 
+/** `slotlab run pam-qmp` on these builds, 2 x 1500 mutations, into a runs folder of its own; its records. */
+async function pamQmpRecords(t: Test, builds: string[]): Promise<IterationRecord[]> {
+  const runs = tempDir(t, 'slotlab-runs-');
+  const result = await slotlab(['run', 'pam-qmp', ...builds.flatMap((build) => ['--build', build]), '--repetitions', '2', '--mutations', '1500', '--json'], { env: { SLOTLAB_RUNS_DIR: runs } });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  return String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+}
+
 t.test('the minimal configuration keeps every machine and device the suites use', async (t) => {
   const { execa } = await import('execa');
   const binary = (await findBuild('7.2-stock').resolve()).binary;
@@ -74,12 +82,7 @@ t.test('the minimal configuration keeps every machine and device the suites use'
 });
 
 t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does not, and both records carry their provenance', NEEDS_KVM, async (t) => {
-  const runs = tempDir(t, 'slotlab-runs-');
-  const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--repetitions', '2', '--mutations', '1500', '--json'], {
-    env: { SLOTLAB_RUNS_DIR: runs },
-  });
-  t.equal(result.exitCode, 0, String(result.stderr));
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  const records = await pamQmpRecords(t, ['7.2-stock', '7.2-paused-vcpu']);
   const of = (build: string) => records.filter((record) => record.build.name === build);
   t.equal(of('7.2-stock').length, 2);
   t.ok(of('7.2-stock').every((record) => record.outcome === 'guest-lost' && record.failure?.emulationFailure && record.failure.inLoopRange), 'stock: emulation failure inside the spin loop, every time');
@@ -96,10 +99,7 @@ t.test('the stock build loses the guest on pam-qmp; the paused-vCPU build does n
 });
 
 t.test("on a kernel without the list ioctl, 7.2-atomic-ioctl says it falls back and loses the guest like stock, as expected there", NEEDS_KVM, async (t) => {
-  const runs = tempDir(t, 'slotlab-runs-');
-  const result = await slotlab(['run', 'pam-qmp', '--build', '7.2-atomic-ioctl', '--repetitions', '2', '--mutations', '1500', '--json'], { env: { SLOTLAB_RUNS_DIR: runs } });
-  t.equal(result.exitCode, 0, String(result.stderr));
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  const records = await pamQmpRecords(t, ['7.2-atomic-ioctl']);
   t.equal(records.length, 2);
   for (const record of records) {
     t.equal(record.host.kvm?.USER_MEMORY_REGION_LIST, 0, "this host's kernel has no KVM_SET_USER_MEMORY_REGION_LIST");
@@ -112,10 +112,7 @@ t.test("on a kernel without the list ioctl, 7.2-atomic-ioctl says it falls back 
 });
 
 t.test("10.0-stock, Debian trixie's QEMU built from source, carries upstream's blocker and survives pam-qmp like debian-bpo-10.0", NEEDS_KVM, async (t) => {
-  const runs = tempDir(t, 'slotlab-runs-');
-  const result = await slotlab(['run', 'pam-qmp', '--build', '10.0-stock', '--repetitions', '2', '--mutations', '1500', '--json'], { env: { SLOTLAB_RUNS_DIR: runs } });
-  t.equal(result.exitCode, 0, String(result.stderr));
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  const records = await pamQmpRecords(t, ['10.0-stock']);
   t.equal(records.length, 2);
   for (const record of records) {
     t.match(record, { outcome: 'survived', mutationsApplied: 1500, progressRising: true, expected: 'safe' }, `iteration ${record.iteration}`);
@@ -124,10 +121,7 @@ t.test("10.0-stock, Debian trixie's QEMU built from source, carries upstream's b
 });
 
 t.test("on a kernel without the list ioctl, 10.0-atomic-ioctl says it falls back to upstream's blocker and survives, as expected there", NEEDS_KVM, async (t) => {
-  const runs = tempDir(t, 'slotlab-runs-');
-  const result = await slotlab(['run', 'pam-qmp', '--build', '10.0-atomic-ioctl', '--repetitions', '2', '--mutations', '1500', '--json'], { env: { SLOTLAB_RUNS_DIR: runs } });
-  t.equal(result.exitCode, 0, String(result.stderr));
-  const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
+  const records = await pamQmpRecords(t, ['10.0-atomic-ioctl']);
   t.equal(records.length, 2);
   for (const record of records) {
     t.equal(record.host.kvm?.USER_MEMORY_REGION_LIST, 0, "this host's kernel has no KVM_SET_USER_MEMORY_REGION_LIST");
