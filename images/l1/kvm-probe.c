@@ -8,6 +8,8 @@
  *   kvm-probe list-test [TOGGLES]  rejections of bad lists, then TOGGLES
  *                                  delete+create swaps of the slot a vCPU
  *                                  executes from, through the list ioctl
+ *   kvm-probe list2-test [TOGGLES] the same through KVM_SET_USER_MEMORY_REGION2_LIST
+ *                                  (region2 entries; a guest_memfd entry is refused)
  *   kvm-probe single-test [TOGGLES] the same swaps as two single ioctls
  *
  * Exit status: 0 all checks passed, 1 a check failed, 2 cannot test.
@@ -37,6 +39,32 @@ struct kvm_userspace_memory_region_list {
 #define KVM_SET_USER_MEMORY_REGION_LIST \
 	_IOW(KVMIO, 0xd2, struct kvm_userspace_memory_region_list)
 #endif
+
+/* The list with struct kvm_userspace_memory_region2 entries (slotlab's Linux 6.12 patch). */
+#define KVM_CAP_USER_MEMORY_REGION2_LIST_PROBE 4097
+#define KVM_CAP_USER_MEMORY2_PROBE 231
+#define KVM_MEM_GUEST_MEMFD_PROBE (1u << 2)
+struct probe_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+struct probe_region2_list {
+	__u32 nent;
+	__u32 flags;
+	struct probe_region2 entries[];
+};
+#define KVM_SET_USER_MEMORY_REGION2_LIST_PROBE \
+	_IOW(KVMIO, 0xd3, struct probe_region2_list)
+
+/* Which list the checks and swaps go through: 1 = v1 entries, 2 = region2 entries. */
+static int list_version = 1;
 
 #define MIB (1024UL * 1024UL)
 #define CODE_GPA 0x1000UL
@@ -72,6 +100,8 @@ static const struct {
 	int cap;
 } caps[] = {
 	{ "USER_MEMORY_REGION_LIST", KVM_CAP_USER_MEMORY_REGION_LIST },
+	{ "USER_MEMORY_REGION2_LIST", KVM_CAP_USER_MEMORY_REGION2_LIST_PROBE },
+	{ "USER_MEMORY2", KVM_CAP_USER_MEMORY2_PROBE },
 	{ "NR_MEMSLOTS", KVM_CAP_NR_MEMSLOTS },
 	{ "READONLY_MEM", KVM_CAP_READONLY_MEM },
 	{ "MULTI_ADDRESS_SPACE", KVM_CAP_MULTI_ADDRESS_SPACE },
@@ -114,11 +144,41 @@ static struct kvm_userspace_memory_region region(__u32 slot, __u64 gpa, __u64 si
 	return r;
 }
 
+/* A list of region2 entries; @guest_memfd >= 0 asks entry 0 for a guest_memfd binding. */
+static int set_list2(int vm, __u32 flags, const struct kvm_userspace_memory_region *entries, __u32 nent, int guest_memfd)
+{
+	struct probe_region2_list *list;
+	__u32 i;
+	int r;
+
+	list = calloc(1, sizeof(*list) + (nent ? nent : 1) * sizeof(list->entries[0]));
+	if (!list)
+		die("calloc");
+	list->nent = nent;
+	list->flags = flags;
+	for (i = 0; i < nent; i++) {
+		list->entries[i].slot = entries[i].slot;
+		list->entries[i].flags = entries[i].flags;
+		list->entries[i].guest_phys_addr = entries[i].guest_phys_addr;
+		list->entries[i].memory_size = entries[i].memory_size;
+		list->entries[i].userspace_addr = entries[i].userspace_addr;
+	}
+	if (nent && guest_memfd >= 0) {
+		list->entries[0].flags |= KVM_MEM_GUEST_MEMFD_PROBE;
+		list->entries[0].guest_memfd = guest_memfd;
+	}
+	r = ioctl(vm, KVM_SET_USER_MEMORY_REGION2_LIST_PROBE, list);
+	free(list);
+	return r < 0 ? -errno : 0;
+}
+
 static int set_list(int vm, __u32 flags, const struct kvm_userspace_memory_region *entries, __u32 nent)
 {
 	struct kvm_userspace_memory_region_list *list;
 	int r;
 
+	if (list_version == 2)
+		return set_list2(vm, flags, entries, nent, -1);
 	list = calloc(1, sizeof(*list) + (nent ? nent : 1) * sizeof(entries[0]));
 	if (!list)
 		die("calloc");
@@ -185,6 +245,11 @@ static void rejections(int vm, char *mem, int max)
 	e[1] = region(6, 3 * MIB, 64 * 1024, mem + 3 * MIB);
 	e[1].flags = 1u << 7;
 	check("entry with unknown flags", set_list(vm, 0, e, 2), -EINVAL);
+
+	if (list_version == 2) {
+		e[1] = region(6, 3 * MIB, 64 * 1024, mem + 3 * MIB);
+		check("entry asking for a guest_memfd", set_list2(vm, 0, e + 1, 1, 0), -EINVAL);
+	}
 
 	e[1] = region(6, 3 * MIB + 100, 64 * 1024, mem + 3 * MIB);
 	check("entry with unaligned address", set_list(vm, 0, e, 2), -EINVAL);
@@ -336,7 +401,7 @@ static int swap_test(int kvm, int vm, char *mem, int toggles, int with_list)
 	stop_vcpu(&v);
 	printf("{\"test\":\"%s\",\"toggles\":%d,\"ioctl\":\"%s\",\"lost\":%s,\"exit\":\"%s\","
 	       "\"suberror\":%u,\"rip\":%llu,\"counterBefore\":%u,\"counterAfter\":%u}\n",
-	       with_list ? "list" : "single", i, errname(r), v.lost ? "true" : "false",
+	       with_list ? (list_version == 2 ? "list2" : "list") : "single", i, errname(r), v.lost ? "true" : "false",
 	       v.lost ? exit_name(v.exit_reason) : "none", v.suberror,
 	       (unsigned long long)v.rip, before, after);
 	return r == 0 && !v.lost && after != before;
@@ -345,14 +410,14 @@ static int swap_test(int kvm, int vm, char *mem, int toggles, int with_list)
 static int cmd_swap(int toggles, int with_list)
 {
 	int kvm, vm = open_vm(&kvm);
-	int max = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY_REGION_LIST);
+	int max = ioctl(vm, KVM_CHECK_EXTENSION, list_version == 2 ? KVM_CAP_USER_MEMORY_REGION2_LIST_PROBE : KVM_CAP_USER_MEMORY_REGION_LIST);
 	char *mem = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (mem == MAP_FAILED)
 		die("mmap guest memory");
 	printf("{\"capability\":%d}\n", max < 0 ? 0 : max);
 	if (with_list && max <= 0) {
-		printf("{\"error\":\"this kernel has no KVM_SET_USER_MEMORY_REGION_LIST\"}\n");
+		printf("{\"error\":\"this kernel has no KVM_SET_USER_MEMORY_REGION%s_LIST\"}\n", list_version == 2 ? "2" : "");
 		return 2;
 	}
 	if (set_single(vm, region(0, 0, 1 * MIB, mem)) || set_single(vm, region(1, 1 * MIB, 1 * MIB, mem + 1 * MIB)))
@@ -376,8 +441,12 @@ int main(int argc, char **argv)
 		return cmd_hold();
 	if (argc >= 2 && !strcmp(argv[1], "list-test"))
 		return cmd_swap(toggles, 1);
+	if (argc >= 2 && !strcmp(argv[1], "list2-test")) {
+		list_version = 2;
+		return cmd_swap(toggles, 1);
+	}
 	if (argc >= 2 && !strcmp(argv[1], "single-test"))
 		return cmd_swap(toggles, 0);
-	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | single-test [TOGGLES]\n");
+	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | list2-test [TOGGLES] | single-test [TOGGLES]\n");
 	return 2;
 }

@@ -33,6 +33,13 @@ const VARIANTS: readonly KernelVariant[] = [
     variant: 'atomic-ioctl',
     description: 'Linux 6.1 + qemu-patches/linux-6.1/atomic-ioctl: KVM_SET_USER_MEMORY_REGION_LIST applies a list of memslot changes in one swap',
   },
+  { base: '6.12', variant: 'stock', description: "Linux 6.12 from Debian bookworm-backports' linux-source-6.12, no patches of ours" },
+  {
+    base: '6.12',
+    variant: 'atomic-ioctl',
+    description:
+      'Linux 6.12 + qemu-patches/linux-6.12/atomic-ioctl: the list ioctl ported (v1 entries as on 6.1, and KVM_SET_USER_MEMORY_REGION2_LIST with region2 entries; guest_memfd entries refused)',
+  },
 ];
 
 export function kernelSpec(variant: { base: string; variant: string }, source: KernelBuildSpec['source']): KernelBuildSpec {

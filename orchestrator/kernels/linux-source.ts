@@ -25,19 +25,26 @@ export function cachedLinuxSource(base: string): LinuxSource | undefined {
   return cachedSource(path.join(linuxSourcesRoot(), base));
 }
 
+/** The Debian suite that ships linux-source-`base`: bookworm's own 6.1, bookworm-backports' newer series. */
+export function linuxSourceSuite(base: string): string {
+  return base === '6.1' ? 'bookworm' : 'bookworm-backports';
+}
+
 /**
- * Debian bookworm's linux-source-`base` (a .deb holding the source tarball),
- * downloaded through slotlab's private apt configuration and unpacked once.
+ * Debian's linux-source-`base` (a .deb holding the source tarball) from the
+ * suite that ships it, downloaded through slotlab's private apt
+ * configuration and unpacked once.
  */
 export async function debianLinuxSource(base: string, log: BuildLog): Promise<LinuxSource> {
   const cached = cachedLinuxSource(base);
   if (cached) return cached;
   const pkg = `linux-source-${base}`;
-  const apt = new PrivateApt(path.join(cacheRoot(), 'apt-bookworm'), 'bookworm');
-  log(`fetching Debian's ${pkg} (private apt lists under the cache)`);
+  const suite = linuxSourceSuite(base);
+  const apt = new PrivateApt(path.join(cacheRoot(), `apt-${suite}`), suite);
+  log(`fetching Debian's ${pkg} from ${suite} (private apt lists under the cache)`);
   await apt.update();
   const version = await apt.candidate(pkg);
-  if (!version) throw new LinuxSourceError(`bookworm has no package ${pkg}`);
+  if (!version) throw new LinuxSourceError(`${suite} has no package ${pkg}`);
   const root = path.join(linuxSourcesRoot(), base);
   const scratch = fetchScratch(root);
   const [deb] = await apt.download([`${pkg}=${version}`], path.join(scratch, 'deb'));

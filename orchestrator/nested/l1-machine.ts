@@ -75,8 +75,9 @@ export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
     '-serial', 'stdio',
     '-kernel', options.kernel.bzImage,
     '-initrd', options.initramfs,
-    // An L1 wedged under TCG (a soft lockup of minutes) ends itself instead of holding the job until its timeout.
-    '-append', `console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 slotlab.job=${options.jobDir}`,
+    // An L1 wedged under TCG (a soft lockup or an RCU stall of two minutes) ends itself instead of holding the job until its timeout.
+    '-append',
+    `console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 sysctl.kernel.panic_on_rcu_stall=1 slotlab.job=${options.jobDir}`,
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${options.jobDir},mount_tag=job,security_model=none,multidevs=remap`,
   ];

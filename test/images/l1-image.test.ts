@@ -30,6 +30,10 @@ t.test("kvm-probe reports this host's KVM capabilities: no list ioctl here", NEE
   const list = spawnSync(probe, ['list-test', '10'], { encoding: 'utf8' });
   t.equal(list.status, 2, 'cannot test the list ioctl on a kernel without it');
   t.match(list.stdout, /"error":"this kernel has no KVM_SET_USER_MEMORY_REGION_LIST"/);
+  t.equal(caps.USER_MEMORY_REGION2_LIST, 0);
+  const list2 = spawnSync(probe, ['list2-test', '10'], { encoding: 'utf8' });
+  t.equal(list2.status, 2, 'nor the region2 list');
+  t.match(list2.stdout, /"error":"this kernel has no KVM_SET_USER_MEMORY_REGION2_LIST"/);
 });
 
 t.test('two single ioctls lose a vCPU that runs from the replaced slot (the race, straight from KVM)', NEEDS_KVM, async (t) => {

@@ -2,18 +2,34 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { BuildNotReadyError } from '../../orchestrator/builds/build-errors.js';
-import { KERNELS, UnknownKernelError, findKernel } from '../../orchestrator/kernels/kernel-registry.js';
+import { KERNELS, UnknownKernelError, findKernel, kernelSpec } from '../../orchestrator/kernels/kernel-registry.js';
+import { linuxSourceSuite } from '../../orchestrator/kernels/linux-source.js';
 import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
-t.test("the built-in kernels are 6.1 stock, 6.1 with the atomic ioctl, and Debian's packaged 6.1", async (t) => {
-  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl', 'debian-6.1', 'debian-bpo-6.12']);
+t.test("the built-in kernels are 6.1 and 6.12, stock and with the atomic ioctl, and Debian's packaged 6.1 and 6.12", async (t) => {
+  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl', '6.12-stock', '6.12-atomic-ioctl', 'debian-6.1', 'debian-bpo-6.12']);
   t.equal(findKernel('6.1-atomic-ioctl'), KERNELS[1]);
+  t.equal(findKernel('6.12-atomic-ioctl'), KERNELS[3]);
+});
+
+t.test("each kernel source comes from the Debian suite that ships it: 6.1 from bookworm, 6.12 from bookworm-backports", async (t) => {
+  t.equal(linuxSourceSuite('6.1'), 'bookworm');
+  t.equal(linuxSourceSuite('6.12'), 'bookworm-backports');
+});
+
+t.test('a 6.12 kernel under test carries its own patch series, not 6.1\'s', async (t) => {
+  const source = { version: '6.12.0-1', tree: '/nonexistent' };
+  const spec = kernelSpec({ base: '6.12', variant: 'atomic-ioctl' }, source);
+  t.equal(spec.name, '6.12-atomic-ioctl');
+  t.same(spec.patches.map((patch) => patch.name), ['0001-kvm-set-user-memory-region-list.patch']);
+  t.match(fs.readFileSync(spec.patches[0]!.file, 'utf8'), /KVM_SET_USER_MEMORY_REGION2_LIST/);
+  t.same(kernelSpec({ base: '6.12', variant: 'stock' }, source).patches, [], 'stock: no patches of ours');
 });
 
 t.test('an unknown kernel name lists the known ones', async (t) => {
   const error = t.throws(() => findKernel('5.15-stock')) as unknown;
   t.type(error, UnknownKernelError);
-  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, debian-6\.1, debian-bpo-6\.12, or the path of a bzImage/);
+  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, 6\.12-stock, 6\.12-atomic-ioctl, debian-6\.1, debian-bpo-6\.12, or the path of a bzImage/);
 });
 
 t.test('a path to a bzImage is a user kernel with its hash', async (t) => {

@@ -6,12 +6,13 @@
 import t from 'tap';
 import { kvmProbePath } from '../../orchestrator/images/l1-image.js';
 import { BOOT_ATTEMPTS } from '../../orchestrator/runner/run-plan.js';
-import { L1_TIME_SCALE, jobPreamble, jobTimeoutMs, planFileOf, runJobScript, runL1Job, runUnderKernel } from '../../orchestrator/nested/kernel-run.js';
+import { L1_TIME_SCALE, jobTimeoutMs, planFileOf, runJobScript, runUnderKernel } from '../../orchestrator/nested/kernel-run.js';
 import { readPlanFile } from '../../orchestrator/runner/plan-file.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRun } from '../../orchestrator/results/run-store.js';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
+import { probeInL1 } from '../fixtures/kernel-under-test.js';
 import { isolatedRuns, tempDir } from '../fixtures/temp-dir.js';
 
 const plan = makePlan(loadSuite('pam-qmp'), ['7.2-stock', '7.2-atomic-ioctl'], { repetitions: 3, mutations: 200 }, 42);
@@ -41,21 +42,6 @@ t.test('the job timeout grows with the iterations and the scaled boot timeout', 
   t.equal(jobTimeoutMs(linux), budget(linux, BOOT_ATTEMPTS), 'a Linux guest may boot BOOT_ATTEMPTS times');
 });
 
-type Line = Record<string, unknown>;
-
-async function probeInL1(kernel: string, commands: string[]): Promise<{ lines: Line[]; release: string; kvm: Record<string, number>; jobExit: number }> {
-  const lines: Line[] = [];
-  const l1 = await runL1Job({
-    kernel,
-    script: (jobDir) => [...jobPreamble(jobDir), ...commands, ''].join('\n'),
-    timeoutMs: 900_000,
-    onLine: (line) => {
-      if (line.startsWith('{')) lines.push(JSON.parse(line) as Line);
-    },
-  });
-  return { lines, release: l1.release, kvm: l1.kvm, jobExit: l1.jobExit };
-}
-
 const EXPECTED_CHECKS = [
   'nent 0', 'nent above the capability', 'list flags not 0', 'duplicate slot id', 'overlapping creations',
   'entry with unknown flags', 'entry with unaligned address', 'entries in two address spaces',
@@ -82,8 +68,10 @@ t.test('6.1-stock: no list ioctl, and the same swap as two single ioctls loses t
   const probe = await probeInL1('6.1-stock', [
     `${kvmProbePath()} list-test 10; echo "{\\"listExit\\":$?}"`,
     `${kvmProbePath()} single-test 20000; echo "{\\"singleExit\\":$?}"`,
+    'echo "{\\"panicOnRcuStall\\":$(cat /proc/sys/kernel/panic_on_rcu_stall),\\"rcuStallTimeout\\":$(cat /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout)}"',
   ]);
   t.match(probe.release, /^6\.1\.\d+-slotlab-stock$/);
+  t.ok(probe.lines.some((line) => line.panicOnRcuStall === 1 && line.rcuStallTimeout === 120), 'an L1 wedged in an RCU stall for two minutes panics (and the run goes on in a fresh L1)');
   t.equal(probe.kvm.USER_MEMORY_REGION_LIST, 0);
   t.ok(probe.lines.some((line) => line.listExit === 2), 'list-test: cannot test');
   const single = probe.lines.find((line) => line.test === 'single');

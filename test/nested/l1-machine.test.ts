@@ -19,7 +19,7 @@ t.test('L1 runs under TCG with emulated SVM, the host root read-only and the job
   t.match(args, /-accel tcg,thread=multi -cpu max/);
   t.match(args, /-no-reboot/);
   t.match(args, /-kernel \/k\/bzImage -initrd \/i\.cpio/);
-  t.match(args, /-append console=ttyS0 .*panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 slotlab\.job=\/j/);
+  t.match(args, /-append console=ttyS0 .*panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 rcupdate\.rcu_cpu_stall_timeout=120 sysctl\.kernel\.panic_on_rcu_stall=1 slotlab\.job=\/j/);
   t.match(args, /local,path=\/,mount_tag=hostroot,security_model=none,readonly=on/);
   t.match(args, /local,path=\/j,mount_tag=job,security_model=none/);
 });
