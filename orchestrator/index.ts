@@ -11,6 +11,7 @@ export type { ExitInfo, FwCfgBlob, MachineConfig, MachinePaths, RunStatus } from
 export { RunStateWatch, type GuestLoss } from './machine/run-state-watch.js';
 export { parseInternalError, findFailingVcpu, type InternalErrorReport } from './machine/internal-error.js';
 export { BUILD_FAMILIES, type BuildDefinition, type BuildFamily, type BuildProvenance, type ResolvedBuild } from './builds/build-types.js';
+export { CELL_FAMILIES, type CellFamily } from './results/provenance.js';
 export { findBuild, knownBuilds, resolveBuild } from './builds/build-registry.js';
 export { SPIN, decodeMailbox, encodeSpinConfig, type Mailbox, type SpinConfig } from './images/spin-contract.js';
 export { loadSuite, parseSuite, type LoadedSuite } from './suites/load-suite.js';
@@ -18,7 +19,7 @@ export type { LinuxGuest, MixedMutator, PamToggleMutator, SpinGuest, Suite, Virt
 export { MUTATORS, MUTATOR_KINDS, mutatorPlugin, mutatorSchema, type Mutator, type MutatorKind } from './mutators/registry.js';
 export type { GuestCost, MutatorContext, MutatorOutcome, MutatorPlugin } from './mutators/mutator.js';
 export type { GuestDriver } from './runner/guest-driver.js';
-export { FAMILY_TABLE, cellFamily, type FamilyRow } from './runner/cell-family.js';
+export { FAMILY_TABLE, MMIO_FETCH_EXIT, cellFamily, type FamilyRow } from './results/cell-family.js';
 export { readPlanFile, writePlanFile, type PlanFile } from './runner/plan-file.js';
 export { LinuxGuestError, LinuxGuestHostError, type LinuxBoot } from './runner/linux-guest.js';
 export { GuestPagingError } from './runner/spin-guest.js';

@@ -11,6 +11,10 @@
  *   kvm-probe list2-test [TOGGLES] the same through KVM_SET_USER_MEMORY_REGION2_LIST
  *                                  (region2 entries; a guest_memfd entry is refused)
  *   kvm-probe single-test [TOGGLES] the same swaps as two single ioctls
+ *   kvm-probe fetch-test           deletes the slot holding a stopped vCPU's
+ *                                  code, runs it, and reports the exit (an
+ *                                  internal error today, a zero-length MMIO
+ *                                  read under KVM_CAP_X86_MMIO_FETCH_EXIT)
  *
  * Exit status: 0 all checks passed, 1 a check failed, 2 cannot test.
  */
@@ -44,6 +48,9 @@ struct kvm_userspace_memory_region_list {
 #define KVM_CAP_USER_MEMORY_REGION2_LIST_PROBE 4097
 #define KVM_CAP_USER_MEMORY2_PROBE 231
 #define KVM_MEM_GUEST_MEMFD_PROBE (1u << 2)
+
+/* slotlab's Linux 6.1 mmio-exit patch: a fetch without a memslot exits with a zero-length MMIO read. */
+#define KVM_CAP_X86_MMIO_FETCH_EXIT_PROBE 4098
 struct probe_region2 {
 	__u32 slot;
 	__u32 flags;
@@ -102,6 +109,7 @@ static const struct {
 	{ "USER_MEMORY_REGION_LIST", KVM_CAP_USER_MEMORY_REGION_LIST },
 	{ "USER_MEMORY_REGION2_LIST", KVM_CAP_USER_MEMORY_REGION2_LIST_PROBE },
 	{ "USER_MEMORY2", KVM_CAP_USER_MEMORY2_PROBE },
+	{ "X86_MMIO_FETCH_EXIT", KVM_CAP_X86_MMIO_FETCH_EXIT_PROBE },
 	{ "NR_MEMSLOTS", KVM_CAP_NR_MEMSLOTS },
 	{ "READONLY_MEM", KVM_CAP_READONLY_MEM },
 	{ "MULTI_ADDRESS_SPACE", KVM_CAP_MULTI_ADDRESS_SPACE },
@@ -283,7 +291,11 @@ struct vcpu {
 	volatile int lost;
 	__u32 exit_reason;
 	__u32 suberror;
+	__u32 ndata;
+	__u64 data[4];
 	__u64 rip;
+	/* Zero-length MMIO exits (KVM_CAP_X86_MMIO_FETCH_EXIT) resumed, as QEMU resumes them. */
+	unsigned long fetch_exits;
 };
 
 static void on_signal(int sig)
@@ -301,9 +313,16 @@ static void *vcpu_loop(void *arg)
 				continue;
 			die("KVM_RUN");
 		}
+		if (v->run->exit_reason == KVM_EXIT_MMIO && v->run->mmio.len == 0) {
+			v->fetch_exits++;
+			continue;
+		}
 		v->exit_reason = v->run->exit_reason;
-		if (v->run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+		if (v->run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
 			v->suberror = v->run->internal.suberror;
+			v->ndata = v->run->internal.ndata;
+			memcpy(v->data, v->run->internal.data, sizeof(v->data));
+		}
 		{
 			struct kvm_regs regs;
 
@@ -321,6 +340,7 @@ static const char *exit_name(__u32 reason)
 	switch (reason) {
 	case KVM_EXIT_INTERNAL_ERROR: return "internal-error";
 	case KVM_EXIT_MMIO: return "mmio";
+	case KVM_EXIT_IO: return "io";
 	case KVM_EXIT_HLT: return "hlt";
 	case KVM_EXIT_SHUTDOWN: return "shutdown";
 	case KVM_EXIT_FAIL_ENTRY: return "fail-entry";
@@ -328,14 +348,13 @@ static const char *exit_name(__u32 reason)
 	}
 }
 
-static void start_vcpu(int kvm, int vm, struct vcpu *v)
+/* A real-mode vCPU at CODE_GPA, not yet running. */
+static void create_vcpu(int kvm, int vm, struct vcpu *v)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	long size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 
-	sigaction(SIGUSR1, &sa, NULL);
 	v->fd = ioctl(vm, KVM_CREATE_VCPU, 0);
 	if (v->fd < 0)
 		die("KVM_CREATE_VCPU");
@@ -348,6 +367,14 @@ static void start_vcpu(int kvm, int vm, struct vcpu *v)
 	sregs.cs.selector = 0;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
 		die("KVM_SET_SREGS/REGS");
+}
+
+static void start_vcpu(int kvm, int vm, struct vcpu *v)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	create_vcpu(kvm, vm, v);
 	pthread_create(&v->thread, NULL, vcpu_loop, v);
 }
 
@@ -400,10 +427,12 @@ static int swap_test(int kvm, int vm, char *mem, int toggles, int with_list)
 	after = *counter;
 	stop_vcpu(&v);
 	printf("{\"test\":\"%s\",\"toggles\":%d,\"ioctl\":\"%s\",\"lost\":%s,\"exit\":\"%s\","
-	       "\"suberror\":%u,\"rip\":%llu,\"counterBefore\":%u,\"counterAfter\":%u}\n",
+	       "\"suberror\":%u,\"internalData\":[%llu,%llu,%llu,%llu],\"ndata\":%u,\"rip\":%llu,"
+	       "\"counterBefore\":%u,\"counterAfter\":%u,\"fetchExits\":%lu}\n",
 	       with_list ? (list_version == 2 ? "list2" : "list") : "single", i, errname(r), v.lost ? "true" : "false",
 	       v.lost ? exit_name(v.exit_reason) : "none", v.suberror,
-	       (unsigned long long)v.rip, before, after);
+	       (unsigned long long)v.data[0], (unsigned long long)v.data[1], (unsigned long long)v.data[2],
+	       (unsigned long long)v.data[3], v.ndata, (unsigned long long)v.rip, before, after, v.fetch_exits);
 	return r == 0 && !v.lost && after != before;
 }
 
@@ -430,6 +459,89 @@ static int cmd_swap(int toggles, int with_list)
 	return failures ? 1 : 0;
 }
 
+struct exit_seen {
+	__u32 reason;
+	__u32 suberror;
+	__u32 mmio_len;
+	__u32 mmio_write;
+	__u64 mmio_gpa;
+	__u32 io_port;
+	__u64 rip;
+};
+
+static struct exit_seen run_once(struct vcpu *v)
+{
+	struct exit_seen seen = { 0 };
+	struct kvm_regs regs;
+
+	while (ioctl(v->fd, KVM_RUN, 0) < 0)
+		if (errno != EINTR)
+			die("KVM_RUN");
+	seen.reason = v->run->exit_reason;
+	if (seen.reason == KVM_EXIT_INTERNAL_ERROR)
+		seen.suberror = v->run->internal.suberror;
+	if (seen.reason == KVM_EXIT_MMIO) {
+		seen.mmio_gpa = v->run->mmio.phys_addr;
+		seen.mmio_len = v->run->mmio.len;
+		seen.mmio_write = v->run->mmio.is_write;
+	}
+	if (seen.reason == KVM_EXIT_IO)
+		seen.io_port = v->run->io.port;
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
+		seen.rip = regs.rip;
+	return seen;
+}
+
+static void print_exit(const char *key, struct exit_seen e)
+{
+	printf("\"%s\":{\"exit\":\"%s\",\"suberror\":%u,\"mmioGpa\":%llu,\"mmioLen\":%u,\"mmioWrite\":%u,\"port\":%u,\"rip\":%llu}",
+	       key, exit_name(e.reason), e.suberror, (unsigned long long)e.mmio_gpa,
+	       e.mmio_len, e.mmio_write, e.io_port, (unsigned long long)e.rip);
+}
+
+/*
+ * The vCPU's code slot is deleted before it first runs.  Only after a
+ * zero-length MMIO exit is it run again (still without the slot, then with
+ * the slot back): after an internal error KVM has queued a #UD, and a
+ * real-mode guest sent through its IVT need never exit again.
+ */
+static int cmd_fetch(void)
+{
+	static const unsigned char code[] = {
+		0x66, 0xff, 0x06, 0x00, 0x20,	/* inc dword [0x2000] */
+		0xe6, 0x10,			/* out 0x10, al */
+		0xeb, 0xfe,			/* jmp $ */
+	};
+	int kvm, vm = open_vm(&kvm);
+	char *mem = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vcpu v = { 0 };
+	struct exit_seen first, again, back;
+
+	if (mem == MAP_FAILED)
+		die("mmap guest memory");
+	memcpy(mem + CODE_GPA, code, sizeof(code));
+	if (set_single(vm, region(0, 0, 1 * MIB, mem)) || set_single(vm, region(1, 1 * MIB, 1 * MIB, mem + 1 * MIB)))
+		die("initial memslots");
+	create_vcpu(kvm, vm, &v);
+	if (set_single(vm, region(0, 0, 0, mem)))
+		die("delete the code slot");
+	first = run_once(&v);
+	printf("{\"test\":\"fetch\",\"capability\":%d,", ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_X86_MMIO_FETCH_EXIT_PROBE) > 0 ? 1 : 0);
+	print_exit("first", first);
+	if (first.reason == KVM_EXIT_MMIO && first.mmio_len == 0) {
+		again = run_once(&v);
+		if (set_single(vm, region(0, 0, 1 * MIB, mem)))
+			die("re-create the code slot");
+		back = run_once(&v);
+		printf(",");
+		print_exit("again", again);
+		printf(",");
+		print_exit("slotBack", back);
+	}
+	printf(",\"counter\":%u}\n", *(volatile __u32 *)(mem + COUNTER_GPA));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int toggles = argc > 2 ? atoi(argv[2]) : 2000;
@@ -447,6 +559,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "single-test"))
 		return cmd_swap(toggles, 0);
-	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | list2-test [TOGGLES] | single-test [TOGGLES]\n");
+	if (argc >= 2 && !strcmp(argv[1], "fetch-test"))
+		return cmd_fetch();
+	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | list2-test [TOGGLES] | single-test [TOGGLES] | fetch-test\n");
 	return 2;
 }

@@ -34,6 +34,14 @@ const VARIANTS: readonly Variant[] = [
     description: 'QEMU 7.2 from source + qemu-patches/7.2/atomic-ioctl: slot updates through one atomic ioctl (needs a kernel that has it)',
   },
   {
+    base: '7.2',
+    variant: 'mmio-aware',
+    family: 'mmio-aware',
+    inSetup: true,
+    description:
+      'QEMU 7.2 from source + qemu-patches/7.2/mmio-aware: a zero-length fetch exit (kernel 6.1-mmio-exit) is resumed only while its own memory map change can explain it, otherwise the guest is stopped',
+  },
+  {
     base: '10.0',
     variant: 'stock',
     // Upstream since 8.0: the accelerator blocker keeps vCPUs out of KVM_RUN while overlapping slot updates are applied.

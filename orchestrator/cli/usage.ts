@@ -12,7 +12,7 @@ export const USAGE = `usage:
                             and runs the builds there; records carry the kernel and its KVM capabilities
   slotlab demo [--all]      the main job (npm run demo): pam-qmp, or every suite, on debian-7.2,
                             debian-bpo-10.0, 7.2-stock and 7.2-paused-vcpu
-  slotlab suites            list the suites: what each changes in the memory map and what each build family should do
+  slotlab suites            list the suites: what each changes in the memory map and what each cell family (build on kernel) should do
   slotlab report <run-id|file>... [--format text|md|html|junit|tap|json] [--output FILE]
                             statistics and verdicts per (suite, build) from stored runs
   slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
@@ -27,8 +27,8 @@ export const USAGE = `usage:
                             fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl from Debian
                             bookworm's QEMU 7.2 source, 10.0-stock, 10.0-atomic-ioctl from trixie's 10.0
                             source, each + qemu-patches/<base>/<variant>; cached by their inputs)
-  slotlab build --qemu-bin PATH --name NAME --family stock|paused-vcpu|atomic-ioctl
-  slotlab build --qemu-src DIR --name NAME --family stock|paused-vcpu|atomic-ioctl
+  slotlab build --qemu-bin PATH --name NAME --family stock|paused-vcpu|atomic-ioctl|mmio-aware
+  slotlab build --qemu-src DIR --name NAME --family stock|paused-vcpu|atomic-ioctl|mmio-aware
                             register your own binary or source tree as a build (a tree is
                             configured with slotlab's flags and rebuilt incrementally)
   slotlab builds            list every build with its provenance

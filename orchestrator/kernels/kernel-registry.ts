@@ -33,6 +33,12 @@ const VARIANTS: readonly KernelVariant[] = [
     variant: 'atomic-ioctl',
     description: 'Linux 6.1 + qemu-patches/linux-6.1/atomic-ioctl: KVM_SET_USER_MEMORY_REGION_LIST applies a list of memslot changes in one swap',
   },
+  {
+    base: '6.1',
+    variant: 'mmio-exit',
+    description:
+      'Linux 6.1 + qemu-patches/linux-6.1/mmio-exit: an instruction fetch from a GPA without a memslot exits to userspace as a zero-length MMIO read (KVM_CAP_X86_MMIO_FETCH_EXIT, 4098) instead of an internal error',
+  },
   { base: '6.12', variant: 'stock', description: "Linux 6.12 from Debian bookworm-backports' linux-source-6.12, no patches of ours" },
   {
     base: '6.12',

@@ -1,6 +1,13 @@
-/** What QEMU printed about a KVM_EXIT_INTERNAL_ERROR, parsed from its stderr. */
+/**
+ * What QEMU printed when it stopped a vCPU KVM could not run on: a
+ * KVM_EXIT_INTERNAL_ERROR, or (mmio-aware builds) a zero-length fetch exit it
+ * would not resume. Parsed from its stderr.
+ */
 export interface InternalErrorReport {
-  suberror: number;
+  /** KVM's suberror; absent when QEMU stopped a fetch without a slot itself. */
+  suberror: number | undefined;
+  /** The GPA of a fetch without a memory slot that QEMU refused to resume (mmio-aware), in hex. */
+  fetchWithoutSlotGpa?: string;
   emulationFailure: boolean;
   /** EIP or RIP of the register dump that follows the error, when one was printed. */
   instructionPointer: number | undefined;
@@ -12,14 +19,18 @@ export interface InternalErrorReport {
 
 const GPR_LINE = /^(?:EAX|RAX|ESI|RSI|R8 )=/;
 
+/** The line QEMU starts its report of a stopped vCPU with. */
+export const STOP_REPORT = /KVM internal error\. Suberror: (\d+)|KVM: instruction fetch from GPA 0x([0-9a-f]+) without a memory slot/;
+
 export function parseInternalError(stderr: string): InternalErrorReport | undefined {
-  const match = /KVM internal error\. Suberror: (\d+)/.exec(stderr);
+  const match = STOP_REPORT.exec(stderr);
   if (!match) return undefined;
   const after = stderr.slice(match.index).split('\n');
   const ipLine = after.find((line) => /\b[ER]IP=[0-9a-f]+/.test(line));
   const ip = ipLine ? /\b[ER]IP=([0-9a-f]+)/.exec(ipLine)?.[1] : undefined;
   return {
-    suberror: Number(match[1]),
+    suberror: match[1] === undefined ? undefined : Number(match[1]),
+    ...(match[2] === undefined ? {} : { fetchWithoutSlotGpa: `0x${match[2]}` }),
     emulationFailure: after.some((line) => line.trim() === 'emulation failure'),
     instructionPointer: ip === undefined ? undefined : Number.parseInt(ip, 16),
     instructionPointerHex: ip === undefined ? undefined : `0x${ip.replace(/^0+(?=.)/, '')}`,
@@ -61,7 +72,7 @@ const NOISE = /^(?:extra data\[\d+\]:|[ECSDFG]S =|LDT=|TR =|[GI]DT=|CR0=|DR\d|EF
  * `lines` lines; the stderr tail when there is no such message.
  */
 export function stderrExcerpt(stderr: string, lines = 12): string {
-  const start = stderr.indexOf('KVM internal error');
+  const start = STOP_REPORT.exec(stderr)?.index ?? -1;
   const text = start >= 0 ? stderr.slice(start) : stderr;
   const all = text.split('\n').filter((line) => line.trim().length > 0 && !NOISE.test(line));
   return (start >= 0 ? all.slice(0, lines) : all.slice(-lines)).join('\n');

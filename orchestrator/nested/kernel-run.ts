@@ -28,8 +28,13 @@ export class KernelJobError extends SlotlabError {
 /** Harness timeouts inside L1 (TCG) are this many times the host's. */
 export const L1_TIME_SCALE = 10;
 const L1_BOOT_TIMEOUT_MS = 180_000;
-/** L1 boots per kernel run: the first, and one more to resume after L1 itself failed. */
-const MAX_L1_BOOTS = 2;
+/**
+ * A run goes on in a fresh L1 after L1 itself failed (a panic on a soft lockup or an RCU
+ * stall under TCG) as long as the failed L1 had written records; two boots in a row without
+ * a new record, or this many boots in all, end it.
+ */
+export const MAX_L1_BOOTS = 8;
+const MAX_BOOTS_WITHOUT_PROGRESS = 2;
 
 export interface KernelRunOptions {
   plan: Plan;
@@ -187,9 +192,17 @@ function holdForResume(files: RunFiles, onLine?: (line: string) => void): RunLoc
   }
 }
 
+/** Complete records of a run in this host's runs folder (a torn last line is not one). */
+function recordCount(run: string | undefined): number {
+  if (!run || !fs.existsSync(runFiles(run).records)) return 0;
+  return fs.readFileSync(runFiles(run).records, 'utf8').split('\n').filter((line) => line.endsWith('}')).length;
+}
+
 async function runL1Boots(options: KernelRunOptions): Promise<KernelRunOutput> {
   let run = options.resume;
+  let withoutProgress = 0;
   for (let boot = 1; ; boot++) {
+    const before = recordCount(run);
     try {
       const l1 = await runL1Job({
         kernel: options.kernel,
@@ -208,9 +221,13 @@ async function runL1Boots(options: KernelRunOptions): Promise<KernelRunOutput> {
       if (!run) throw new KernelJobError(options.kernel, `the job in L1 ended (exit ${l1.jobExit}) without writing a run`);
       return { runId: run, records: runFiles(run).records, l1 };
     } catch (error) {
-      // Nested TCG now and then resets or hangs L1 itself: once, the run goes on (or, if it wrote nothing yet, starts) in a fresh L1.
-      if (!(error instanceof L1Error) || boot >= MAX_L1_BOOTS) throw error;
-      options.onLine?.(`slotlab: L1 ended early (${error.reason}); ${run ? `resuming run ${run}` : 'starting the run again'} in a fresh L1`);
+      // Nested TCG now and then resets or wedges L1 itself: the run goes on (or, if it wrote nothing yet, starts) in a fresh L1.
+      if (!(error instanceof L1Error)) throw error;
+      withoutProgress = recordCount(run) > before ? 0 : withoutProgress + 1;
+      if (withoutProgress >= MAX_BOOTS_WITHOUT_PROGRESS || boot >= MAX_L1_BOOTS) throw error;
+      options.onLine?.(
+        `slotlab: L1 ended early (${error.reason}, boot ${boot} of at most ${MAX_L1_BOOTS}); ${run ? `resuming run ${run}` : 'starting the run again'} in a fresh L1`,
+      );
     }
   }
 }

@@ -37,7 +37,7 @@ export function renderTable(records: readonly IterationRecord[]): string {
 /** The error, its kind and the instruction pointer when QEMU printed them; else the first lines. */
 function excerptLines(excerpt: string): string[] {
   const lines = excerpt.split('\n');
-  const key = lines.filter((line) => /KVM internal error|emulation failure|^[ER]IP=/.test(line));
+  const key = lines.filter((line) => /KVM internal error|KVM: instruction fetch from GPA|emulation failure|^[ER]IP=/.test(line));
   return key.length > 0 ? key : lines.slice(0, 4);
 }
 

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 
-/** Which fix a build carries: the column a suite's expectation is written for. */
-export const BUILD_FAMILIES = ['stock', 'paused-vcpu', 'atomic-ioctl'] as const;
+/** What a QEMU build does about an overlapping delete+add (and, mmio-aware, about a zero-length fetch exit). */
+export const BUILD_FAMILIES = ['stock', 'paused-vcpu', 'atomic-ioctl', 'mmio-aware'] as const;
 export type BuildFamily = (typeof BUILD_FAMILIES)[number];
+
+/**
+ * The fix a cell (a build on a kernel) carries, from the build's family and the
+ * kernel's capabilities (cell-family.ts): the column a suite's expectation is
+ * written for. `mmio-exit` is any QEMU that resumes zero-length fetch exits on
+ * a kernel that raises them.
+ */
+export const CELL_FAMILIES = ['stock', 'paused-vcpu', 'atomic-ioctl', 'mmio-exit', 'mmio-aware'] as const;
+export type CellFamily = (typeof CELL_FAMILIES)[number];
 
 export const BUILD_KINDS = ['system-package', 'backports-package', 'source-build', 'user-source', 'user-binary'] as const;
 export type BuildKind = (typeof BUILD_KINDS)[number];

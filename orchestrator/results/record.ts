@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
+import { CELL_FAMILIES, buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
 
 export { buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
 
@@ -32,6 +32,8 @@ const latencySummarySchema = z.object({
 const failureSchema = z.object({
   runState: z.string(),
   suberror: z.number().int().optional(),
+  /** An mmio-aware QEMU stopped the guest at a fetch without a memory slot outside any memory map change: that GPA. */
+  fetchWithoutSlotGpa: z.string().regex(/^0x[0-9a-f]+$/).optional(),
   emulationFailure: z.boolean(),
   /** QEMU's CPU index of the vCPU whose register dump QEMU printed. */
   vcpu: z.number().int().optional(),
@@ -52,7 +54,9 @@ export const iterationRecordSchema = z.object({
   runId: z.string(),
   suite: z.object({ name: z.string(), file: z.string(), sha256: z.string() }),
   build: buildProvenanceSchema,
-  /** What the suite expects of this build's family, if it says. */
+  /** The fix this build carries on this host (cell-family.ts); absent in older records, where it follows from build.family and host.kvm. */
+  family: z.enum(CELL_FAMILIES).optional(),
+  /** What the suite expects of that family, if it says. */
   expected: z.enum(['race', 'safe']).nullable(),
   host: hostSchema,
   iteration: z.number().int().min(0),

@@ -1,4 +1,4 @@
-import { findFailingVcpu, parseInternalError } from '../machine/internal-error.js';
+import { STOP_REPORT, findFailingVcpu, parseInternalError } from '../machine/internal-error.js';
 import { sleep } from '../machine/machine.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import type { FailureDetail } from '../results/record.js';
@@ -12,8 +12,9 @@ export async function describeFailure(guest: GuestDriver, loss: GuestLoss): Prom
   const exit = machine.exited ? (machine.exited.signal ?? `exit code ${machine.exited.exitCode}`) : undefined;
   const runState = exit ? `qemu-exited (${exit}${typeof shutdown === 'string' ? `, ${shutdown}` : ''})` : loss.reason;
   // QEMU prints the register dump just before it stops the VM; give the pipe a moment.
-  for (let i = 0; i < 40 && !/KVM internal error[\s\S]*[ER]IP=/.test(machine.output.text()); i++) {
-    if (!/KVM internal error/.test(machine.output.text()) && i >= 10) break;
+  const dumped = new RegExp(`(?:${STOP_REPORT.source})[\\s\\S]*[ER]IP=`);
+  for (let i = 0; i < 40 && !dumped.test(machine.output.text()); i++) {
+    if (!STOP_REPORT.test(machine.output.text()) && i >= 10) break;
     await sleep(25);
   }
   const report = parseInternalError(machine.output.text());
@@ -30,6 +31,7 @@ export async function describeFailure(guest: GuestDriver, loss: GuestLoss): Prom
   return {
     runState,
     suberror: report?.suberror,
+    ...(report?.fetchWithoutSlotGpa === undefined ? {} : { fetchWithoutSlotGpa: report.fetchWithoutSlotGpa }),
     emulationFailure: report?.emulationFailure ?? false,
     vcpu: vcpu ?? located?.vcpu,
     instructionPointer: ip,

@@ -8,6 +8,7 @@ import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
 import { type Classification, classifyIteration } from './classify-iteration.js';
 import { expectationFor, qemuWarnings } from './expectation.js';
+import { cellFamily } from '../results/cell-family.js';
 import type { GuestDriver, GuestStart } from './guest-driver.js';
 import { type LinuxBoot, linuxGuest } from './linux-guest.js';
 import { type HarnessFailure, type Observation, observeIteration } from './observe-iteration.js';
@@ -57,12 +58,14 @@ export function iterationRecord(input: IterationInput, observation: Observation,
   const { suite } = input.loaded;
   const { tally, before, after, progress, loss, harness } = observation;
   const { outcome, progress: judged } = classification;
+  const family = cellFamily(input.build.provenance.family, input.host.kvm, input.build.provenance.version);
   return {
     schema: RECORD_SCHEMA,
     runId: input.runId,
     suite: { name: suite.name, file: input.loaded.file, sha256: input.loaded.sha256 },
     build: input.build.provenance,
-    expected: expectationFor(suite.expect, input.build.provenance.family, input.host, input.build.provenance.version),
+    family,
+    expected: expectationFor(suite.expect, family),
     host: input.host,
     iteration: input.iteration,
     seed: input.seed,

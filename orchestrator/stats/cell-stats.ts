@@ -1,4 +1,5 @@
-import type { BuildFamily, BuildProvenance } from '../results/provenance.js';
+import { cellFamily } from '../results/cell-family.js';
+import type { BuildProvenance, CellFamily } from '../results/provenance.js';
 import { histogramCount, histogramQuantile, mergeHistograms } from '../results/latency-histogram.js';
 import type { Expectation, IterationRecord } from '../results/record.js';
 import { type Interval, clopperPearson, trialsForUpperBound, zeroEventUpperBound } from './binomial.js';
@@ -27,7 +28,8 @@ export interface DistributionSummary {
 export interface CellStats {
   suite: string;
   build: string;
-  family: BuildFamily;
+  /** The fix the cell carries (its records' family). */
+  family: CellFamily;
   provenance: BuildProvenance;
   expected: Expectation | null;
   safeBelow: number;
@@ -95,7 +97,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   return {
     suite: first.suite.name,
     build: cellBuild(first),
-    family: first.build.family,
+    family: first.family ?? cellFamily(first.build.family, first.host.kvm, first.build.version),
     provenance: first.build,
     expected: first.expected,
     safeBelow: options.safeBelow,

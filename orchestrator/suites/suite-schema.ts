@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILD_FAMILIES } from '../builds/build-types.js';
+import { CELL_FAMILIES } from '../results/provenance.js';
 import { mutatorPlugin, mutatorSchema } from '../mutators/registry.js';
 
 /** Guest-physical addresses up to 1 TiB (code above 4 GiB runs through the spin image's paging window). */
@@ -100,8 +100,8 @@ export const suiteSchema = z
      * spins, later ones start from that state; `boot` boots every one (a race during boot needs it).
      */
     start: z.enum(['restore', 'boot']).default('restore'),
-    /** What each build family should do: lose the guest (`race`) or never (`safe`). */
-    expect: z.partialRecord(z.enum(BUILD_FAMILIES), z.enum(['race', 'safe'])).default({}),
+    /** What each cell family (results/cell-family.ts) should do: lose the guest (`race`) or never (`safe`). */
+    expect: z.partialRecord(z.enum(CELL_FAMILIES), z.enum(['race', 'safe'])).default({}),
     /** A `safe` verdict needs the per-mutation loss probability bounded below this at 95%. */
     safeBelow: z.number().positive().max(1).default(0.001),
   })

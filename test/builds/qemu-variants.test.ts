@@ -17,6 +17,7 @@ t.test('variants of two bases, each with its own patch folder', async (t) => {
     ['7.2-stock', 'stock'],
     ['7.2-paused-vcpu', 'paused-vcpu'],
     ['7.2-atomic-ioctl', 'atomic-ioctl'],
+    ['7.2-mmio-aware', 'mmio-aware'],
     ['10.0-stock', 'paused-vcpu'],
     ['10.0-atomic-ioctl', 'atomic-ioctl'],
   ]);
@@ -34,7 +35,7 @@ const CONFIGURE_10_0 = new RegExp(
     ' \\(meson: bookworm-backports 1\\.\\d+\\.\\d+\\)$',
 );
 
-for (const name of ['7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl', '10.0-stock', '10.0-atomic-ioctl']) {
+for (const name of ['7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl', '7.2-mmio-aware', '10.0-stock', '10.0-atomic-ioctl']) {
   t.test(`${name}: built from Debian's source with its series, a cache hit the second time`, async (t) => {
     const build = findBuild(name);
     const events: string[] = [];
@@ -108,6 +109,19 @@ t.test("on a kernel without the list ioctl, 7.2-atomic-ioctl says it falls back 
     t.equal(record.outcome, 'guest-lost', `iteration ${record.iteration}`);
     t.equal(record.failure?.suberror, 1);
     t.equal(record.expected, 'race', "held to stock's expectation on this kernel");
+  }
+});
+
+t.test('on a kernel without the zero-length fetch exit, 7.2-mmio-aware is stock: family stock, expected to lose the guest, and it does', NEEDS_KVM, async (t) => {
+  const records = await pamQmpRecords(t, ['7.2-mmio-aware']);
+  t.equal(records.length, 2);
+  for (const record of records) {
+    t.equal(record.host.kvm?.X86_MMIO_FETCH_EXIT, 0, "this host's KVM has no fetch exit");
+    t.equal(record.build.family, 'mmio-aware');
+    t.equal(record.family, 'stock');
+    t.equal(record.expected, 'race');
+    t.equal(record.outcome, 'guest-lost', `iteration ${record.iteration}`);
+    t.equal(record.failure?.suberror, 1, "KVM's emulation failure, as for stock");
   }
 });
 

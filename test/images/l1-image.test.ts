@@ -34,6 +34,19 @@ t.test("kvm-probe reports this host's KVM capabilities: no list ioctl here", NEE
   const list2 = spawnSync(probe, ['list2-test', '10'], { encoding: 'utf8' });
   t.equal(list2.status, 2, 'nor the region2 list');
   t.match(list2.stdout, /"error":"this kernel has no KVM_SET_USER_MEMORY_REGION2_LIST"/);
+  t.equal(caps.X86_MMIO_FETCH_EXIT, 0, 'nor the fetch exit');
+});
+
+t.test("a fetch from a deleted slot stops the vCPU with an internal error: today's ABI", NEEDS_KVM, async (t) => {
+  const result = spawnSync((await buildKvmProbe()).path, ['fetch-test'], { encoding: 'utf8' });
+  t.equal(result.status, 0, result.stdout);
+  const fetch = JSON.parse(result.stdout) as { capability: number; first: Record<string, unknown>; again?: unknown; counter: number };
+  t.equal(fetch.capability, 0);
+  t.equal(fetch.first.exit, 'internal-error');
+  t.equal(fetch.first.suberror, 1, 'KVM_INTERNAL_ERROR_EMULATION');
+  t.equal(fetch.first.rip, 0x1000, 'at the first instruction of the deleted slot');
+  t.equal(fetch.again, undefined, 'not run again after an internal error');
+  t.equal(fetch.counter, 0, 'the vCPU executed nothing');
 });
 
 t.test('two single ioctls lose a vCPU that runs from the replaced slot (the race, straight from KVM)', NEEDS_KVM, async (t) => {

@@ -6,10 +6,19 @@ import { KERNELS, UnknownKernelError, findKernel, kernelSpec } from '../../orche
 import { linuxSourceSuite } from '../../orchestrator/kernels/linux-source.js';
 import { isolatedCache, tempDir } from '../fixtures/temp-dir.js';
 
-t.test("the built-in kernels are 6.1 and 6.12, stock and with the atomic ioctl, and Debian's packaged 6.1 and 6.12", async (t) => {
-  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl', '6.12-stock', '6.12-atomic-ioctl', 'debian-6.1', 'debian-bpo-6.12']);
+t.test("the built-in kernels are 6.1 and 6.12, stock and with the atomic ioctl, 6.1 with the mmio exit, and Debian's packaged 6.1 and 6.12", async (t) => {
+  t.same(KERNELS.map((kernel) => kernel.name), ['6.1-stock', '6.1-atomic-ioctl', '6.1-mmio-exit', '6.12-stock', '6.12-atomic-ioctl', 'debian-6.1', 'debian-bpo-6.12']);
   t.equal(findKernel('6.1-atomic-ioctl'), KERNELS[1]);
-  t.equal(findKernel('6.12-atomic-ioctl'), KERNELS[3]);
+  t.equal(findKernel('6.1-mmio-exit'), KERNELS[2]);
+  t.equal(findKernel('6.12-atomic-ioctl'), KERNELS[4]);
+});
+
+t.test('6.1-mmio-exit carries our patch for the fetch exit, with a capability number of our own', async (t) => {
+  const spec = kernelSpec({ base: '6.1', variant: 'mmio-exit' }, { version: '6.1.0-1', tree: '/nonexistent' });
+  t.same(spec.patches.map((patch) => patch.name), ['0001-kvm-x86-mmio-exit-on-fetch-without-slot.patch']);
+  const text = fs.readFileSync(spec.patches[0]!.file, 'utf8');
+  t.match(text, /^\+#define KVM_CAP_X86_MMIO_FETCH_EXIT 4098$/m, 'far above upstream numbers');
+  t.match(text, /^\+\trun->mmio\.len = 0;$/m);
 });
 
 t.test("each kernel source comes from the Debian suite that ships it: 6.1 from bookworm, 6.12 from bookworm-backports", async (t) => {
@@ -29,7 +38,7 @@ t.test('a 6.12 kernel under test carries its own patch series, not 6.1\'s', asyn
 t.test('an unknown kernel name lists the known ones', async (t) => {
   const error = t.throws(() => findKernel('5.15-stock')) as unknown;
   t.type(error, UnknownKernelError);
-  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, 6\.12-stock, 6\.12-atomic-ioctl, debian-6\.1, debian-bpo-6\.12, or the path of a bzImage/);
+  t.match((error as Error).message, /unknown kernel '5\.15-stock'; known kernels: 6\.1-stock, 6\.1-atomic-ioctl, 6\.1-mmio-exit, 6\.12-stock, 6\.12-atomic-ioctl, debian-6\.1, debian-bpo-6\.12, or the path of a bzImage/);
 });
 
 t.test('a path to a bzImage is a user kernel with its hash', async (t) => {

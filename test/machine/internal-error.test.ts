@@ -53,6 +53,21 @@ t.test('64-bit dumps use RIP', async (t) => {
   t.not(report.instructionPointer!.toString(16), 'ffffffff81074f59');
 });
 
+t.test('an mmio-aware QEMU that stops a fetch without a slot: the GPA, no suberror, and the dump that follows', async (t) => {
+  const stderr = [
+    'KVM: instruction fetch from GPA 0xd0000000 without a memory slot, outside any memory map change: the vCPU is in unbacked memory; stopping the guest',
+    'EAX=00000000 EBX=00000000 ECX=00000000 EDX=00000663',
+    'EIP=d0000000 EFL=00000002 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=0',
+    '',
+  ].join('\n');
+  const report = parseInternalError(stderr)!;
+  t.equal(report.suberror, undefined);
+  t.equal(report.fetchWithoutSlotGpa, '0xd0000000');
+  t.equal(report.emulationFailure, false);
+  t.equal(report.instructionPointerHex, '0xd0000000');
+  t.match(stderrExcerpt(`noise before\n${stderr}`), /^KVM: instruction fetch from GPA 0xd0000000/);
+});
+
 t.test('no internal error, no report', async (t) => {
   t.equal(parseInternalError('qemu-system-x86_64: terminating on signal 15'), undefined);
 });

@@ -68,6 +68,7 @@ t.test('6.1-stock: no list ioctl, and the same swap as two single ioctls loses t
   const probe = await probeInL1('6.1-stock', [
     `${kvmProbePath()} list-test 10; echo "{\\"listExit\\":$?}"`,
     `${kvmProbePath()} single-test 20000; echo "{\\"singleExit\\":$?}"`,
+    `${kvmProbePath()} fetch-test`,
     'echo "{\\"panicOnRcuStall\\":$(cat /proc/sys/kernel/panic_on_rcu_stall),\\"rcuStallTimeout\\":$(cat /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout)}"',
   ]);
   t.match(probe.release, /^6\.1\.\d+-slotlab-stock$/);
@@ -77,6 +78,9 @@ t.test('6.1-stock: no list ioctl, and the same swap as two single ioctls loses t
   const single = probe.lines.find((line) => line.test === 'single');
   t.equal(single?.lost, true, 'a fetch between delete and create fails');
   t.ok(['internal-error', 'mmio'].includes(String(single?.exit)), `exit ${String(single?.exit)}: a fetch or a data access in the missing range`);
+  const fetch = probe.lines.find((line) => line.test === 'fetch') as { first: Record<string, unknown>; again?: unknown } | undefined;
+  t.same(fetch?.first, { exit: 'internal-error', suberror: 1, mmioGpa: 0, mmioLen: 0, mmioWrite: 0, port: 0, rip: 0x1000 }, 'a fetch from a deleted slot: an emulation failure (the mmio-exit kernel exits as MMIO instead)');
+  t.equal(fetch?.again, undefined);
 });
 
 async function runIn(t: Parameters<typeof tempDir>[0], kernel: string, builds: string[], repetitions: number, mutations: number): Promise<IterationRecord[]> {

@@ -22,7 +22,7 @@ t.test('pam-qmp is what the suite promises', async (t) => {
   t.same(suite.mutator, { kind: 'pam-toggle', register: 0x59, values: [0x10, 0x30], batch: 100 });
   t.same(suite.stop, { mutations: 5000, durationSeconds: 30 });
   t.equal(suite.repetitions, 3);
-  t.same(suite.expect, { stock: 'race', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  t.same(suite.expect, { stock: 'race', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
   t.equal(suite.safeBelow, 0.001);
   t.match(sha256, /^[0-9a-f]{64}$/);
   t.ok(listSuites().includes('pam-qmp'));
@@ -32,7 +32,7 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   const { suite } = loadSuite('control-idle');
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
-  t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
   t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize']);
 });
 
@@ -54,11 +54,11 @@ t.test('the Linux guest suites load with what their headers promise', async (t) 
   t.same(hotplug.guest, { image: 'linux', kernel: 'debian-6.1', execNode: 1, bootTimeoutSeconds: 120 });
   t.same(hotplug.machine.dimms, [{ id: 'exec', sizeMiB: 128, node: 1, plug: 'after-boot' }]);
   t.match(hotplug.mutator, { kind: 'mixed', mutators: [{ kind: 'pam-toggle', register: 0x59 }, { kind: 'dimm-churn', node: 0, eject: 'guest' }] });
-  t.same(hotplug.expect, { stock: 'race', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  t.same(hotplug.expect, { stock: 'race', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
   const resize = loadSuite('virtio-mem-resize').suite;
   t.same(resize.machine.virtioMem, [{ id: 'vmem0', sizeMiB: 2048, requestedMiB: 256, node: 1, dynamicMemslots: 'auto' }]);
   t.same(resize.mutator, { kind: 'virtio-mem-resize', device: 'vmem0', sizesMiB: [1280, 256], waitPlugged: true, plugTimeoutSeconds: 20, batch: 1 });
-  t.same(resize.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe' });
+  t.same(resize.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
 });
 
 t.test('the catalogue suites load with what their headers promise', async (t) => {

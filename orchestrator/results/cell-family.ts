@@ -1,4 +1,4 @@
-import type { BuildFamily } from '../results/provenance.js';
+import type { BuildFamily, CellFamily } from './provenance.js';
 
 /**
  * Which fix a cell really carries: what its QEMU build does about an overlapping
@@ -12,16 +12,26 @@ export interface FamilyRow {
   needs?: readonly string[];
   /** The QEMU version (`major.minor`) this row starts at: the row holds only for builds that say they are that new. */
   qemuSince?: string;
-  family: BuildFamily;
+  family: CellFamily;
   why: string;
 }
 
+/** The kernel capability of slotlab's mmio-exit kernels: a fetch without a memslot exits as a zero-length MMIO read. */
+export const MMIO_FETCH_EXIT = 'X86_MMIO_FETCH_EXIT';
+
+const RESUMES = 'resumes every zero-length fetch exit (a generic MMIO read of nothing), on a kernel that raises them';
+
 export const FAMILY_TABLE: readonly FamilyRow[] = [
+  { qemu: 'stock', needs: [MMIO_FETCH_EXIT], family: 'mmio-exit', why: RESUMES },
   { qemu: 'stock', family: 'stock', why: 'deletes and re-adds the slot with two ioctls' },
+  { qemu: 'paused-vcpu', needs: [MMIO_FETCH_EXIT], family: 'mmio-exit', why: `keeps vCPUs out while it deletes and re-adds, and ${RESUMES}` },
   { qemu: 'paused-vcpu', family: 'paused-vcpu', why: 'keeps vCPUs out of KVM_RUN while it deletes and re-adds' },
   { qemu: 'atomic-ioctl', needs: ['USER_MEMORY_REGION_LIST'], family: 'atomic-ioctl', why: 'sends the slot changes as one list' },
+  { qemu: 'atomic-ioctl', needs: [MMIO_FETCH_EXIT], family: 'mmio-exit', why: `has no list ioctl to use, and ${RESUMES}` },
   { qemu: 'atomic-ioctl', qemuSince: '8.0', family: 'paused-vcpu', why: "falls back to upstream's accelerator blocker: the kernel has no list ioctl" },
   { qemu: 'atomic-ioctl', family: 'stock', why: 'falls back to two ioctls: the kernel has no list ioctl' },
+  { qemu: 'mmio-aware', needs: [MMIO_FETCH_EXIT], family: 'mmio-aware', why: 'resumes a zero-length fetch exit only while its own memory map change can explain it, else stops the guest' },
+  { qemu: 'mmio-aware', family: 'stock', why: 'raises no fetch exits without the kernel capability: it deletes and re-adds with two ioctls, as stock' },
 ];
 
 /** `major.minor` of a `QEMU emulator version X.Y.Z` line, as a number pair. */
@@ -40,12 +50,13 @@ function atLeast(version: string | undefined, since: string): boolean {
  * The fix a build carries on a host with these KVM capabilities (undefined: not
  * known, so the build's own family); `qemuVersion` is the build's version line.
  */
-export function cellFamily(qemu: BuildFamily, kvm: Record<string, number> | undefined, qemuVersion?: string): BuildFamily {
+export function cellFamily(qemu: BuildFamily, kvm: Record<string, number> | undefined, qemuVersion?: string): CellFamily {
+  if (kvm === undefined) return qemu;
   const row = FAMILY_TABLE.find(
     (candidate) =>
       candidate.qemu === qemu &&
       (candidate.qemuSince === undefined || atLeast(qemuVersion, candidate.qemuSince)) &&
-      (kvm === undefined || (candidate.needs ?? []).every((cap) => (kvm[cap] ?? 0) > 0)),
+      (candidate.needs ?? []).every((cap) => (kvm[cap] ?? 0) > 0),
   );
   return row?.family ?? qemu;
 }
