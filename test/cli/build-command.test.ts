@@ -14,7 +14,12 @@ t.test('build without a name, --all or a registration is a usage error', async (
 t.test('registering needs --name and --family, and one source only', async (t) => {
   const env = { SLOTLAB_CACHE: tempDir(t, 'slotlab-cache-') };
   t.match((await slotlab(['build', '--qemu-bin', '/usr/bin/qemu-system-x86_64', '--family', 'stock'], { env })).stderr, /needs --name NAME/);
-  t.match((await slotlab(['build', '--qemu-bin', '/usr/bin/qemu-system-x86_64', '--name', 'x'], { env })).stderr, /--qemu-bin needs --family \(stock \| paused-vcpu \| atomic-ioctl\)/);
+  t.match((await slotlab(['build', '--qemu-bin', '/usr/bin/qemu-system-x86_64', '--name', 'x'], { env })).stderr, /--qemu-bin needs --family \(stock \| paused-vcpu \| atomic-ioctl \| mmio-aware\)/);
+  t.match(
+    (await slotlab(['build', '--qemu-bin', '/usr/bin/qemu-system-x86_64', '--name', 'x', '--family', 'mmio-exit'], { env })).stderr,
+    /--family must be one of stock, paused-vcpu, atomic-ioctl, mmio-aware, not 'mmio-exit'/,
+    'mmio-exit is what a cell carries, not what a build does',
+  );
   t.match((await slotlab(['build', '--qemu-bin', '/usr/bin/qemu-system-x86_64', '--name', 'x', '--family', 'fixed'], { env })).stderr, /--family must be one of/);
   t.match((await slotlab(['build', '--qemu-bin', 'a', '--qemu-src', 'b', '--name', 'x'], { env })).stderr, /either --qemu-bin or --qemu-src/);
   t.match((await slotlab(['build', '--all', '7.2-stock'])).stderr, /--all builds every build/);
