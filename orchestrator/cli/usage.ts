@@ -24,7 +24,7 @@ export const USAGE = `usage:
                             publish stored runs instead of running new ones
                             (default DIR: results/, NAME: default-matrix)
   slotlab build <name>... | --all
-                            fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl from Debian
+                            fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl, 7.2-mmio-aware from Debian
                             bookworm's QEMU 7.2 source, 10.0-stock, 10.0-atomic-ioctl from trixie's 10.0
                             source, each + qemu-patches/<base>/<variant>; cached by their inputs)
   slotlab build --qemu-bin PATH --name NAME --family stock|paused-vcpu|atomic-ioctl|mmio-aware
@@ -35,7 +35,7 @@ export const USAGE = `usage:
   slotlab kernel build <name>... | --all
                             fetch Debian's linux-source-<base> (6.1: bookworm, 6.12: bookworm-backports),
                             apply qemu-patches/linux-<base>/<variant>, configure and compile a kernel
-                            under test (6.1-stock, 6.1-atomic-ioctl, 6.12-stock, 6.12-atomic-ioctl; cached),
+                            under test (6.1-stock, 6.1-atomic-ioctl, 6.1-mmio-exit, 6.12-stock, 6.12-atomic-ioctl; cached),
                             or fetch Debian's packaged ones (debian-6.1, debian-bpo-6.12)
   slotlab kernels           list the kernels under test with their provenance
   slotlab verdict <suite> --build <name> [--race-probability P] [--alpha A] [--mutations N]
