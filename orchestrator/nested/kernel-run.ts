@@ -33,7 +33,7 @@ const L1_BOOT_TIMEOUT_MS = 180_000;
  * stall under TCG) as long as the failed L1 had written records; two boots in a row without
  * a new record, or this many boots in all, end it.
  */
-export const MAX_L1_BOOTS = 8;
+const MAX_L1_BOOTS = 8;
 const MAX_BOOTS_WITHOUT_PROGRESS = 2;
 
 export interface KernelRunOptions {
