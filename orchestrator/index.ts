@@ -15,7 +15,7 @@ export { CELL_FAMILIES, type CellFamily } from './results/provenance.js';
 export { findBuild, knownBuilds, resolveBuild } from './builds/build-registry.js';
 export { SPIN, decodeMailbox, encodeSpinConfig, type Mailbox, type SpinConfig } from './images/spin-contract.js';
 export { loadSuite, parseSuite, type LoadedSuite } from './suites/load-suite.js';
-export type { LinuxGuest, MixedMutator, PamToggleMutator, SpinGuest, Suite, VirtioMemDevice, VirtioMemResizeMutator } from './suites/suite-schema.js';
+export type { LinuxGuest, MixedMutator, PamToggleMutator, SpinGuest, Suite, VirtioMemDevice, VirtioMemResizeMutator, WeedsMutator } from './suites/suite-schema.js';
 export { MUTATORS, MUTATOR_KINDS, mutatorPlugin, mutatorSchema, type Mutator, type MutatorKind } from './mutators/registry.js';
 export type { GuestCost, MutatorContext, MutatorOutcome, MutatorPlugin } from './mutators/mutator.js';
 export type { GuestDriver } from './runner/guest-driver.js';
@@ -27,7 +27,7 @@ export { makePlan, type Plan, type PlanItem, type PlanOverrides } from './runner
 export { runPlan, type RunOptions, type RunOutput } from './runner/run-plan.js';
 export { attemptIteration, runIteration, type IterationInput, type IterationResult } from './runner/run-iteration.js';
 export type { HarnessFailure, Observation } from './runner/observe-iteration.js';
-export { RECORD_SCHEMA, iterationRecordSchema, type IterationRecord, type Outcome } from './results/record.js';
+export { EXPECTATIONS, OUTCOMES, RECORD_SCHEMA, iterationRecordSchema, type Expectation, type IterationRecord, type LivelockEvidence, type Outcome } from './results/record.js';
 export { MANIFEST_SCHEMA, type RunManifest } from './results/run-manifest.js';
 export { readRun, type StoredRun } from './results/run-store.js';
 export { allCellStats, cellStats, type CellStats, type Verdict } from './stats/cell-stats.js';

@@ -20,6 +20,7 @@ MB_CYCLES       equ 0x20
 MB_MAX_CYCLES   equ 0x28
 MB_LAST_TSC     equ 0x30
 MB_MUTATOR_DONE equ 0x38
+MB_WEEDS_JUMPED equ 0x3c
 MB_COUNTERS     equ 0x40
 MAX_CPUS        equ 64
 
@@ -32,7 +33,11 @@ CFG_PAM_B       equ 0x1a
 CFG_TOGGLES     equ 0x1c
 CFG_SETUP       equ 0x20                ; 8 (register, value) pairs, register 0 ends the list
 CFG_CODE_HI     equ 0x30
+CFG_WEEDS_ADDR  equ 0x34                ; where the weeds vCPU jumps on an NMI
+CFG_WEEDS_CPU   equ 0x38
 FLAG_PAM_GUEST  equ 1
+FLAG_WEEDS      equ 2
+AP_STACKS       equ 0x00060000          ; 256 bytes per AP: an NMI needs a stack
 PAGE_TABLES     equ 0x00020000          ; PML4, PDPT, then four page directories (2 MiB pages)
 PAGE_DIRS       equ PAGE_TABLES + 0x2000
 EFER            equ 0xc0000080
@@ -43,6 +48,7 @@ DEFAULT_STRIDE  equ 0x40
 LAPIC           equ 0xfee00000
 LAPIC_ID        equ 0x20
 LAPIC_SVR       equ 0xf0
+LAPIC_LVT_LINT1 equ 0x360
 LAPIC_ICR_LO    equ 0x300
 LAPIC_ICR_HI    equ 0x310
 
@@ -98,6 +104,10 @@ start:
 
         call read_config
         call setup_writes
+        test dword [cfg_raw + CFG_FLAGS], FLAG_WEEDS
+        jz .no_weeds
+        call install_weeds_idt
+.no_weeds:
         cmp dword [cfg_raw + CFG_CODE_HI], 0
         je .flat
         call build_page_tables
@@ -222,6 +232,17 @@ ap_entry32:
         je .flat
         ENABLE_PAGING
 .flat:
+        mov eax, [LAPIC + LAPIC_ID]
+        shr eax, 24
+        mov esp, eax
+        inc esp
+        shl esp, 8
+        add esp, AP_STACKS
+        test dword [cfg_raw + CFG_FLAGS], FLAG_WEEDS
+        jz .no_idt
+        lidt [fault_idt_desc]
+        call accept_nmi
+.no_idt:
         lock inc dword [MAILBOX + MB_ONLINE]
         mov eax, [LAPIC + LAPIC_ID]
         shr eax, 24
@@ -394,6 +415,59 @@ install_fault_idt:
 
 paging_fault:
         mov esi, msg_no_paging
+        call puts
+.stop:
+        cli
+        hlt
+        jmp .stop
+
+; weeds mode: every vCPU takes NMIs (QEMU's inject-nmi reaches them all) through
+; this IDT; the configured vCPU then jumps to the configured address, the others
+; return to their loops. Any other exception is reported on COM1.
+install_weeds_idt:
+        pushad
+        mov edi, fault_idt
+        xor ecx, ecx
+.gate:
+        mov eax, unexpected_fault
+        cmp ecx, 2
+        jne .set
+        mov eax, weeds_nmi
+.set:
+        mov [edi], ax
+        mov word [edi + 2], 0x08
+        mov word [edi + 4], 0x8e00      ; present, DPL 0, 32-bit interrupt gate
+        shr eax, 16
+        mov [edi + 6], ax
+        add edi, 8
+        inc ecx
+        cmp ecx, 32
+        jb .gate
+        lidt [fault_idt_desc]
+        call accept_nmi
+        popad
+        ret
+
+; QEMU's inject-nmi raises LINT1 of every local APIC; it reaches the CPU only where
+; the APIC is enabled and LINT1 is unmasked in NMI mode (after INIT an AP's is not)
+accept_nmi:
+        or dword [LAPIC + LAPIC_SVR], 0x100
+        mov dword [LAPIC + LAPIC_LVT_LINT1], 0x400
+        ret
+
+; The others go back to their loops without IRET (some hosts' KVM cannot emulate a
+; protected-mode IRET): their NMIs then stay blocked, and one NMI is all weeds sends.
+weeds_nmi:
+        add esp, 12                     ; the interrupt frame: EIP, CS, EFLAGS
+        mov eax, [LAPIC + LAPIC_ID]
+        shr eax, 24
+        cmp eax, [cfg_raw + CFG_WEEDS_CPU]
+        jne enter_loop
+        mov dword [MAILBOX + MB_WEEDS_JUMPED], 1
+        jmp dword [cfg_raw + CFG_WEEDS_ADDR]
+
+unexpected_fault:
+        mov esi, msg_fault
         call puts
 .stop:
         cli
@@ -581,6 +655,7 @@ msg_banner3:    db " stride ", 0
 msg_missing:    db "slotlab spin: vCPUs missing: online ", 0
 msg_of:         db " of ", 0
 msg_nl:         db 13, 10, 0
+msg_fault:      db "slotlab spin: unexpected exception", 13, 10, 0
 msg_no_paging:  db "slotlab spin: paging unavailable: code above 4 GiB cannot run on this host", 13, 10, 0
 
         align 4

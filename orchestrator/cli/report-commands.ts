@@ -64,7 +64,14 @@ function insideKernels(records: readonly IterationRecord[], kernels: readonly st
  * Writes the published reference tables into results/: one Markdown and one HTML
  * report over all the runs (`<name>.*`, default `default-matrix`), and each run's own records and manifest.
  */
-export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot, 'results'), name = 'default-matrix'): string[] {
+export interface PublishLayout {
+  /** cells: a row per (suite, build) cell; grid: a row per combination, a column per suite. */
+  layout?: 'cells' | 'grid';
+  /** Printed under the table. */
+  notes?: string;
+}
+
+export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot, 'results'), name = 'default-matrix', options: PublishLayout = {}): string[] {
   const records = runs.flatMap((run) => run.records);
   const first = runs[0]!;
   const host = first.manifest?.host ?? records[0]!.host;
@@ -77,11 +84,13 @@ export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot
     records,
     title: `slotlab ${suites} on ${builds}${insideKernels(records, kernels)}; ${hostText(host)}, ${date}`,
     generatedAt: runs.map((run) => run.manifest?.endedAt ?? run.records.at(-1)?.startedAt ?? '').sort().at(-1)!,
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
   });
+  const grid = options.layout === 'grid';
   fs.mkdirSync(into, { recursive: true });
   const written = [path.join(into, `${name}.md`), path.join(into, `${name}.html`)];
-  fs.writeFileSync(written[0]!, renderReport(model, 'md'));
-  fs.writeFileSync(written[1]!, renderReport(model, 'html'));
+  fs.writeFileSync(written[0]!, renderReport(model, grid ? 'grid-md' : 'md'));
+  fs.writeFileSync(written[1]!, renderReport(model, grid ? 'grid-html' : 'html'));
   const suiteOf = (run: StoredRun) => run.manifest?.suite.name ?? run.records[0]!.suite.name;
   const shared = (suite: string) => runs.filter((run) => suiteOf(run) === suite).length > 1;
   for (const run of runs) {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findBuild } from '../builds/build-registry.js';
 import { setInterruptHandler } from '../machine/process-reaper.js';
@@ -177,13 +178,24 @@ export async function publishCommand(args: string[], context: RunContext = HOST_
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { repetitions: { type: 'string' }, mutations: { type: 'string' }, from: { type: 'string', multiple: true }, into: { type: 'string' }, as: { type: 'string' } },
+    options: {
+      repetitions: { type: 'string' },
+      mutations: { type: 'string' },
+      from: { type: 'string', multiple: true },
+      into: { type: 'string' },
+      as: { type: 'string' },
+      layout: { type: 'string' },
+      notes: { type: 'string' },
+    },
   });
+  if (values.layout !== undefined && values.layout !== 'cells' && values.layout !== 'grid') throw new UsageError(`--layout is cells (a row per suite and build) or grid (a row per build, a column per suite), not '${values.layout}'`);
+  if ((values.layout || values.notes) && !values.from) throw new UsageError('--layout and --notes shape a table of stored runs: use them with --from');
+  const notes = values.notes === undefined ? undefined : readNotes(values.notes);
   if (values.from) {
     if (values.repetitions || values.mutations) throw new UsageError('--from publishes stored runs as they are; --repetitions and --mutations apply to new runs only');
     const stored = [...values.from, ...positionals].map((run) => readRun(run));
     if (values.as !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.as)) throw new UsageError(`--as needs a file stem of lower-case letters, digits and dashes, not '${values.as}'`);
-    for (const file of publishRuns(stored, values.into, values.as)) process.stdout.write(`wrote ${file}\n`);
+    for (const file of publishRuns(stored, values.into, values.as, { layout: values.layout as 'cells' | 'grid' | undefined, notes })) process.stdout.write(`wrote ${file}\n`);
     return 0;
   }
   if (positionals.length > 0) throw new UsageError('publish takes run ids only after --from');
@@ -203,4 +215,12 @@ export async function publishCommand(args: string[], context: RunContext = HOST_
   }
   for (const file of publishRuns(runs, values.into)) process.stdout.write(`wrote ${file}\n`);
   return 0;
+}
+
+function readNotes(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--notes ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; give a text file whose paragraphs go under the table`);
+  }
 }

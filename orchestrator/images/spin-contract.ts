@@ -34,7 +34,12 @@ export interface SpinConfig {
   setupWrites?: { register: number; value: number }[];
   /** vCPU 0 flips this PAM register itself instead of spinning (the in-guest mutator). */
   pamGuest?: { register: number; values: [number, number]; toggles: number };
+  /** Every vCPU takes NMIs through an IDT; on one, vCPU `vcpu` jumps to `address` (the weeds), the others spin on. */
+  weeds?: { vcpu: number; address: number };
 }
+
+const FLAG_PAM_GUEST = 1;
+const FLAG_WEEDS = 2;
 
 export function encodeSpinConfig(config: SpinConfig): Buffer {
   if (config.cpus < 1 || config.cpus > SPIN.maxCpus) throw new RangeError(`spin supports 1..${SPIN.maxCpus} vCPUs, not ${config.cpus}`);
@@ -58,8 +63,16 @@ export function encodeSpinConfig(config: SpinConfig): Buffer {
     buffer.writeUInt8(write.value, 0x21 + 2 * index);
   });
   buffer.writeUInt32LE(Math.floor(config.codeAddress / 2 ** 32), 0x30);
+  if (config.weeds) {
+    const { vcpu, address } = config.weeds;
+    if (vcpu < 0 || vcpu >= config.cpus) throw new RangeError(`the weeds vCPU ${vcpu} does not exist: the guest has ${config.cpus} vCPUs`);
+    if (address < 0 || address >= 2 ** 32 || config.codeAddress >= 2 ** 32) throw new RangeError('the weeds jump runs without paging: its address and the code must lie below 4 GiB');
+    buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_WEEDS, 0x14);
+    buffer.writeUInt32LE(address, 0x34);
+    buffer.writeUInt32LE(vcpu, 0x38);
+  }
   if (config.pamGuest) {
-    buffer.writeUInt32LE(1, 0x14);
+    buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_PAM_GUEST, 0x14);
     buffer.writeUInt8(config.pamGuest.register, 0x18);
     buffer.writeUInt8(config.pamGuest.values[0], 0x19);
     buffer.writeUInt8(config.pamGuest.values[1], 0x1a);
@@ -80,6 +93,8 @@ export interface Mailbox {
   maxToggleCycles: bigint;
   lastTsc: bigint;
   mutatorDone: boolean;
+  /** The weeds vCPU took the NMI and jumped. */
+  weedsJumped: boolean;
   counters: bigint[];
 }
 
@@ -98,6 +113,7 @@ export function decodeMailbox(page: Buffer): Mailbox {
     maxToggleCycles: page.readBigUInt64LE(0x28),
     lastTsc: page.readBigUInt64LE(0x30),
     mutatorDone: page.readUInt32LE(0x38) === 1,
+    weedsJumped: page.readUInt32LE(0x3c) === 1,
     counters,
   };
 }

@@ -8,9 +8,10 @@ import { noMutator } from './none.js';
 import { pamGuestMutator } from './pam-guest.js';
 import { pamToggleMutator } from './pam-toggle.js';
 import { virtioMemResizeMutator } from './virtio-mem-resize.js';
+import { weedsMutator } from './weeds.js';
 
 /** Every kind of memory-map change a suite can name; a new kind is one file in this folder and one entry here. */
-export const MUTATORS = [pamToggleMutator, configToggleMutator, pamGuestMutator, dirtyLogMutator, dimmChurnMutator, virtioMemResizeMutator, mixedMutator, noMutator] as const;
+export const MUTATORS = [pamToggleMutator, configToggleMutator, pamGuestMutator, dirtyLogMutator, dimmChurnMutator, virtioMemResizeMutator, mixedMutator, noMutator, weedsMutator] as const;
 
 type Schemas = (typeof MUTATORS)[number]['schema'];
 

@@ -39,8 +39,10 @@ export function expectationText(cell: CellStats): string {
   return cell.agrees ? `${cell.expected} (ok)` : `${cell.expected} (CONTRADICTED)`;
 }
 
+/** Lost guests per iteration; for a guest in the weeds, how many were stopped (and livelocked). */
 export function lostText(cell: CellStats): string {
-  return `${cell.losses}/${cell.iterations}`;
+  if (!cell.detection) return `${cell.losses}/${cell.iterations}`;
+  return `stopped ${cell.losses}/${cell.iterations}${cell.livelocks > 0 ? `, livelock ${cell.livelocks}` : ''}`;
 }
 
 export function cellTitle(cell: CellStats): string {

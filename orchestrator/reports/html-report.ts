@@ -2,15 +2,16 @@ import { bucketValue, histogramCount, mergeHistograms } from '../results/latency
 import type { CellStats } from '../stats/cell-stats.js';
 import { escapeHtml as h } from './escape.js';
 import { cellTitle, hostText, perMutationText, latencyText, expectationText, formatInterval, formatMs, formatQuantile, lostText, verdictText } from './format.js';
+import { livelockLine } from './run-table.js';
 import { type ReportModel, cellRecords } from './report-model.js';
 import { barChart, lineChart } from './svg-charts.js';
 
-const STYLE = `
+export const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:20px}h2{font-size:17px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.num{text-align:right}
-.race{color:#b03a2e;font-weight:600}.safe{color:#1e8449;font-weight:600}.inconclusive{color:#9a7d0a;font-weight:600}
+.race{color:#b03a2e;font-weight:600}.safe{color:#1e8449;font-weight:600}.inconclusive{color:#9a7d0a;font-weight:600}.stopped{color:#1e8449;font-weight:600}.livelock{color:#b03a2e;font-weight:600}
 .contradicted{background:#fdecea}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 .chart .title{font-size:13px;font-weight:600}.chart .tick,.chart .legend{font-size:11px}.chart .label{font-size:12px}
@@ -96,8 +97,9 @@ function provenance(cell: CellStats, model: ReportModel): string {
   const iterations = cellRecords(model, cell).map(
       (record) =>
         `<tr><td>${h(record.runId)}</td><td class="num">${record.iteration}</td><td>${h(record.outcome)}</td><td>${h(record.stopReason)}</td><td class="num">${record.mutationsApplied}</td>` +
-        `<td>${record.failure?.vcpu ?? '-'}</td><td>${record.failure?.instructionPointer === undefined ? '-' : (record.failure.instructionPointerHex ?? `0x${record.failure.instructionPointer.toString(16)}`)}</td>` +
+        `<td>${record.livelock?.vcpu ?? record.failure?.vcpu ?? '-'}</td><td>${record.livelock ? h(record.livelock.instructionPointerHex) : record.failure?.instructionPointer === undefined ? '-' : (record.failure.instructionPointerHex ?? `0x${record.failure.instructionPointer.toString(16)}`)}</td>` +
         `<td><details><summary>stderr</summary><pre>${h(record.stderrExcerpt)}</pre>${record.error ? `<pre>${h(record.error.message)}</pre>` : ''}` +
+        `${record.livelock ? `<p>livelock</p><pre>${h(livelockLine(record.livelock))}</pre>` : ''}` +
         `${record.serialExcerpt ? `<p>guest console</p><pre>${h(record.serialExcerpt)}</pre>` : ''}${record.failure?.guestReport ? `<p>guest report</p><pre>${h(record.failure.guestReport)}</pre>` : ''}</details></td></tr>`,
     );
   return `<details><summary>${h(cellTitle(cell))}: ${h(p.version)}</summary><table>
@@ -106,7 +108,11 @@ function provenance(cell: CellStats, model: ReportModel): string {
 <tr><th>source</th><td>${h(p.source)}</td></tr>
 <tr><th>binary</th><td><code>${h(p.binary)}</code></td></tr>
 <tr><th>sha256</th><td><code>${h(p.sha256)}</code></td></tr>
-<tr><th>iterations</th><td>${cell.iterations} ran, ${cell.losses} lost, ${cell.survived} survived${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, ${cell.stalled} stalled, ${cell.errors} errors</td></tr>
+<tr><th>iterations</th><td>${
+    cell.detection
+      ? `${cell.iterations} ran, ${cell.losses} stopped, ${cell.livelocks} livelocked, ${cell.errors} errors`
+      : `${cell.iterations} ran, ${cell.losses} lost, ${cell.survived} survived${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, ${cell.stalled} stalled, ${cell.errors} errors`
+  }</td></tr>
 </table>
 <table><thead><tr><th>run</th><th>#</th><th>outcome</th><th>stop</th><th>mutations</th><th>vCPU</th><th>EIP/RIP</th><th>QEMU output</th></tr></thead><tbody>
 ${iterations.join('\n')}

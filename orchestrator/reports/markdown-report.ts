@@ -37,6 +37,9 @@ export function renderMarkdown(model: ReportModel): string {
   for (const run of model.runs) {
     out.push(`- ${markdownCode(run.runId)} (${escapeCell(run.suite)}): ${escapeCell(run.startedAt)} to ${escapeCell(run.endedAt ?? '?')}, ${escapeCell(run.status)}; host ${escapeCell(hostText(run.host))}`);
   }
+  if (model.cells.some((cell) => cell.detection)) {
+    out.push('', 'A guest sent into the weeds (suite `weeds`) should be stopped: there "lost" counts the stopped guests, the time to failure is the time to detection, `stopped` needs every guest stopped and the upper end of the per-iteration interval of one not stopped below `safeBelow`, and one `livelock` (a vCPU re-entered without progress, with its KVM exit counters rising) is conclusive.');
+  }
   out.push('', `Loss probabilities are Clopper-Pearson 95% intervals. A loss is conclusive (race); "safe" needs the upper end of the per-mutation interval below the suite's threshold (\`safeBelow\`). Quantiles are Kaplan-Meier estimates with surviving guests censored ("not reached": too few losses). Generated ${model.generatedAt}.`, '');
   return out.join('\n');
 }

@@ -11,6 +11,8 @@ export interface ReportModel {
   records: IterationRecord[];
   /** The suite whose cells are the vCPU progress baseline (the same build's rate without mutations). */
   baselineSuite: string;
+  /** What the table shows, in words, printed under it (published tables); blank lines separate paragraphs. */
+  notes?: string;
 }
 
 export interface ReportInput {
@@ -21,6 +23,7 @@ export interface ReportInput {
   generatedAt?: string;
   /** The suite progress rates are compared against (default BASELINE_SUITE). */
   baselineSuite?: string;
+  notes?: string;
 }
 
 /** The catalogue's control: the same machine and guest with nothing changing the memory map. */
@@ -56,5 +59,6 @@ export function buildReport(input: ReportInput): ReportModel {
     cells: allCellStats(input.records, (suite) => safeBelow.get(suite) ?? DEFAULT_SAFE_BELOW, input.baselineSuite ?? BASELINE_SUITE),
     records: input.records,
     baselineSuite: input.baselineSuite ?? BASELINE_SUITE,
+    ...(input.notes === undefined ? {} : { notes: input.notes }),
   };
 }

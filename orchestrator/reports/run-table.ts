@@ -12,8 +12,8 @@ export function renderTable(records: readonly IterationRecord[]): string {
     r.outcome,
     oneLine(r.stopReason),
     r.timeToFailureMs === null ? '-' : `${r.timeToFailureMs} ms`,
-    r.failure?.vcpu === undefined ? '-' : String(r.failure.vcpu),
-    r.failure?.instructionPointer === undefined ? '-' : (r.failure.instructionPointerHex ?? `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`),
+    r.livelock ? String(r.livelock.vcpu) : r.failure?.vcpu === undefined ? '-' : String(r.failure.vcpu),
+    r.livelock ? r.livelock.instructionPointerHex : r.failure?.instructionPointer === undefined ? '-' : (r.failure.instructionPointerHex ?? `0x${r.failure.instructionPointer.toString(16).padStart(8, '0')}`),
     r.failure ? (r.failure.inLoopRange ? 'yes' : 'no') : '-',
     r.latency ? `${formatUs(r.latency.p50Us)}/${formatUs(r.latency.p99Us)}` : r.guestCost ? `guest ${formatUs(r.guestCost.meanUs)}` : '-',
     r.outcome === 'guest-lost' || r.progressAfter.length === 0 ? '-' : r.progressRising ? 'rising' : r.progress === 'unknown' ? 'unknown' : 'NOT rising',
@@ -21,6 +21,12 @@ export function renderTable(records: readonly IterationRecord[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const out = [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+
+  const livelocked = records.filter((r) => r.livelock);
+  if (livelocked.length > 0) {
+    out.push('', 'Livelocks (QEMU kept re-entering a vCPU that made no progress)');
+    for (const r of livelocked) out.push(`  ${oneLine(r.build.name)} iteration ${r.iteration}: ${livelockLine(r.livelock!)}`);
+  }
 
   const excerpts = records.filter((r) => r.outcome !== 'survived' && (r.stderrExcerpt.trim().length > 0 || r.error));
   if (excerpts.length > 0) {
@@ -39,6 +45,15 @@ function excerptLines(excerpt: string): string[] {
   const lines = excerpt.split('\n');
   const key = lines.filter((line) => /KVM internal error|KVM: instruction fetch from GPA|emulation failure|^[ER]IP=/.test(line));
   return key.length > 0 ? key : lines.slice(0, 4);
+}
+
+/** One line of livelock evidence: where the vCPU stood, for how long, and the exit counters that rose meanwhile. */
+export function livelockLine(evidence: NonNullable<IterationRecord['livelock']>): string {
+  const rose = Object.entries(evidence.exits)
+    .filter(([, [before, after]]) => after > before)
+    .map(([name, [before, after]]) => `${name} ${before}->${after}`);
+  const still = evidence.counterStill ? 'its loop counter still' : 'no loop counter to read';
+  return `vCPU ${evidence.vcpu} at ${evidence.instructionPointerHex} for ${evidence.stuckMs} ms (${still}); in ${evidence.sampleMs} ms: ${rose.join(', ') || 'no exit counter rose'}`;
 }
 
 function formatUs(us: number): string {

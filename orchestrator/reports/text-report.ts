@@ -1,6 +1,7 @@
 import type { CellStats } from '../stats/cell-stats.js';
 import { type ReportModel, cellRecords } from './report-model.js';
 import { oneLine } from './escape.js';
+import { livelockLine } from './run-table.js';
 import { cellTitle, hostText, expectationText, formatInterval, formatMs, formatQuantile, formatUs, lostText, verdictText } from './format.js';
 
 /** A summary table padded to fixed width, first column left-aligned, the rest right-aligned. */
@@ -32,16 +33,24 @@ export function renderText(model: ReportModel): string {
   );
   for (const cell of model.cells) {
     out.push('', oneLine(`${cellTitle(cell)} (${cell.family})`), `  ${oneLine(cell.provenance.version)}`);
-    out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, stalled ${cell.stalled}, errors ${cell.errors}`);
+    if (cell.detection) {
+      out.push(`  iterations ${cell.iterations}, stopped ${cell.losses}, livelocked ${cell.livelocks}, neither ${cell.iterations - cell.losses - cell.livelocks}, errors ${cell.errors}`);
+    } else {
+      out.push(`  iterations ${cell.iterations}, lost ${cell.losses}, survived ${cell.survived}${cell.progressUnknown ? ` (progress unknown in ${cell.progressUnknown})` : ''}, stalled ${cell.stalled}${cell.livelocks ? `, livelocked ${cell.livelocks}` : ''}, errors ${cell.errors}`);
+    }
+    const livelocked = cellRecords(model, cell).find((record) => record.livelock);
+    if (livelocked?.livelock) out.push(`  livelock             ${oneLine(livelockLine(livelocked.livelock))}`);
     const errors = [...new Set(cellRecords(model, cell).flatMap((record) => (record.error ? [oneLine(`${record.error.code}: ${record.error.message.split('\n')[0]}`)] : [])))];
     for (const error of errors) out.push(`  error                ${error}`);
-    out.push(`  loss per iteration   ${formatInterval(cell.lossPerIteration)} (95% CP)`);
-    if (cell.mutationsApplied > 0) out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
+    out.push(`  ${cell.detection ? 'stopped per iteration' : 'loss per iteration  '} ${formatInterval(cell.lossPerIteration)} (95% CP)`);
+    if (!cell.detection) {
+      if (cell.mutationsApplied > 0) out.push(`  loss per mutation    ${formatInterval(cell.lossPerMutation)} over ${cell.mutationsApplied} mutations`);
+      out.push(
+        `  mutations to failure median ${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, p90 ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
+      );
+    }
     out.push(
-      `  mutations to failure median ${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, p90 ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
-    );
-    out.push(
-      `  time to failure      median ${formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)}, p90 ${formatQuantile(cell.timeToFailureMs.p90, cell.timeToFailureMs.censored, formatMs)}`,
+      `  ${cell.detection ? 'time to detection' : 'time to failure  '}    median ${formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)}, p90 ${formatQuantile(cell.timeToFailureMs.p90, cell.timeToFailureMs.censored, formatMs)}`,
     );
     if (cell.latency.count > 0) out.push(`  mutation latency     p50 ${formatUs(cell.latency.p50Us)}, p99 ${formatUs(cell.latency.p99Us)} (${cell.latency.count} mutations)`);
     if (cell.guestCost) out.push(`  guest-measured cost  mean ${formatUs(cell.guestCost.meanUs)}, max ${formatUs(cell.guestCost.maxUs)} per mutation`);

@@ -6,9 +6,12 @@ export { buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
 /** Bump when a field changes meaning or goes away; readers reject schemas they do not know. */
 export const RECORD_SCHEMA = 'slotlab.iteration/1';
 
-export const OUTCOMES = ['guest-lost', 'survived', 'stalled', 'error'] as const;
+/** `livelock`: QEMU kept re-entering a vCPU that made no progress (see runner/livelock.ts), the guest neither stopped nor running. */
+export const OUTCOMES = ['guest-lost', 'survived', 'stalled', 'livelock', 'error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-export type Expectation = 'race' | 'safe';
+/** race/safe: does the family lose guests to a memory-map change; stopped/livelock: is a guest in the weeds stopped or re-entered for ever. */
+export const EXPECTATIONS = ['race', 'safe', 'stopped', 'livelock'] as const;
+export type Expectation = (typeof EXPECTATIONS)[number];
 
 /** The machine QEMU ran on: the real host, or a kernel under test booted as L1 (then `kernelUnderTest` says which). */
 export const hostSchema = z.object({
@@ -46,6 +49,20 @@ const failureSchema = z.object({
   guestReport: z.string().optional(),
 });
 
+/** A vCPU QEMU kept re-entering without progress: where it stood, for how long, and its KVM exit counters from two query-stats samples. */
+const livelockSchema = z.object({
+  vcpu: z.number().int().min(0),
+  instructionPointerHex: z.string().regex(/^0x[0-9a-f]+$/),
+  /** From its loop counter's last advance (or the first sample, for a guest without counters) to the last sample. */
+  stuckMs: z.number().min(0),
+  /** Whether a loop counter proved it still (spin); false: judged by RIP and exits alone (a user's image). */
+  counterStill: z.boolean(),
+  /** Between the two samples. */
+  sampleMs: z.number().min(0),
+  /** KVM binary stats (exits, mmio_exits, halt_exits, insn_emulation, ...): [first sample, second sample]. */
+  exits: z.record(z.string(), z.tuple([z.number(), z.number()])),
+});
+
 const counter = z.string().regex(/^\d+$/);
 
 /** One iteration (one guest boot) of one suite on one build: the unit everything downstream counts. */
@@ -57,7 +74,7 @@ export const iterationRecordSchema = z.object({
   /** The fix this build carries on this host (cell-family.ts); absent in older records, where it follows from build.family and host.kvm. */
   family: z.enum(CELL_FAMILIES).optional(),
   /** What the suite expects of that family, if it says. */
-  expected: z.enum(['race', 'safe']).nullable(),
+  expected: z.enum(EXPECTATIONS).nullable(),
   host: hostSchema,
   iteration: z.number().int().min(0),
   seed: z.number().int(),
@@ -77,6 +94,8 @@ export const iterationRecordSchema = z.object({
   mutationPhaseMs: z.number().min(0),
   timeToFailureMs: z.number().nullable(),
   failure: failureSchema.nullable(),
+  /** Outcome livelock: the evidence. */
+  livelock: livelockSchema.optional(),
   /** Per-vCPU loop counters (decimal strings: they are 64-bit) before the first and after the last mutation. */
   progressBefore: z.array(counter),
   progressAfter: z.array(counter),
@@ -114,4 +133,5 @@ export const iterationRecordSchema = z.object({
 
 export type IterationRecord = z.infer<typeof iterationRecordSchema>;
 export type FailureDetail = z.infer<typeof failureSchema>;
+export type LivelockEvidence = z.infer<typeof livelockSchema>;
 export type LatencySummary = z.infer<typeof latencySummarySchema>;

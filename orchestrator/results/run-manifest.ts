@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildProvenanceSchema, hostSchema } from './record.js';
+import { EXPECTATIONS, buildProvenanceSchema, hostSchema } from './record.js';
 
 /** What a run changed of its suite (`slotlab run` options), as the plan, its file and the manifest hold it. */
 export const planOverridesSchema = z
@@ -24,7 +24,7 @@ export const runManifestSchema = z.object({
   schema: z.literal(MANIFEST_SCHEMA),
   runId: z.string(),
   suite: z.object({ name: z.string(), file: z.string(), sha256: z.string() }),
-  expect: z.record(z.string(), z.enum(['race', 'safe'])),
+  expect: z.record(z.string(), z.enum(EXPECTATIONS)),
   safeBelow: z.number(),
   builds: z.array(buildProvenanceSchema),
   host: hostSchema,

@@ -13,11 +13,11 @@ export interface Classification {
   timeToFailureMs: number | null;
 }
 
-/** A harness failure is an error; a loss is a loss; a guest that kept running survived, unless a vCPU provably stalled. */
+/** A harness failure is an error; a loss is a loss; a guest that kept running survived, unless QEMU kept re-entering a vCPU without progress (livelock) or a vCPU provably stalled. */
 export function classifyIteration(observation: Observation): Classification {
-  const { harness, loss, tally, progress, progressKnown } = observation;
+  const { harness, loss, tally, progress, progressKnown, livelock } = observation;
   const verdict: ProgressVerdict = progressKnown && progress ? progress.verdict : 'unknown';
-  const outcome: Outcome = harness ? 'error' : loss ? 'guest-lost' : verdict === 'stalled' ? 'stalled' : 'survived';
+  const outcome: Outcome = harness ? 'error' : loss ? 'guest-lost' : livelock ? 'livelock' : verdict === 'stalled' ? 'stalled' : 'survived';
   const phaseMs = tally.endedAtMs === undefined ? 0 : (loss?.atMs ?? tally.endedAtMs) - tally.startedAtMs;
   return {
     outcome,

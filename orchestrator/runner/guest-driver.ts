@@ -49,6 +49,8 @@ export interface GuestDriver {
   serialExcerpt?(): string;
   /** How the guest started (spin guests may be restored); absent means booted. */
   started?(): StartReport;
+  /** The user's image (`--image`): the spin guest's in-guest configuration (weeds mode, the pam-guest mutator) is not in it. */
+  readonly userImage?: boolean;
   /** The spin contract's mailbox (counters, the in-guest mutator's toggles); absent for guests without one. */
   readMailbox?: () => Promise<Mailbox>;
 }

@@ -6,11 +6,12 @@ import { type MutatorTally, newTally } from '../mutators/mutation-loop.js';
 import { mutatorPlugin } from '../mutators/registry.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
 import { SlotlabError, errorMessage } from '../errors.js';
-import type { FailureDetail } from '../results/record.js';
+import type { FailureDetail, LivelockEvidence } from '../results/record.js';
 import type { Timeouts } from '../run-context.js';
 import type { Suite } from '../suites/suite-schema.js';
 import { describeFailure } from './describe-failure.js';
 import type { GuestDriver, StartReport } from './guest-driver.js';
+import { probeLivelock } from './livelock.js';
 import { ProgressWatch } from './progress-watch.js';
 
 /** Why the harness could not run an iteration, as a value: it decides what the run does next. */
@@ -42,6 +43,8 @@ export interface Observation {
   progress: ProgressWatch | undefined;
   loss: GuestLoss | undefined;
   failure: FailureDetail | null;
+  /** A vCPU QEMU kept re-entering without progress, with the evidence. */
+  livelock: LivelockEvidence | undefined;
   harness: HarnessFailure | undefined;
   guestCost: GuestCost | undefined;
   serial: string | undefined;
@@ -66,12 +69,13 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   const startedAt = new Date();
   const started = performance.now();
   const tally = newTally();
-  const seen: Pick<Observation, 'before' | 'after' | 'progress' | 'loss' | 'failure' | 'harness' | 'guestCost'> & { progressKnown: boolean } = {
+  const seen: Pick<Observation, 'before' | 'after' | 'progress' | 'loss' | 'failure' | 'livelock' | 'harness' | 'guestCost'> & { progressKnown: boolean } = {
     before: [],
     after: [],
     progress: undefined,
     loss: undefined,
     failure: null,
+    livelock: undefined,
     harness: undefined,
     guestCost: undefined,
     progressKnown: true,
@@ -101,7 +105,16 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
         },
       };
       startUpMs = Math.round(performance.now() - started);
-      const outcome = await mutatorPlugin(input.mutator).run(input.mutator, { qmp: machine.qmp, limits, hooks, tally, seed: input.seed, timeouts: input.timeouts, readMailbox: guest.readMailbox });
+      const outcome = await mutatorPlugin(input.mutator).run(input.mutator, {
+        qmp: machine.qmp,
+        limits,
+        hooks,
+        tally,
+        seed: input.seed,
+        timeouts: input.timeouts,
+        readMailbox: guest.readMailbox,
+        userImage: guest.userImage ?? false,
+      });
       seen.guestCost = outcome.guestCost;
     } catch (caught) {
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
@@ -113,6 +126,12 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     if (!machine.exited && seen.progressKnown) {
       seen.after = await guest.readCounters(true);
       if (!lostNow) watch.observe(seen.after);
+    }
+    // A guest still running with a vCPU that stood still for a while (or one whose progress cannot be read): is QEMU
+    // re-entering it for ever? The probe itself watches it for a whole stall window.
+    const still = seen.progressKnown ? watch.stillVcpus(input.timeouts.stallWindowMs / input.timeouts.scale) : undefined;
+    if (!lostNow && !machine.exited && (still === undefined || still.length > 0)) {
+      seen.livelock = await probeLivelock(machine.qmp, still && { still, readCounters: () => guest.readCounters(true) }, input.timeouts.stallWindowMs);
     }
     seen.loss = await runState.settled();
     runState.stop();

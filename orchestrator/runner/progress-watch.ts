@@ -61,6 +61,11 @@ export class ProgressWatch {
     return Math.round(this.longestStillMs);
   }
 
+  /** The vCPUs seen still for `minMs` or longer as of the last reading, with when each last advanced. */
+  stillVcpus(minMs: number): { vcpu: number; lastAdvanceAt: number }[] {
+    return this.advancedAt.flatMap((at, vcpu) => (this.lastAt > at && this.lastAt - at >= minMs ? [{ vcpu, lastAdvanceAt: at }] : []));
+  }
+
   /** From the first reading to the last one: the span progress is judged over. */
   get spanMs(): number {
     return Math.round(this.lastAt - this.firstAt);

@@ -51,6 +51,7 @@ export function spinGuest(
     codeStride: guest.codeStride,
     setupWrites: guest.setupWrites,
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: mutations } : undefined,
+    weeds: suite.mutator.kind === 'weeds' && !userImage ? { vcpu: suite.mutator.vcpu, address: suite.mutator.address } : undefined,
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
   const waits = machineWaits(timeouts);
@@ -97,6 +98,7 @@ export function spinGuest(
       return machine;
     },
     config,
+    userImage,
     readMailbox,
     async boot() {
       if (restoreFrom && (await restore(restoreFrom))) return true;

@@ -12,7 +12,11 @@ export type Verdict =
   | { kind: 'race'; losses: number }
   /** The loss probability per `unit` is below `bound` with 95% confidence. */
   | { kind: 'safe'; bound: number; unit: ExposureUnit }
-  | { kind: 'inconclusive'; bound: number; unit: ExposureUnit; furtherIterations: number; reason: string };
+  | { kind: 'inconclusive'; bound: number; unit: ExposureUnit; furtherIterations: number; reason: string }
+  /** A guest sent into the weeds: every iteration's guest was stopped; the probability that one is not is below `bound` at 95%. */
+  | { kind: 'stopped'; stopped: number; bound: number }
+  /** A guest sent into the weeds: QEMU kept re-entering its vCPU without progress in `livelocks` iterations. */
+  | { kind: 'livelock'; livelocks: number };
 
 /** What a loss probability is counted per: mutations, or whole iterations for suites that mutate nothing. */
 export type ExposureUnit = 'mutation' | 'iteration';
@@ -38,6 +42,10 @@ export interface CellStats {
   losses: number;
   survived: number;
   stalled: number;
+  /** Iterations in which QEMU kept re-entering a vCPU that made no progress. */
+  livelocks: number;
+  /** Whether the cell asks if a guest in the weeds is stopped (expectations stopped/livelock, or a livelock seen) rather than if the race loses it. */
+  detection: boolean;
   /** Survived, but with a vCPU seen still over a span too short to call it stalled (or no mailbox to read). */
   progressUnknown: number;
   errors: number;
@@ -93,7 +101,9 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   const byTime = kaplanMeier(ran.map((record) => ({ at: record.timeToFailureMs ?? record.mutationPhaseMs, lost: record.outcome === 'guest-lost' })));
   const merged = mergeHistograms(ran.map((record) => record.latencyHistogram));
   const rates = ran.map((record) => record.progressPerSecond).filter((rate): rate is number => rate !== null);
-  const verdict = decide(losses, mutationsApplied, ran, options.safeBelow);
+  const livelocks = ran.filter((record) => record.outcome === 'livelock').length;
+  const detection = livelocks > 0 || records.some((record) => record.expected === 'stopped' || record.expected === 'livelock');
+  const verdict = detection ? decideDetection(losses, livelocks, ran.length, options.safeBelow) : decide(losses, mutationsApplied, ran, options.safeBelow);
   return {
     suite: first.suite.name,
     build: cellBuild(first),
@@ -105,6 +115,8 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
     losses,
     survived: ran.filter((record) => record.outcome === 'survived').length,
     stalled: ran.filter((record) => record.outcome === 'stalled').length,
+    livelocks,
+    detection,
     progressUnknown: ran.filter((record) => record.outcome === 'survived' && record.progressKnown === false).length,
     errors: records.length - ran.length,
     mutationsApplied,
@@ -143,6 +155,30 @@ function decide(losses: number, mutations: number, ran: readonly IterationRecord
     unit,
     furtherIterations: Math.max(1, Math.ceil(needed / Math.max(1, perIteration))),
     reason: ran.length === 0 ? 'no iteration ran' : `${trials} ${unit}s without a loss bound the loss probability only below ${formatProbability(bound)}`,
+  };
+}
+
+/**
+ * A guest in the weeds should be stopped. One livelock is conclusive; `stopped`
+ * needs every iteration stopped and the 95% upper bound on the probability that
+ * one is not below `safeBelow` (per iteration).
+ */
+function decideDetection(stopped: number, livelocks: number, iterations: number, safeBelow: number): Verdict {
+  if (livelocks > 0) return { kind: 'livelock', livelocks };
+  const bound = zeroEventUpperBound(iterations, ALPHA / 2);
+  if (iterations > 0 && stopped === iterations && bound < safeBelow) return { kind: 'stopped', stopped, bound };
+  const open = iterations - stopped;
+  return {
+    kind: 'inconclusive',
+    bound,
+    unit: 'iteration',
+    furtherIterations: Math.max(1, trialsForUpperBound(safeBelow, ALPHA / 2) - stopped),
+    reason:
+      iterations === 0
+        ? 'no iteration ran'
+        : open > 0
+          ? `${open} of ${iterations} guests were neither stopped nor seen re-entered without progress (did the vCPU reach the weeds?)`
+          : `${iterations} stopped guests bound the probability of one not stopped only below ${formatProbability(bound)}`,
   };
 }
 
@@ -192,5 +228,9 @@ export function verdictText(verdict: Verdict): string {
       return `safe (p < ${formatProbability(verdict.bound)} per ${verdict.unit} at 95%)`;
     case 'inconclusive':
       return `inconclusive (${verdict.furtherIterations} more iterations)`;
+    case 'stopped':
+      return `stopped (p(not) < ${formatProbability(verdict.bound)} per iteration at 95%)`;
+    case 'livelock':
+      return 'livelock';
   }
 }

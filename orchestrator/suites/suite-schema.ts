@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CELL_FAMILIES } from '../results/provenance.js';
+import { EXPECTATIONS } from '../results/record.js';
 import { mutatorPlugin, mutatorSchema } from '../mutators/registry.js';
 
 /** Guest-physical addresses up to 1 TiB (code above 4 GiB runs through the spin image's paging window). */
@@ -100,8 +101,11 @@ export const suiteSchema = z
      * spins, later ones start from that state; `boot` boots every one (a race during boot needs it).
      */
     start: z.enum(['restore', 'boot']).default('restore'),
-    /** What each cell family (results/cell-family.ts) should do: lose the guest (`race`) or never (`safe`). */
-    expect: z.partialRecord(z.enum(CELL_FAMILIES), z.enum(['race', 'safe'])).default({}),
+    /**
+     * What each cell family (results/cell-family.ts) should do: lose the guest (`race`) or never (`safe`);
+     * for a guest sent into the weeds: stop it (`stopped`) or re-enter its vCPU for ever (`livelock`).
+     */
+    expect: z.partialRecord(z.enum(CELL_FAMILIES), z.enum(EXPECTATIONS)).default({}),
     /** A `safe` verdict needs the per-mutation loss probability bounded below this at 95%. */
     safeBelow: z.number().positive().max(1).default(0.001),
   })
@@ -152,6 +156,10 @@ export const suiteSchema = z
         if (size > device.sizeMiB || size % block !== 0) issue([...path, 'sizesMiB', sizeIndex], `${size} must be a multiple of ${block} MiB and at most the device's ${device.sizeMiB} MiB`);
       });
     });
+    if (mutator.kind === 'weeds' && guest.image === 'spin') {
+      if (mutator.vcpu >= machine.cpus) issue(['mutator', 'vcpu'], `vCPU ${mutator.vcpu} does not exist: machine.cpus is ${machine.cpus}`);
+      if (guest.codeAddress >= 2 ** 32) issue(['guest', 'codeAddress'], 'the weeds jump runs without paging: put the code below 4 GiB');
+    }
     if (guest.image === 'linux' && mutatorPlugin(mutator).needsMailbox) issue(['mutator', 'kind'], `${mutator.kind} is the spin guest's in-guest mutator; a linux guest needs a QMP-driven mutator`);
     if (guest.image === 'linux' && nodes < 2) issue(['machine', 'numaNodes'], `a linux guest executes from memory hot-plugged on node guest.execNode (${guest.execNode}): give at least ${guest.execNode + 1} nodes`);
   });
@@ -165,6 +173,7 @@ export type { VirtioMemResizeMutator } from '../mutators/virtio-mem-resize.js';
 export type { MixedMutator, QmpMutator } from '../mutators/mixed.js';
 export type { NoMutator } from '../mutators/none.js';
 export type { PamGuestMutator } from '../mutators/pam-guest.js';
+export type { WeedsMutator } from '../mutators/weeds.js';
 export type SpinGuest = z.infer<typeof spinGuestSchema>;
 export type LinuxGuest = z.infer<typeof linuxGuestSchema>;
 export type VirtioMemDevice = Suite['machine']['virtioMem'][number];

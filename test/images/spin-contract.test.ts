@@ -35,6 +35,17 @@ t.test('config encoding', async (t) => {
   t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0, codeStride: 4 }), RangeError);
 });
 
+t.test('weeds mode: flag bit 1, the address and the vCPU, at the offsets spin.asm reads', async (t) => {
+  const blob = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40, weeds: { vcpu: 2, address: 0xc000_0000 } });
+  t.same([blob.readUInt32LE(0x14), blob.readUInt32LE(0x34), blob.readUInt32LE(0x38)], [2, 0xc000_0000, 2]);
+  t.same([constant('CFG_WEEDS_ADDR'), constant('CFG_WEEDS_CPU'), constant('FLAG_WEEDS'), constant('MB_WEEDS_JUMPED')], [0x34, 0x38, 2, 0x3c]);
+  t.throws(() => encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40, weeds: { vcpu: 3, address: 0xc000_0000 } }), /weeds vCPU 3 does not exist/);
+  t.throws(() => encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40, weeds: { vcpu: 1, address: 2 ** 32 } }), /below 4 GiB/);
+  const page = Buffer.alloc(0x1000);
+  page.writeUInt32LE(1, 0x3c);
+  t.equal(decodeMailbox(page).weedsJumped, true);
+});
+
 t.test('setup writes and code above 4 GiB', async (t) => {
   const blob = encodeSpinConfig({ cpus: 2, codeAddress: 0x1_0000_1000, codeStride: 0x40, setupWrites: [{ register: 0x5e, value: 0x33 }, { register: 0x5f, value: 0x11 }] });
   t.same([...blob.subarray(0x20, 0x26)], [0x5e, 0x33, 0x5f, 0x11, 0, 0]);
@@ -72,6 +83,7 @@ t.test('mailbox decoding', async (t) => {
     maxToggleCycles: 2000n,
     lastTsc: 123456789n,
     mutatorDone: true,
+    weedsJumped: false,
     counters: [5n, 2n ** 40n],
   });
   t.equal(decodeMailbox(Buffer.alloc(SPIN.mailboxSize)).ready, false);

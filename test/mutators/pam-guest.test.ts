@@ -17,7 +17,7 @@ function ticking(): () => Promise<Mailbox> {
   return async () => {
     const ms = performance.now() - start;
     const toggles = Math.floor(ms);
-    return { ready: true, online: 3, cpus: 3, codeAddress: 0x100000, codeStride: 0x40, toggles, toggleCycles: BigInt(toggles) * 250_000n, maxToggleCycles: 900_000n, lastTsc: BigInt(Math.round(ms * 1e6)), mutatorDone: false, counters: [] };
+    return { ready: true, online: 3, cpus: 3, codeAddress: 0x100000, codeStride: 0x40, toggles, toggleCycles: BigInt(toggles) * 250_000n, maxToggleCycles: 900_000n, lastTsc: BigInt(Math.round(ms * 1e6)), mutatorDone: false, weedsJumped: false, counters: [] };
   };
 }
 

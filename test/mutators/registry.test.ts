@@ -37,10 +37,14 @@ t.test("the suite schema takes its mutators from the registry: every kind parses
 });
 
 t.test('an in-guest mutator says it needs the spin mailbox, and refuses to run without one', async (t) => {
-  t.same(MUTATORS.filter((plugin) => 'needsMailbox' in plugin && plugin.needsMailbox).map((plugin) => plugin.kind), ['pam-guest']);
+  t.same(MUTATORS.filter((plugin) => 'needsMailbox' in plugin && plugin.needsMailbox).map((plugin) => plugin.kind), ['pam-guest', 'weeds']);
   const plugin = mutatorPlugin({ kind: 'pam-guest', register: 0x59, values: [0x10, 0x30], checkEverySeconds: 0.1 });
   await t.rejects(
     plugin.run({ kind: 'pam-guest', register: 0x59, values: [0x10, 0x30], checkEverySeconds: 0.1 }, { qmp: undefined as never, limits: { mutations: 1, durationMs: 1 }, hooks: { lost: () => false, checkpoint: async () => true }, tally: { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: 0, endedAtMs: undefined, stoppedBy: undefined }, seed: 0, timeouts: HOST_CONTEXT.timeouts }),
     { code: 'NO_MAILBOX' },
+  );  const weeds = mutatorPlugin({ kind: 'weeds', vcpu: 1, address: 0xc000_0000, checkEverySeconds: 0.1 });
+  await t.rejects(
+    weeds.run({ kind: 'weeds', vcpu: 1, address: 0xc000_0000, checkEverySeconds: 0.1 }, { qmp: undefined as never, limits: { mutations: 1, durationMs: 1 }, hooks: { lost: () => false, checkpoint: async () => true }, tally: { attempted: 0, applied: 0, latenciesUs: [], startedAtMs: 0, endedAtMs: undefined, stoppedBy: undefined }, seed: 0, timeouts: HOST_CONTEXT.timeouts }),
+    { code: 'NO_MAILBOX', message: /weeds mutator configures the spin guest's NMI handler/ },
   );
 });

@@ -25,6 +25,7 @@ function observation(overrides: Partial<Observation> = {}): Observation {
     progress: watched([1n, 1n], [5n, 5n]),
     loss: undefined,
     failure: null,
+    livelock: undefined,
     harness: undefined,
     guestCost: undefined,
     serial: undefined,

@@ -79,3 +79,15 @@ t.test('inside a kernel under test the window is the context\'s, scaled', async 
   watch.observe([2n, 1n]);
   t.equal(watch.verdict, 'unknown', 'five windows of the host are half a window under TCG');
 });
+
+t.test('stillVcpus: the vCPUs that did not advance at the last reading for at least the asked span, and since when', async (t) => {
+  let now = 0;
+  const watch = new ProgressWatch([1n, 1n, 1n], { windowMs: 1000, now: () => now });
+  now = 100;
+  watch.observe([2n, 2n, 1n]);
+  now = 700;
+  watch.observe([3n, 2n, 1n]);
+  t.same(watch.stillVcpus(500), [{ vcpu: 1, lastAdvanceAt: 100 }, { vcpu: 2, lastAdvanceAt: 0 }]);
+  t.same(watch.stillVcpus(650), [{ vcpu: 2, lastAdvanceAt: 0 }]);
+  t.equal(watch.verdict, 'unknown', 'still for 700 ms of a 1,000 ms window: not a stall yet');
+});

@@ -98,3 +98,31 @@ t.test('a cell whose every iteration is an error: no verdict, no number made up,
   t.match(renderReport(model, 'text'), /iterations 0, lost 0, survived 0, stalled 0, errors 3[\s\S]*GUEST_TIMEOUT: timed out waiting for the spin banner/);
   t.match(renderReport(model, 'tap'), /^ok 1 - .*inconclusive/m, 'TAP does not fail a cell that has no verdict');
 });
+
+t.test('a guest in the weeds: every one stopped is `stopped`, one livelock is conclusive, a guest that ran on is inconclusive', async (t) => {
+  const stopped = (iteration: number) => sampleRecord({ iteration, outcome: 'guest-lost', stopReason: 'internal-error', mutationsApplied: 1, expected: 'stopped', timeToFailureMs: 5 + iteration });
+  const six = cellStats([0, 1, 2, 3, 4, 5].map(stopped), { safeBelow: 0.5 });
+  t.equal(six.detection, true);
+  // 0 of 6 not stopped: the 95% CP upper end is 1 - 0.025^(1/6) = 0.459 < 0.5.
+  t.ok(six.verdict.kind === 'stopped' && Math.abs(six.verdict.bound - (1 - 0.025 ** (1 / 6))) < 1e-12, JSON.stringify(six.verdict));
+  t.equal(six.agrees, true);
+  t.match(verdictText(six.verdict), /^stopped \(p\(not\) < 0\.46 per iteration at 95%\)$/);
+  t.equal(six.timeToFailureMs.median, 7, 'the time to detection');
+
+  const five = cellStats([0, 1, 2, 3, 4].map(stopped), { safeBelow: 0.5 });
+  t.ok(five.verdict.kind === 'inconclusive' && five.verdict.furtherIterations === 1, `5 stopped bound only below 0.52: ${JSON.stringify(five.verdict)}`);
+
+  const livelock = sampleRecord({ iteration: 6, outcome: 'livelock', stopReason: 'duration', failure: null, mutationsApplied: 1, expected: 'stopped', timeToFailureMs: null });
+  const mixed = cellStats([...[0, 1, 2].map(stopped), livelock], { safeBelow: 0.5 });
+  t.same(mixed.verdict, { kind: 'livelock', livelocks: 1 });
+  t.equal(mixed.agrees, false, 'expected stopped, one was re-entered for ever');
+  t.equal(mixed.livelocks, 1);
+
+  const ranOn = sampleRecord({ iteration: 7, outcome: 'survived', stopReason: 'duration', failure: null, mutationsApplied: 1, expected: 'livelock', timeToFailureMs: null });
+  const open = cellStats([ranOn], { safeBelow: 0.5 });
+  t.equal(open.verdict.kind, 'inconclusive');
+  t.match(open.verdict.kind === 'inconclusive' ? open.verdict.reason : '', /1 of 1 guests were neither stopped nor seen re-entered/);
+
+  const race = cellStats([sampleRecord({ iteration: 0, outcome: 'guest-lost', expected: 'race' })], { safeBelow: 0.001 });
+  t.equal(race.detection, false, 'a race suite stays a race suite');
+});

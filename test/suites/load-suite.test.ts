@@ -33,7 +33,7 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
   t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
-  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize']);
+  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds']);
 });
 
 t.test('pam-guest: the guest mutates, two values', async (t) => {
@@ -74,6 +74,10 @@ t.test('the catalogue suites load with what their headers promise', async (t) =>
   t.equal(spinOf(dimm).codeAddress, 0x100001000);
   t.same(dimm.mutator, { kind: 'dimm-churn', dimms: 2, sizeMiB: 128, eject: 'orchestrator', batch: 4 });
   t.match(loadSuite('dirty-log').suite.mutator, { kind: 'dirty-log', uri: 'exec:cat > /dev/null', maxBandwidth: 65536 });
+  const weeds = loadSuite('weeds').suite;
+  t.same(weeds.mutator, { kind: 'weeds', vcpu: 1, address: 0xc000_0000, checkEverySeconds: 0.1 });
+  t.same(weeds.expect, { stock: 'stopped', 'paused-vcpu': 'stopped', 'atomic-ioctl': 'stopped', 'mmio-exit': 'livelock', 'mmio-aware': 'stopped' });
+  t.same([weeds.stop.mutations, weeds.machine.memoryMiB], [1, 256], 'one NMI; 0xc0000000 lies in the PCI hole of 256 MiB');
   for (const name of listSuites()) {
     const text = fs.readFileSync(`suites/${name}.yaml`, 'utf8');
     t.match(text, /^# [\s\S]*\n# Why it (does not )?delete/m, `${name} says why it does or does not delete a memslot`);
@@ -86,7 +90,11 @@ const smramText = fs.readFileSync('suites/smram-q35.yaml', 'utf8');
 const dirtyText = fs.readFileSync('suites/dirty-log.yaml', 'utf8');
 const linuxText = fs.readFileSync('suites/linux-hotplug.yaml', 'utf8');
 const virtioText = fs.readFileSync('suites/virtio-mem-resize.yaml', 'utf8');
+const weedsText = fs.readFileSync('suites/weeds.yaml', 'utf8');
 const catalogueBroken: [string, string, RegExp][] = [
+  ['a weeds vCPU the machine lacks', weedsText.replace('  vcpu: 1', '  vcpu: 3'), /field mutator\.vcpu: vCPU 3 does not exist: machine\.cpus is 3/],
+  ['weeds with code above 4 GiB', weedsText.replace('codeAddress: 0x100000', 'codeAddress: 0x100001000'), /field guest\.codeAddress: the weeds jump runs without paging/],
+  ['an expectation that is neither race, safe, stopped nor livelock', weedsText.replace('mmio-exit: livelock', 'mmio-exit: hangs'), /field expect\.mmio-exit/],
   ['a linux guest kernel that is not a packaged one', linuxText.replace('kernel: debian-6.1', 'kernel: 6.1-stock'), /field guest\.kernel/],
   ['a linux guest with a spin field', linuxText.replace('  execNode: 1\n', '  execNode: 1\n  codeAddress: 0x100000\n'), /field guest: .*codeAddress/],
   ['a linux guest on one NUMA node', linuxText.replace('  numaNodes: 2\n', ''), /field machine\.numaNodes: a linux guest executes from memory hot-plugged on node guest\.execNode \(1\): give at least 2 nodes/],

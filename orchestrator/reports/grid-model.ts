@@ -1,0 +1,57 @@
+import { CELL_FAMILIES } from '../results/provenance.js';
+import type { CellStats } from '../stats/cell-stats.js';
+import { formatInterval, formatMs, formatUs, latencyText } from './format.js';
+import type { ReportModel } from './report-model.js';
+import { formatProbability } from '../stats/cell-stats.js';
+
+/** One row of a grid: a combination (`<build> @ <kernel>`) and its cells by suite. */
+export interface GridRow {
+  combination: string;
+  family: CellStats['family'];
+  cells: Map<string, CellStats>;
+  /** Per-mutation cost where the row ran a QMP-driven or in-guest mutator: the QMP reply latency or the guest-measured write. */
+  latency: string;
+}
+
+/** Rows = combinations, columns = suites: the design-space view of the same cells. */
+export interface GridModel {
+  suites: string[];
+  rows: GridRow[];
+}
+
+/** Columns in the order the suites first appear; rows by cell family (stock first), then as they appear. */
+export function gridModel(model: ReportModel): GridModel {
+  const suites = [...new Set(model.cells.map((cell) => cell.suite))];
+  const rows = new Map<string, GridRow>();
+  for (const cell of model.cells) {
+    const row = rows.get(cell.build) ?? { combination: cell.build, family: cell.family, cells: new Map(), latency: '' };
+    row.cells.set(cell.suite, cell);
+    rows.set(cell.build, row);
+  }
+  const ordered = [...rows.values()].sort((a, b) => CELL_FAMILIES.indexOf(a.family) - CELL_FAMILIES.indexOf(b.family));
+  for (const row of ordered) row.latency = rowLatency(row);
+  return { suites, rows: ordered };
+}
+
+/** What one cell says in a grid: verdict (and whether it agrees), the count with its 95% interval, and the time to detection where that is the question. */
+export function gridCellText(cell: CellStats | undefined): string {
+  if (!cell) return 'not run';
+  const agreement = cell.agrees === null ? '' : cell.agrees ? '' : ' (CONTRADICTED)';
+  const verdict = cell.verdict.kind === 'inconclusive' ? `inconclusive (${cell.verdict.furtherIterations} more)` : cell.verdict.kind;
+  if (cell.detection) {
+    const detected = cell.timeToFailureMs.median === undefined ? '' : `, detected in ${formatMs(cell.timeToFailureMs.median)} (median)`;
+    const livelock = cell.livelocks > 0 ? `, livelock ${cell.livelocks}/${cell.iterations}` : '';
+    return `${verdict}${agreement}: stopped ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}${livelock}${detected}`;
+  }
+  if (cell.verdict.kind === 'safe') return `${verdict}${agreement}: lost 0/${cell.iterations}, p < ${formatProbability(cell.verdict.bound)} per ${cell.verdict.unit}`;
+  return `${verdict}${agreement}: lost ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}`;
+}
+
+function rowLatency(row: GridRow): string {
+  const parts: string[] = [];
+  for (const [suite, cell] of row.cells) {
+    if (cell.latency.count > 0 && !cell.detection) parts.push(`${suite} ${latencyText(cell)}`);
+    else if (cell.guestCost) parts.push(`${suite} guest ${formatUs(cell.guestCost.meanUs)}`);
+  }
+  return parts.join('; ') || '-';
+}
