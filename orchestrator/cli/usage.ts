@@ -23,6 +23,8 @@ export const USAGE = `usage:
   slotlab publish --from <run-id|file>... [--into DIR] [--as NAME]
                             publish stored runs instead of running new ones
                             (default DIR: results/, NAME: default-matrix)
+                            [--layout grid] a row per build (@ kernel), a column per suite
+                            (the design-space table); [--notes FILE] text under the table
   slotlab build <name>... | --all
                             fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl, 7.2-mmio-aware from Debian
                             bookworm's QEMU 7.2 source, 10.0-stock, 10.0-atomic-ioctl from trixie's 10.0

@@ -24,6 +24,8 @@ export interface ReportInput {
   /** The suite progress rates are compared against (default BASELINE_SUITE). */
   baselineSuite?: string;
   notes?: string;
+  /** Thresholds (`safeBelow`) of suites whose runs come without a manifest. */
+  safeBelow?: Record<string, number>;
 }
 
 /** The catalogue's control: the same machine and guest with nothing changing the memory map. */
@@ -37,7 +39,7 @@ export function cellRecords(model: ReportModel, cell: CellStats): IterationRecor
 }
 
 export function buildReport(input: ReportInput): ReportModel {
-  const safeBelow = new Map<string, number>();
+  const safeBelow = new Map<string, number>(Object.entries(input.safeBelow ?? {}));
   for (const manifest of input.manifests) if (manifest) safeBelow.set(manifest.suite.name, manifest.safeBelow);
   const runIds = [...new Set(input.records.map((record) => record.runId))];
   const runs = runIds.map((runId) => {

@@ -109,6 +109,26 @@ t.test('publish --from publishes stored runs without running anything', async (t
   t.match(bad.stderr, /--as needs a file stem/);
 });
 
+t.test('publish --layout grid --notes: a row per build, a column per suite, the notes under it; bad values refused', async (t) => {
+  const dir = tempDir(t);
+  storeRun(dir, 'run-g', fixedRecordSet());
+  const notes = path.join(dir, 'notes.md');
+  fs.writeFileSync(notes, 'What the table shows.\n');
+  const into = path.join(dir, 'published');
+  const result = await slotlab(['publish', '--from', 'run-g', '--into', into, '--as', 'design-space', '--layout', 'grid', '--notes', notes], { env: { SLOTLAB_RUNS_DIR: dir } });
+  t.equal(result.exitCode, 0, String(result.stderr));
+  const md = fs.readFileSync(path.join(into, 'design-space.md'), 'utf8');
+  t.match(md, /^\| combination \| family \| pam-qmp \|/m);
+  t.match(md, /^\| debian-7\.2 \| stock \| race: lost 3\/3 /m);
+  t.match(md, /\n\nWhat the table shows\.\n/);
+  t.match(fs.readFileSync(path.join(into, 'design-space.html'), 'utf8'), /<p>What the table shows\.<\/p>/);
+  t.ok(fs.existsSync(path.join(into, 'pam-qmp.jsonl')), 'the records beside it');
+  const env = { env: { SLOTLAB_RUNS_DIR: dir } };
+  t.match((await slotlab(['publish', '--from', 'run-g', '--layout', 'rows'], env)).stderr, /--layout is cells .* or grid .*, not 'rows'/);
+  t.match((await slotlab(['publish', '--layout', 'grid'], env)).stderr, /--layout and --notes shape a table of stored runs: use them with --from/);
+  t.match((await slotlab(['publish', '--from', 'run-g', '--notes', path.join(dir, 'missing.md')], env)).stderr, /--notes .*missing\.md: ENOENT; give a text file/);
+});
+
 t.test('publishing writes Markdown, HTML and the records, stating machine, date and builds', async (t) => {
   const dir = tempDir(t);
   const pam = storeRun(dir, 'run-p', fixedRecordSet());
