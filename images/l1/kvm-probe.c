@@ -3,7 +3,7 @@
  * KVM_SET_USER_MEMORY_REGION_LIST.  Runs inside the L1 kernel (and on any
  * host); prints one JSON object per line.
  *
- *   kvm-probe caps                 capabilities of a fresh VM
+ *   kvm-probe caps                 capabilities of a fresh VM, and TDP: 1 with npt/ept, 0 with shadow paging
  *   kvm-probe hold                 keep one VM open until killed
  *   kvm-probe list-test [TOGGLES]  rejections of bad lists, then TOGGLES
  *                                  delete+create swaps of the slot a vCPU
@@ -120,9 +120,34 @@ static const struct {
 	{ "MANUAL_DIRTY_LOG_PROTECT2", KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 },
 };
 
+/* 1 when KVM maps guest memory with two-dimensional paging (kvm_amd npt,
+ * kvm_intel ept), 0 when it shadows the guest's page tables, -1 unknown. */
+static int tdp_enabled(void)
+{
+	static const char *const params[] = { "/sys/module/kvm_amd/parameters/npt", "/sys/module/kvm_intel/parameters/ept" };
+	size_t i;
+
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		char value[8] = "";
+		FILE *file = fopen(params[i], "r");
+
+		if (!file)
+			continue;
+		if (!fgets(value, sizeof(value), file))
+			value[0] = 0;
+		fclose(file);
+		if (value[0] == 'Y' || value[0] == '1')
+			return 1;
+		if (value[0] == 'N' || value[0] == '0')
+			return 0;
+	}
+	return -1;
+}
+
 static int cmd_caps(void)
 {
 	int kvm, vm = open_vm(&kvm);
+	int tdp = tdp_enabled();
 	size_t i;
 
 	printf("{\"API_VERSION\":%d", ioctl(kvm, KVM_GET_API_VERSION, 0));
@@ -131,6 +156,8 @@ static int cmd_caps(void)
 
 		printf(",\"%s\":%d", caps[i].name, value < 0 ? 0 : value);
 	}
+	if (tdp >= 0)
+		printf(",\"TDP\":%d", tdp);
 	printf("}\n");
 	return 0;
 }

@@ -10,6 +10,7 @@ import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { type LoadedSuite, listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
+import type { Paging } from '../nested/l1-machine.js';
 import { HOST_CONTEXT, type RunContext } from '../run-context.js';
 import { prepareLinuxGuestFiles, resolveLinuxBoot } from '../kernels/guest-kernel.js';
 import type { LinuxBoot } from '../runner/linux-guest.js';
@@ -35,6 +36,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       all: { type: 'boolean', default: false },
       image: { type: 'string' },
       kernel: { type: 'string' },
+      paging: { type: 'string' },
       'until-lost': { type: 'boolean', default: false },
       start: { type: 'string' },
       /** A plan file (written for a run inside a kernel under test). */
@@ -88,12 +90,16 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
   // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
   const inKernelUnderTest = context.location.kind === 'kernel-under-test';
   const resumeInside = inKernelUnderTest ? undefined : resume?.manifest.host.kernelUnderTest?.name;
-  if (resumeInside !== undefined) return runUnderKernelCommand(plan, resumeInside, reporter, resume!.manifest.runId);
-  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, reporter);
+  if (resumeInside !== undefined) {
+    const paging = resume!.manifest.host.kvm?.TDP === 0 ? 'shadow' : 'tdp';
+    return runUnderKernelCommand(plan, resumeInside, reporter, paging, resume!.manifest.runId);
+  }
+  const paging = pagingOption(values.paging, values.kernel);
+  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, reporter, paging);
   const nested = resume === undefined && !inKernelUnderTest ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
-    return runUnderKernelCommand(plan, nested.kernel, reporter);
+    return runUnderKernelCommand(plan, nested.kernel, reporter, paging);
   }
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
@@ -141,12 +147,12 @@ function chooseReporter(name: string | undefined, json: boolean): LiveReporter {
 }
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
-async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveReporter, resume?: string): Promise<number> {
+async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveReporter, paging: Paging, resume?: string): Promise<number> {
   // L1 sees this checkout read-only: what the guest boots is built here first.
   await prepareSuiteArtifacts(plan.loaded);
   const what = resume ? `the rest of run ${resume}` : `${plan.items.length} iterations of ${plan.loaded.suite.name}`;
-  process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM) for ${what}\n`);
-  const output = await runUnderKernel({ plan, kernel, resume, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
+  process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM${paging === 'shadow' ? ', KVM on shadow paging' : ''}) for ${what}\n`);
+  const output = await runUnderKernel({ plan, kernel, paging, resume, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
   const stored = readRun(output.runId);
   reporter.runEnded?.({ files: stored.files, manifest: stored.manifest, records: stored.records, kernel: { name: kernel, release: output.l1.release, listIoctl: output.l1.kvm.USER_MEMORY_REGION_LIST ?? 0 } });
   if (output.l1.jobExit === 0) return 0;
@@ -223,4 +229,12 @@ function readNotes(file: string): string {
   } catch (error) {
     throw new UsageError(`--notes ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; give a text file whose paragraphs go under the table`);
   }
+}
+
+/** --paging tdp|shadow: how the kernel under test's KVM maps guest memory; only for runs inside one. */
+function pagingOption(value: string | undefined, kernel: string | undefined): Paging {
+  if (value === undefined) return 'tdp';
+  if (value !== 'tdp' && value !== 'shadow') throw new UsageError(`--paging is tdp (npt/ept, the default) or shadow (kvm_amd.npt=0), not '${value}'`);
+  if (kernel === undefined) throw new UsageError("--paging chooses how a kernel under test's KVM pages its guests: use it with --kernel");
+  return value;
 }

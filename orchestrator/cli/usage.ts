@@ -10,6 +10,7 @@ export const USAGE = `usage:
   slotlab run <suite> --build <name>... --kernel <kernel|bzImage>
                             run inside a kernel under test: it boots as L1 under TCG (emulated SVM)
                             and runs the builds there; records carry the kernel and its KVM capabilities
+                            [--paging shadow]  L1's KVM on shadow paging (kvm_amd.npt=0), host.kvm.TDP 0
   slotlab demo [--all]      the main job (npm run demo): pam-qmp, or every suite, on debian-7.2,
                             debian-bpo-10.0, 7.2-stock and 7.2-paused-vcpu
   slotlab suites            list the suites: what each changes in the memory map and what each cell family (build on kernel) should do

@@ -17,7 +17,7 @@ import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
 import { SlotlabError } from '../errors.js';
 import { findKernel } from '../kernels/kernel-registry.js';
 import { kernelStatesDir, keepStates, lendStates } from './job-states.js';
-import { L1Error, type L1Result, runInL1 } from './l1-machine.js';
+import { L1Error, type L1Result, type Paging, runInL1 } from './l1-machine.js';
 
 export class KernelJobError extends SlotlabError {
   constructor(kernel: string, detail: string) {
@@ -39,6 +39,8 @@ const MAX_BOOTS_WITHOUT_PROGRESS = 2;
 export interface KernelRunOptions {
   plan: Plan;
   kernel: string;
+  /** L1's KVM with two-dimensional paging (default) or shadow paging; records show it as host.kvm.TDP. */
+  paging?: Paging;
   onLine?: (line: string) => void;
   /** Continue this run of this host's runs folder (one that ran inside `kernel`) instead of starting one. */
   resume?: string;
@@ -102,6 +104,7 @@ export function jobTimeoutMs(plan: Plan): number {
 
 export interface L1JobOptions {
   kernel: string;
+  paging?: Paging;
   /** job.sh for a job folder: run by /bin/sh inside L1, chrooted into the host root. */
   script: (jobDir: string) => string;
   timeoutMs: number;
@@ -144,7 +147,7 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
   });
   let l1: L1Result;
   try {
-    l1 = await runInL1({ kernel, initramfs, jobDir, bootTimeoutMs: L1_BOOT_TIMEOUT_MS, jobTimeoutMs: options.timeoutMs, onLine: options.onLine });
+    l1 = await runInL1({ kernel, initramfs, jobDir, bootTimeoutMs: L1_BOOT_TIMEOUT_MS, jobTimeoutMs: options.timeoutMs, onLine: options.onLine, paging: options.paging });
   } catch (error) {
     finish(true);
     throw error;
@@ -206,6 +209,7 @@ async function runL1Boots(options: KernelRunOptions): Promise<KernelRunOutput> {
     try {
       const l1 = await runL1Job({
         kernel: options.kernel,
+        paging: options.paging,
         script: (jobDir) => {
           if (run) copyRun(runFiles(run), runFiles(run, path.join(jobDir, 'runs')));
           return runJobScript(options.plan, jobDir, run);

@@ -21,7 +21,14 @@ export interface L1Options {
   jobTimeoutMs: number;
   /** Every line L1 prints on its serial console (kernel, init, the job). */
   onLine?: (line: string) => void;
+  /** How L1's KVM maps its guests' memory: two-dimensional paging (npt/ept, the default) or shadow paging of their page tables. */
+  paging?: Paging;
 }
+
+export type Paging = 'tdp' | 'shadow';
+
+/** Kernel parameters that turn two-dimensional paging off in a kernel whose KVM is built in (modules read them from the command line too). */
+export const SHADOW_PAGING_PARAMS = ['kvm_amd.npt=0', 'kvm_intel.ept=0'];
 
 export interface L1Result {
   /** The job's exit status, as init reported it. */
@@ -77,7 +84,10 @@ export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
     '-initrd', options.initramfs,
     // An L1 wedged under TCG (a soft lockup or an RCU stall of two minutes) ends itself instead of holding the job until its timeout.
     '-append',
-    `console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 sysctl.kernel.panic_on_rcu_stall=1 slotlab.job=${options.jobDir}`,
+    [
+      `console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 sysctl.kernel.panic_on_rcu_stall=1 slotlab.job=${options.jobDir}`,
+      ...(options.paging === 'shadow' ? SHADOW_PAGING_PARAMS : []),
+    ].join(' '),
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${options.jobDir},mount_tag=job,security_model=none,multidevs=remap`,
   ];

@@ -72,10 +72,14 @@ export interface CellOptions {
   safeBelow: number;
 }
 
-/** A cell's build column: the build, and the kernel under test when the run booted one (`7.2-stock @ 6.1-atomic-ioctl`). */
+/**
+ * A cell's build column: the build, and the kernel under test when the run booted one
+ * (`7.2-stock @ 6.1-atomic-ioctl`), marked when that kernel's KVM ran on shadow paging.
+ */
 export function cellBuild(record: Pick<IterationRecord, 'build' | 'host'>): string {
   const kernel = record.host.kernelUnderTest;
-  return kernel ? `${record.build.name} @ ${kernel.name}` : record.build.name;
+  if (!kernel) return record.build.name;
+  return `${record.build.name} @ ${kernel.name}${record.host.kvm?.TDP === 0 ? ' (shadow paging)' : ''}`;
 }
 
 export function cellKey(record: Pick<IterationRecord, 'suite' | 'build' | 'host'>): string {

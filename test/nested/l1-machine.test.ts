@@ -24,6 +24,14 @@ t.test('L1 runs under TCG with emulated SVM, the host root read-only and the job
   t.match(args, /local,path=\/j,mount_tag=job,security_model=none/);
 });
 
+t.test('shadow paging: both vendors\' two-dimensional paging turned off on the kernel command line, only when asked', async (t) => {
+  const options = { kernel: kernelAt('/k/bzImage'), initramfs: '/i.cpio', jobDir: '/j', bootTimeoutMs: 1, jobTimeoutMs: 1 };
+  const shadow = l1QemuArgs({ ...options, paging: 'shadow' }, l1Accel('flags\t: fpu sse2', true));
+  t.match(shadow[shadow.indexOf('-append') + 1], / slotlab\.job=\/j kvm_amd\.npt=0 kvm_intel\.ept=0$/);
+  const tdp = l1QemuArgs({ ...options, paging: 'tdp' }, l1Accel('flags\t: fpu sse2', true));
+  t.notMatch(tdp[tdp.indexOf('-append') + 1], /npt|ept/);
+});
+
 t.test('L1 runs on KVM where the host offers nested virtualisation, else under TCG with emulated SVM', async (t) => {
   t.same(l1Accel('processor\t: 0\nflags\t\t: fpu vme svm npt\n', true), { accel: 'kvm', cpu: 'host' });
   t.same(l1Accel('flags\t\t: fpu vmx ept\n', true), { accel: 'kvm', cpu: 'host' });
