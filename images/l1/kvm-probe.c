@@ -15,6 +15,15 @@
  *                                  code, runs it, and reports the exit (an
  *                                  internal error today, a zero-length MMIO
  *                                  read under KVM_CAP_X86_MMIO_FETCH_EXIT)
+ *   kvm-probe emul-test [TOGGLES] [single]
+ *                                  TOGGLES swaps (list, or two single ioctls)
+ *                                  of the slot holding a paged vCPU's code,
+ *                                  page tables, GDT, IDT, stack and data while
+ *                                  it loops on emulated instructions (rep outsb,
+ *                                  an MMIO read); counts what a swap that is
+ *                                  not atomic for every vCPU path shows:
+ *                                  internal errors, MMIO exits inside the slot,
+ *                                  guest page faults, other exceptions
  *
  * Exit status: 0 all checks passed, 1 a check failed, 2 cannot test.
  */
@@ -569,6 +578,191 @@ static int cmd_fetch(void)
 	return 0;
 }
 
+/*
+ * The guest of emul-test, 32-bit protected mode with 4 MiB paging, all of it in
+ * slot [0, 1 MiB): GDT 0x500, IDT 0x600, page directory 0x3000, code 0x1000,
+ * data 0x4000, stack below 0x7000, counters 0x2000 (loops), 0x2004 (#PF),
+ * 0x2008 (other exceptions), 0x200c (the last other vector).  Assembled from:
+ *   loop: mov esi, 0x4000 / mov ecx, 4 / mov dx, 0x80 / rep outsb
+ *         mov eax, [0x300000] / inc dword [0x2000] / jmp loop
+ *   0x1800: inc dword [0x2004] / add esp, 4 / iret      (#PF: count, retry)
+ *   0x1a00 + 16 * vector: mov byte [0x200c], vector / jmp 0x1900
+ *   0x1900: inc dword [0x2008] / hlt / jmp back to the hlt (stays halted)
+ */
+#define EMUL_MMIO_GPA 0x300000UL
+static const unsigned char emul_loop[] = {
+	0xbe, 0x00, 0x40, 0x00, 0x00, 0xb9, 0x04, 0x00, 0x00, 0x00, 0x66, 0xba,
+	0x80, 0x00, 0xf3, 0x6e, 0xa1, 0x00, 0x00, 0x30, 0x00, 0xff, 0x05, 0x00,
+	0x20, 0x00, 0x00, 0xeb, 0xe3,
+};
+static const unsigned char emul_pf[] = { 0xff, 0x05, 0x04, 0x20, 0x00, 0x00, 0x83, 0xc4, 0x04, 0xcf };
+static const unsigned char emul_other[] = { 0xff, 0x05, 0x08, 0x20, 0x00, 0x00, 0xf4, 0xeb, 0xfd };
+
+struct emul_counts {
+	volatile int stop;
+	unsigned long io_exits, mmio_outside, mmio_in_slot, fetch_exits, internal_errors, halts;
+	volatile int shutdown;
+	__u32 last_suberror;
+	__u64 last_internal_data[4];
+	__u64 last_in_slot_gpa;
+};
+
+static void emul_guest(char *mem)
+{
+	static const __u64 gdt[] = { 0, 0x00cf9a000000ffffULL, 0x00cf92000000ffffULL };
+	__u32 *pd = (__u32 *)(mem + 0x3000);
+	int i;
+
+	memcpy(mem + 0x500, gdt, sizeof(gdt));
+	for (i = 0; i < 32; i++) {
+		__u32 stub = 0x1a00 + 16 * i;
+		__u32 handler = i == 14 ? 0x1800 : stub;
+		__u32 *gate = (__u32 *)(mem + 0x600 + 8 * i);
+		__s32 rel = 0x1900 - (__s32)(stub + 12);
+		unsigned char code[12] = { 0xc6, 0x05, 0x0c, 0x20, 0x00, 0x00, (unsigned char)i, 0xe9 };
+
+		memcpy(code + 8, &rel, 4);
+		memcpy(mem + stub, code, sizeof(code));
+		gate[0] = (0x08 << 16) | (handler & 0xffff);
+		gate[1] = (handler & 0xffff0000) | 0x8e00;
+	}
+	pd[0] = 0x00000083;		/* 4 MiB page at 0, present, writable */
+	memcpy(mem + CODE_GPA, emul_loop, sizeof(emul_loop));
+	memcpy(mem + 0x1800, emul_pf, sizeof(emul_pf));
+	memcpy(mem + 0x1900, emul_other, sizeof(emul_other));
+	memcpy(mem + 0x4000, "slot", 4);
+}
+
+static void emul_vcpu_setup(int fd)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = CODE_GPA, .rsp = 0x7000, .rflags = 2 };
+	struct kvm_segment code = { .base = 0, .limit = 0xffffffff, .selector = 0x08, .type = 11, .present = 1, .db = 1, .s = 1, .g = 1 };
+	struct kvm_segment data = { .base = 0, .limit = 0xffffffff, .selector = 0x10, .type = 3, .present = 1, .db = 1, .s = 1, .g = 1 };
+
+	if (ioctl(fd, KVM_GET_SREGS, &sregs) < 0)
+		die("KVM_GET_SREGS");
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.gdt.base = 0x500;
+	sregs.gdt.limit = 23;
+	sregs.idt.base = 0x600;
+	sregs.idt.limit = 32 * 8 - 1;
+	sregs.cr3 = 0x3000;
+	sregs.cr4 = 0x10;		/* PSE */
+	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
+	sregs.efer = 0;
+	if (ioctl(fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(fd, KVM_SET_REGS, &regs) < 0)
+		die("KVM_SET_SREGS/REGS (paged protected mode)");
+}
+
+struct emul_vcpu {
+	int fd;
+	struct kvm_run *run;
+	struct emul_counts *counts;
+};
+
+static void *emul_loop_thread(void *arg)
+{
+	struct emul_vcpu *v = arg;
+	struct emul_counts *c = v->counts;
+
+	while (!c->stop) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("KVM_RUN");
+		}
+		switch (v->run->exit_reason) {
+		case KVM_EXIT_IO:
+			c->io_exits++;
+			break;
+		case KVM_EXIT_MMIO:
+			if (v->run->mmio.len == 0)
+				c->fetch_exits++;
+			else if (v->run->mmio.phys_addr < 1 * MIB) {
+				c->mmio_in_slot++;
+				c->last_in_slot_gpa = v->run->mmio.phys_addr;
+			} else
+				c->mmio_outside++;
+			break;
+		case KVM_EXIT_INTERNAL_ERROR:
+			/* Counted and re-entered: the instruction is retried, as it would be had the slot been there. */
+			c->internal_errors++;
+			c->last_suberror = v->run->internal.suberror;
+			memcpy(c->last_internal_data, v->run->internal.data, sizeof(c->last_internal_data));
+			break;
+		case KVM_EXIT_HLT:
+			c->halts++;
+			break;
+		default:
+			c->shutdown = (int)v->run->exit_reason;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int cmd_emul(int toggles, int with_list)
+{
+	int kvm, vm = open_vm(&kvm);
+	long size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	int max = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY_REGION_LIST);
+	char *mem = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile __u32 *counters = (volatile __u32 *)(mem + COUNTER_GPA);
+	struct emul_counts c = { 0 };
+	struct emul_vcpu v = { .counts = &c };
+	struct sigaction sa = { .sa_handler = on_signal };
+	pthread_t thread;
+	__u32 before, id = 0;
+	int i, r = 0;
+
+	if (mem == MAP_FAILED)
+		die("mmap guest memory");
+	if (with_list && max <= 0) {
+		printf("{\"test\":\"emul\",\"error\":\"this kernel has no KVM_SET_USER_MEMORY_REGION_LIST\"}\n");
+		return 2;
+	}
+	emul_guest(mem);
+	if (set_single(vm, region(0, 0, 1 * MIB, mem)))
+		die("initial memslot");
+	v.fd = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (v.fd < 0)
+		die("KVM_CREATE_VCPU");
+	v.run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v.fd, 0);
+	if (v.run == MAP_FAILED)
+		die("mmap kvm_run");
+	emul_vcpu_setup(v.fd);
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_create(&thread, NULL, emul_loop_thread, &v);
+	sleep_ms(100);
+	before = counters[0];
+	for (i = 0; i < toggles && !c.shutdown; i++) {
+		__u32 next = id ? 0 : 3;
+		struct kvm_userspace_memory_region e[2] = { region(id, 0, 0, mem), region(next, 0, 1 * MIB, mem) };
+
+		r = with_list ? set_list(vm, 0, e, 2) : (set_single(vm, e[0]) ?: set_single(vm, e[1]));
+		if (r)
+			break;
+		id = next;
+	}
+	sleep_ms(100);
+	c.stop = 1;
+	v.run->immediate_exit = 1;
+	pthread_kill(thread, SIGUSR1);
+	pthread_join(thread, NULL);
+	printf("{\"test\":\"emul\",\"ioctl\":\"%s\",\"toggles\":%d,\"result\":\"%s\",\"tdp\":%d,"
+	       "\"loops\":%u,\"ioExits\":%lu,\"mmioOutside\":%lu,\"internalErrors\":%lu,\"mmioInSlot\":%lu,"
+	       "\"pageFaults\":%u,\"otherExceptions\":%u,\"otherVector\":%u,\"halts\":%lu,\"fetchExits\":%lu,\"shutdown\":%d,"
+	       "\"lastSuberror\":%u,\"lastInternalData\":[%llu,%llu,%llu,%llu],\"lastInSlotGpa\":%llu}\n",
+	       with_list ? "list" : "single", i, errname(r), tdp_enabled(), counters[0] - before, c.io_exits, c.mmio_outside,
+	       c.internal_errors, c.mmio_in_slot, counters[1], counters[2], counters[2] ? counters[3] & 0xff : 0, c.halts, c.fetch_exits, c.shutdown, c.last_suberror,
+	       (unsigned long long)c.last_internal_data[0], (unsigned long long)c.last_internal_data[1],
+	       (unsigned long long)c.last_internal_data[2], (unsigned long long)c.last_internal_data[3],
+	       (unsigned long long)c.last_in_slot_gpa);
+	return r == 0 && counters[0] != before ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	int toggles = argc > 2 ? atoi(argv[2]) : 2000;
@@ -588,6 +782,8 @@ int main(int argc, char **argv)
 		return cmd_swap(toggles, 0);
 	if (argc >= 2 && !strcmp(argv[1], "fetch-test"))
 		return cmd_fetch();
-	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | list2-test [TOGGLES] | single-test [TOGGLES] | fetch-test\n");
+	if (argc >= 2 && !strcmp(argv[1], "emul-test"))
+		return cmd_emul(toggles, !(argc > 3 && !strcmp(argv[3], "single")));
+	fprintf(stderr, "usage: kvm-probe caps | hold | list-test [TOGGLES] | list2-test [TOGGLES] | single-test [TOGGLES] | fetch-test | emul-test [TOGGLES] [single]\n");
 	return 2;
 }
