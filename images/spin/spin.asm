@@ -402,15 +402,22 @@ install_fault_idt:
         mov ecx, 32
 .gate:
         mov eax, paging_fault
-        mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00      ; present, DPL 0, 32-bit interrupt gate
-        shr eax, 16
-        mov [edi + 6], ax
-        add edi, 8
+        call set_gate
         loop .gate
         lidt [fault_idt_desc]
         popad
+        ret
+
+; writes a present, DPL 0, 32-bit interrupt gate to eax (code segment 0x08) at edi; edi += 8
+set_gate:
+        push eax
+        mov [edi], ax
+        mov word [edi + 2], 0x08
+        mov word [edi + 4], 0x8e00
+        shr eax, 16
+        mov [edi + 6], ax
+        add edi, 8
+        pop eax
         ret
 
 paging_fault:
@@ -434,12 +441,7 @@ install_weeds_idt:
         jne .set
         mov eax, weeds_nmi
 .set:
-        mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00      ; present, DPL 0, 32-bit interrupt gate
-        shr eax, 16
-        mov [edi + 6], ax
-        add edi, 8
+        call set_gate
         inc ecx
         cmp ecx, 32
         jb .gate
