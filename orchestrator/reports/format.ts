@@ -41,8 +41,8 @@ export function expectationText(cell: CellStats): string {
 
 /** Lost guests per iteration; for a guest in the weeds, how many were stopped (and livelocked). */
 export function lostText(cell: CellStats): string {
-  if (!cell.detection) return `${cell.losses}/${cell.iterations}`;
-  return `stopped ${cell.losses}/${cell.iterations}${cell.livelocks > 0 ? `, livelock ${cell.livelocks}` : ''}`;
+  const livelocks = cell.livelocks > 0 ? `, livelock ${cell.livelocks}` : '';
+  return `${cell.detection ? 'stopped ' : ''}${cell.losses}/${cell.iterations}${livelocks}`;
 }
 
 export function cellTitle(cell: CellStats): string {

@@ -44,7 +44,8 @@ export function gridCellText(cell: CellStats | undefined): string {
     return `${verdict}${agreement}: stopped ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}${livelock}${detected}`;
   }
   if (cell.verdict.kind === 'safe') return `${verdict}${agreement}: lost 0/${cell.iterations}, p < ${formatProbability(cell.verdict.bound)} per ${cell.verdict.unit}`;
-  return `${verdict}${agreement}: lost ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}`;
+  const livelock = cell.livelocks > 0 ? `, livelock ${cell.livelocks}/${cell.iterations}` : '';
+  return `${verdict}${agreement}: lost ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}${livelock}`;
 }
 
 function rowLatency(row: GridRow): string {

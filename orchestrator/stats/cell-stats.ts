@@ -44,7 +44,7 @@ export interface CellStats {
   stalled: number;
   /** Iterations in which QEMU kept re-entering a vCPU that made no progress. */
   livelocks: number;
-  /** Whether the cell asks if a guest in the weeds is stopped (expectations stopped/livelock, or a livelock seen) rather than if the race loses it. */
+  /** Whether the cell asks if a guest in the weeds is stopped (its suite expects stopped or livelock) rather than if the race loses it. */
   detection: boolean;
   /** Survived, but with a vCPU seen still over a span too short to call it stalled (or no mailbox to read). */
   progressUnknown: number;
@@ -106,8 +106,13 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   const merged = mergeHistograms(ran.map((record) => record.latencyHistogram));
   const rates = ran.map((record) => record.progressPerSecond).filter((rate): rate is number => rate !== null);
   const livelocks = ran.filter((record) => record.outcome === 'livelock').length;
-  const detection = livelocks > 0 || records.some((record) => record.expected === 'stopped' || record.expected === 'livelock');
-  const verdict = detection ? decideDetection(losses, livelocks, ran.length, options.safeBelow) : decide(losses, mutationsApplied, ran, options.safeBelow);
+  const detection = records.some((record) => record.expected === 'stopped' || record.expected === 'livelock');
+  // In a race suite a livelocked guest is lost too, for ever running: conclusive unless a loss already is.
+  const verdict: Verdict = detection
+    ? decideDetection(losses, livelocks, ran.length, options.safeBelow)
+    : losses === 0 && livelocks > 0
+      ? { kind: 'livelock', livelocks }
+      : decide(losses, mutationsApplied, ran, options.safeBelow);
   return {
     suite: first.suite.name,
     build: cellBuild(first),

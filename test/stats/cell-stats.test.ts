@@ -126,3 +126,14 @@ t.test('a guest in the weeds: every one stopped is `stopped`, one livelock is co
   const race = cellStats([sampleRecord({ iteration: 0, outcome: 'guest-lost', expected: 'race' })], { safeBelow: 0.001 });
   t.equal(race.detection, false, 'a race suite stays a race suite');
 });
+
+t.test('a livelock in a race suite: the guest is lost for ever running; conclusive unless a loss already is', async (t) => {
+  const survived = (iteration: number) => sampleRecord({ iteration, outcome: 'survived', stopReason: 'mutations', failure: null, mutationsApplied: 1000, expected: 'safe', timeToFailureMs: null });
+  const livelock = sampleRecord({ iteration: 3, outcome: 'livelock', stopReason: 'mutations', failure: null, mutationsApplied: 1000, expected: 'safe', timeToFailureMs: null });
+  const cell = cellStats([0, 1, 2].map(survived).concat(livelock), { safeBelow: 0.001 });
+  t.equal(cell.detection, false, 'still a race suite');
+  t.same(cell.verdict, { kind: 'livelock', livelocks: 1 });
+  t.equal(cell.agrees, false, 'expected safe');
+  const lost = sampleRecord({ iteration: 4, expected: 'safe' });
+  t.equal(cellStats([livelock, lost], { safeBelow: 0.001 }).verdict.kind, 'race', 'a loss decides');
+});
