@@ -40,7 +40,7 @@ export async function sampleVcpus(qmp: QmpClient): Promise<VcpuSample[]> {
     for (const stat of mine?.stats ?? []) {
       if ((EXIT_STATS as readonly string[]).includes(stat.name) && typeof stat.value === 'number') values[stat.name as (typeof EXIT_STATS)[number]] = stat.value;
     }
-    const registers = await qmp.execute<string>('human-monitor-command', { 'command-line': 'info registers', 'cpu-index': cpu['cpu-index'] }).catch(() => '');
+    const registers = await qmp.hmp('info registers', { cpuIndex: cpu['cpu-index'] }).catch(() => '');
     const ip = /\b[ER]IP=([0-9a-f]+)/i.exec(registers)?.[1];
     samples.push({ cpuIndex: cpu['cpu-index'], qomPath: cpu['qom-path'], at, stats: values, instructionPointerHex: ip === undefined ? undefined : `0x${ip.toLowerCase().replace(/^0+(?=.)/, '')}` });
   }

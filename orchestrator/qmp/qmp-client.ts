@@ -162,9 +162,10 @@ export class QmpClient {
     return this.execute<T>(command, args, { ...options, oob: true });
   }
 
-  /** Runs an HMP command line through `human-monitor-command` and returns its text output. */
-  hmp(commandLine: string, options: ExecuteOptions = {}): Promise<string> {
-    return this.execute<string>('human-monitor-command', { 'command-line': commandLine }, options);
+  /** Runs an HMP command line through `human-monitor-command` (on vCPU `cpuIndex` when given) and returns its text output. */
+  hmp(commandLine: string, options: ExecuteOptions & { cpuIndex?: number } = {}): Promise<string> {
+    const { cpuIndex, ...execute } = options;
+    return this.execute<string>('human-monitor-command', { 'command-line': commandLine, ...(cpuIndex === undefined ? {} : { 'cpu-index': cpuIndex }) }, execute);
   }
 
   /**

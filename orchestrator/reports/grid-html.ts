@@ -1,6 +1,6 @@
 import { escapeHtml as h } from './escape.js';
 import { hostText } from './format.js';
-import { gridCellText, gridModel } from './grid-model.js';
+import { GRID_LEGEND, gridCellText, gridModel } from './grid-model.js';
 import { STYLE } from './html-report.js';
 import type { ReportModel } from './report-model.js';
 
@@ -31,7 +31,7 @@ export function renderGridHtml(model: ReportModel): string {
 ${rows.join('\n')}
 </tbody></table>
 ${paragraphs.join('\n')}
-<p>Each cell: the verdict, then lost (or, for weeds, stopped) guests per iteration with the Clopper-Pearson 95% interval; safe gives the upper end of the per-mutation (or per-iteration) loss probability at 95%. For weeds a stopped guest is the right answer and the time to detection runs from the NMI to the stop.</p>
+<p>${h(GRID_LEGEND.replace(/`/g, ''))}</p>
 <h2>Runs</h2>
 <ul>
 ${runs.join('\n')}

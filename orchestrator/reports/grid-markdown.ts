@@ -1,6 +1,6 @@
 import { escapeMarkdownCell as escapeCell, markdownCode } from './escape.js';
 import { hostText } from './format.js';
-import { gridCellText, gridModel } from './grid-model.js';
+import { GRID_LEGEND, gridCellText, gridModel } from './grid-model.js';
 import type { ReportModel } from './report-model.js';
 
 /** The design-space table in Markdown: a row per combination, a column per suite, the latency beside it. */
@@ -16,7 +16,7 @@ export function renderGridMarkdown(model: ReportModel): string {
   if (notes.trim()) out.push('', notes.trim());
   out.push(
     '',
-    'Each cell: the verdict, then lost (or, for `weeds`, stopped) guests per iteration with the Clopper-Pearson 95% interval; `safe` gives the upper end of the per-mutation (or per-iteration) loss probability at 95%. For `weeds` a stopped guest is the right answer and the time to detection runs from the NMI to the stop.',
+    GRID_LEGEND,
     '',
     '## Runs',
     '',

@@ -1,8 +1,11 @@
 import { CELL_FAMILIES } from '../results/provenance.js';
-import type { CellStats } from '../stats/cell-stats.js';
+import { type CellStats, formatProbability } from '../stats/cell-stats.js';
 import { formatInterval, formatMs, formatUs, latencyText } from './format.js';
 import type { ReportModel } from './report-model.js';
-import { formatProbability } from '../stats/cell-stats.js';
+
+/** How to read a grid cell (Markdown; the HTML page drops the backticks). */
+export const GRID_LEGEND =
+  'Each cell: the verdict, then lost (or, for `weeds`, stopped) guests per iteration with the Clopper-Pearson 95% interval; `safe` gives the upper end of the per-mutation (or per-iteration) loss probability at 95%. For `weeds` a stopped guest is the right answer and the time to detection runs from the NMI to the stop.';
 
 /** One row of a grid: a combination (`<build> @ <kernel>`) and its cells by suite. */
 export interface GridRow {
