@@ -35,11 +35,13 @@ CFG_SETUP       equ 0x20                ; 8 (register, value) pairs, register 0 
 CFG_CODE_HI     equ 0x30
 CFG_WEEDS_ADDR  equ 0x34                ; where the weeds vCPU jumps on an NMI
 CFG_WEEDS_CPU   equ 0x38
+CFG_PAGE_TABLES equ 0x3c                ; with FLAG_PAGING: where the paging structures go
 FLAG_PAM_GUEST  equ 1
 FLAG_WEEDS      equ 2
+FLAG_PAGING     equ 4
 AP_STACKS       equ 0x00060000          ; 256 bytes per AP: an NMI needs a stack
-PAGE_TABLES     equ 0x00020000          ; PML4, PDPT, then four page directories (2 MiB pages)
-PAGE_DIRS       equ PAGE_TABLES + 0x2000
+PAGE_TABLES     equ 0x00020000          ; default: PML4, PDPT, then four page directories (2 MiB pages)
+PAGE_DIRS       equ 0x2000                ; offset of the page directories from the PML4
 EFER            equ 0xc0000080
 CODE_WINDOW     equ 0x40000000          ; virtual window onto code above 4 GiB
 DEFAULT_CODE    equ 0x00100000
@@ -57,12 +59,12 @@ FW_CFG_DATA     equ 0x511
 FW_CFG_FILE_DIR equ 0x19
 COM1            equ 0x3f8
 
-; turns on 4-level paging with the tables at PAGE_TABLES and EFER.LME: with the
+; turns on 4-level paging with the tables at [page_tables] and EFER.LME: with the
 ; 32-bit code segment still loaded the CPU runs on in compatibility mode, so all
 ; code stays 32-bit. (Some nested KVMs refuse legacy 32-bit and PAE paging but run
 ; 4-level paging.) Clobbers eax, ecx, edx. A macro, not a call: APs arrive without a stack.
 %macro ENABLE_PAGING 0
-        mov eax, PAGE_TABLES
+        mov eax, [page_tables]
         mov cr3, eax
         mov eax, cr4
         or eax, 0x20                    ; PAE
@@ -108,11 +110,13 @@ start:
         jz .no_weeds
         call install_weeds_idt
 .no_weeds:
-        cmp dword [cfg_raw + CFG_CODE_HI], 0
-        je .flat
+        call paging_wanted
+        jz .flat
         call build_page_tables
         call install_fault_idt
         ENABLE_PAGING
+        cmp dword [cfg_raw + CFG_CODE_HI], 0
+        je .flat
         ; the loops run in a window mapped onto the code's 2 MiB page and the next
         mov eax, [cfg_code]
         and eax, 0x1fffff
@@ -228,8 +232,11 @@ ap_entry32:
         mov ss, ax
         mov fs, ax
         mov gs, ax
-        cmp dword [cfg_raw + CFG_CODE_HI], 0
-        je .flat
+        cmp dword [cfg_raw + CFG_CODE_HI], 0       ; paging_wanted, inline: no stack yet
+        jne .paging
+        test dword [cfg_raw + CFG_FLAGS], FLAG_PAGING
+        jz .flat
+.paging:
         ENABLE_PAGING
 .flat:
         mov eax, [LAPIC + LAPIC_ID]
@@ -349,21 +356,34 @@ setup_writes:
         popad
         ret
 
-; 4-level tables: the low 4 GiB identity-mapped with 2 MiB pages, except the 4 MiB at
-; CODE_WINDOW, which map the configured (64-bit) code address's 2 MiB page and the next
+; ZF clear when the vCPUs run with paging: code above 4 GiB, or FLAG_PAGING
+; (page tables in a range the mutator reshapes). Clobbers nothing else.
+paging_wanted:
+        cmp dword [cfg_raw + CFG_CODE_HI], 0
+        jne .yes
+        test dword [cfg_raw + CFG_FLAGS], FLAG_PAGING
+.yes:
+        ret
+
+; 4-level tables at [page_tables]: the low 4 GiB identity-mapped with 2 MiB pages
+; (accessed and dirty already set, so the walker never writes them), except, for
+; code above 4 GiB, the 4 MiB at CODE_WINDOW, which map the configured (64-bit)
+; code address's 2 MiB page and the next
 build_page_tables:
         pushad
-        mov edi, PAGE_TABLES
+        mov esi, [page_tables]
+        mov edi, esi
         mov ecx, 0x6000 / 4
         xor eax, eax
         rep stosd
-        mov dword [PAGE_TABLES], PAGE_TABLES + 0x1000 + 3
+        lea eax, [esi + 0x1000 + 0x23]  ; present, writable, accessed
+        mov [esi], eax
         xor ecx, ecx
 .pdpte:
         mov eax, ecx
         shl eax, 12
-        add eax, PAGE_DIRS + 3          ; present, writable
-        mov [PAGE_TABLES + 0x1000 + ecx*8], eax
+        lea eax, [esi + eax + PAGE_DIRS + 0x23]
+        mov [esi + 0x1000 + ecx*8], eax
         inc ecx
         cmp ecx, 4
         jb .pdpte
@@ -371,25 +391,28 @@ build_page_tables:
 .pde:
         mov eax, ecx
         shl eax, 21
-        or eax, 0x83                    ; present, writable, 2 MiB
-        mov [PAGE_DIRS + ecx*8], eax
+        or eax, 0xe3                    ; present, writable, accessed, dirty, 2 MiB
+        mov [esi + PAGE_DIRS + ecx*8], eax
         mov eax, ecx
         shr eax, 11
-        mov [PAGE_DIRS + ecx*8 + 4], eax
+        mov [esi + PAGE_DIRS + ecx*8 + 4], eax
         inc ecx
         cmp ecx, 2048
         jb .pde
+        cmp dword [cfg_raw + CFG_CODE_HI], 0
+        je .done
         mov eax, [cfg_code]
         and eax, 0xffe00000
-        or eax, 0x83
+        or eax, 0xe3
         mov edx, [cfg_raw + CFG_CODE_HI]
-        mov ebx, PAGE_DIRS + (CODE_WINDOW >> 21) * 8
+        lea ebx, [esi + PAGE_DIRS + (CODE_WINDOW >> 21) * 8]
         mov [ebx], eax
         mov [ebx + 4], edx
         add eax, 0x200000
         adc edx, 0
         mov [ebx + 8], eax
         mov [ebx + 12], edx
+.done:
         popad
         ret
 
@@ -568,8 +591,13 @@ read_config:
 .no_code:
         mov eax, [cfg_raw + 16]
         test eax, eax
-        jz .done
+        jz .no_stride
         mov [cfg_stride], eax
+.no_stride:
+        test dword [cfg_raw + CFG_FLAGS], FLAG_PAGING
+        jz .done
+        mov eax, [cfg_raw + CFG_PAGE_TABLES]
+        mov [page_tables], eax
 .done:
         popad
         ret
@@ -658,7 +686,7 @@ msg_missing:    db "slotlab spin: vCPUs missing: online ", 0
 msg_of:         db " of ", 0
 msg_nl:         db 13, 10, 0
 msg_fault:      db "slotlab spin: unexpected exception", 13, 10, 0
-msg_no_paging:  db "slotlab spin: paging unavailable: code above 4 GiB cannot run on this host", 13, 10, 0
+msg_no_paging:  db "slotlab spin: paging unavailable: this host's KVM refused it", 13, 10, 0
 
         align 4
         align 8
@@ -672,6 +700,7 @@ cfg_end:
 cfg_ncpus:      dd 1
 cfg_code:       dd DEFAULT_CODE
 cfg_stride:     dd DEFAULT_STRIDE
+page_tables:    dd PAGE_TABLES
 fw_entry:       times 64 db 0
 pam_address:    dd 0
 pam_port:       dd 0

@@ -41,6 +41,9 @@ export async function buildImage(name: ImageName): Promise<{ path: string; cache
   const keyFile = `${output}.inputs-sha256`;
   const key = await inputsKey(name);
   if (fs.existsSync(output) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8').trim() === key) {
+    const now = new Date();
+    // same inputs, newer source file (a checkout): the build stays, requireImage must accept it
+    if (fs.statSync(output).mtimeMs < fs.statSync(sourcePath(name)).mtimeMs) fs.utimesSync(output, now, now);
     return { path: output, cached: true };
   }
   fs.mkdirSync(imageBuildDir, { recursive: true });
@@ -74,8 +77,9 @@ export function requireUserImage(file: string): string {
   throw new UserImageError(file, 'has no multiboot header (magic 0x1badb002 with a valid checksum) in its first 8 KiB');
 }
 
+/** The built image, refused when missing or older than its source (an edited guest must not run stale). */
 export function requireImage(name: ImageName): string {
   const output = imagePath(name);
-  if (!fs.existsSync(output)) throw new ImageMissingError(name, output);
+  if (!fs.existsSync(output) || fs.statSync(output).mtimeMs < fs.statSync(sourcePath(name)).mtimeMs) throw new ImageMissingError(name, output);
   return output;
 }

@@ -20,6 +20,8 @@ export const SPIN = {
   maxSetupWrites: 8,
   /** Code above 4 GiB runs through 4-level paging (compatibility mode), in a virtual window at this address. */
   codeWindow: 0x40000000,
+  /** Bytes of the paging structures: PML4, PDPT and four page directories. */
+  pageTablesBytes: 0x6000,
   bannerPattern: /slotlab spin: 0x([0-9a-f]{8}) vCPUs running at 0x([0-9a-f]{8}) stride 0x([0-9a-f]{8})/,
   /** Printed instead of the banner when the host's KVM refuses guest paging (needed for code above 4 GiB). */
   noPagingPattern: /slotlab spin: paging unavailable/,
@@ -36,10 +38,13 @@ export interface SpinConfig {
   pamGuest?: { register: number; values: [number, number]; toggles: number };
   /** Every vCPU takes NMIs through an IDT; on one, vCPU `vcpu` jumps to `address` (the weeds), the others spin on. */
   weeds?: { vcpu: number; address: number };
+  /** Every vCPU runs with 4-level paging whose tables (24 KiB, identity map) the guest builds at this guest-physical address. */
+  pageTables?: number;
 }
 
 const FLAG_PAM_GUEST = 1;
 const FLAG_WEEDS = 2;
+const FLAG_PAGING = 4;
 
 export function encodeSpinConfig(config: SpinConfig): Buffer {
   if (config.cpus < 1 || config.cpus > SPIN.maxCpus) throw new RangeError(`spin supports 1..${SPIN.maxCpus} vCPUs, not ${config.cpus}`);
@@ -70,6 +75,16 @@ export function encodeSpinConfig(config: SpinConfig): Buffer {
     buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_WEEDS, 0x14);
     buffer.writeUInt32LE(address, 0x34);
     buffer.writeUInt32LE(vcpu, 0x38);
+  }
+  if (config.pageTables !== undefined) {
+    const tables = config.pageTables;
+    const loopsEnd = config.codeAddress + (config.cpus - 1) * config.codeStride + SPIN.loopBytes;
+    if (tables % 0x1000 !== 0 || tables < 0 || tables + SPIN.pageTablesBytes > 2 ** 32) throw new RangeError('page tables need a 4 KiB-aligned guest-physical address below 4 GiB');
+    if (tables < loopsEnd && config.codeAddress < tables + SPIN.pageTablesBytes) throw new RangeError('the page tables would overwrite the vCPUs\' loops');
+    if (tables < SPIN.imageBase + 0x10000 && SPIN.imageBase < tables + SPIN.pageTablesBytes) throw new RangeError(`the page tables would overwrite the guest image at 0x${SPIN.imageBase.toString(16)}`);
+    if (config.weeds) throw new RangeError('the weeds jump runs without paging: a weeds guest takes no page tables');
+    buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_PAGING, 0x14);
+    buffer.writeUInt32LE(tables, 0x3c);
   }
   if (config.pamGuest) {
     buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_PAM_GUEST, 0x14);

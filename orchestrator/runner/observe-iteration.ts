@@ -124,7 +124,12 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     await runState.check();
     const lostNow = lost();
     if (!machine.exited && seen.progressKnown) {
-      seen.after = await guest.readCounters(true);
+      seen.after = await guest.readCounters(true).catch(async (caught: unknown) => {
+        // A guest lost by a shutdown (a triple fault under -no-reboot): QEMU is on its way out, nothing to read.
+        if (!lostNow || !(caught instanceof QmpDisconnectedError)) throw caught;
+        await settlesWithin(machine.waitExit(), 2000);
+        return [];
+      });
       if (!lostNow) watch.observe(seen.after);
     }
     // A guest still running with a vCPU that stood still for a while (or one whose progress cannot be read): is QEMU

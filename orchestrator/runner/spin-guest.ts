@@ -52,6 +52,7 @@ export function spinGuest(
     setupWrites: guest.setupWrites,
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: mutations } : undefined,
     weeds: suite.mutator.kind === 'weeds' && !userImage ? { vcpu: suite.mutator.vcpu, address: suite.mutator.address } : undefined,
+    pageTables: guest.pageTables,
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
   const waits = machineWaits(timeouts);

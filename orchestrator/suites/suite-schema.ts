@@ -14,6 +14,8 @@ const spinGuestSchema = z
     codeStride: z.number().int().min(16).max(0x100000).default(0x40),
     /** Host bridge config bytes the guest writes before it copies its loops (e.g. PAM: make shadow RAM writable). */
     setupWrites: z.array(z.object({ register: z.number().int().min(1).max(0xff), value: byte }).strict()).max(8).default([]),
+    /** Run the vCPUs with 4-level paging, its tables built at this guest-physical address (e.g. inside the range the mutator reshapes). */
+    pageTables: z.number().int().min(0).max(2 ** 32 - 0x6000).multipleOf(0x1000).optional(),
     bootTimeoutSeconds: z.number().positive().default(60),
   })
   .strict();
@@ -156,9 +158,13 @@ export const suiteSchema = z
         if (size > device.sizeMiB || size % block !== 0) issue([...path, 'sizesMiB', sizeIndex], `${size} must be a multiple of ${block} MiB and at most the device's ${device.sizeMiB} MiB`);
       });
     });
+    if (guest.image === 'spin' && guest.pageTables !== undefined && guest.pageTables + 0x6000 > Math.min(machine.memoryMiB, 3072) * 2 ** 20) {
+      issue(['guest', 'pageTables'], `the page tables (24 KiB) must lie in RAM below ${Math.min(machine.memoryMiB, 3072)} MiB (machine.memoryMiB)`);
+    }
     if (mutator.kind === 'weeds' && guest.image === 'spin') {
       if (mutator.vcpu >= machine.cpus) issue(['mutator', 'vcpu'], `vCPU ${mutator.vcpu} does not exist: machine.cpus is ${machine.cpus}`);
       if (guest.codeAddress >= 2 ** 32) issue(['guest', 'codeAddress'], 'the weeds jump runs without paging: put the code below 4 GiB');
+      if (guest.pageTables !== undefined) issue(['guest', 'pageTables'], 'the weeds jump runs without paging: remove guest.pageTables');
     }
     if (guest.image === 'linux' && mutatorPlugin(mutator).needsMailbox) issue(['mutator', 'kind'], `${mutator.kind} is the spin guest's in-guest mutator; a linux guest needs a QMP-driven mutator`);
     if (guest.image === 'linux' && nodes < 2) issue(['machine', 'numaNodes'], `a linux guest executes from memory hot-plugged on node guest.execNode (${guest.execNode}): give at least ${guest.execNode + 1} nodes`);

@@ -11,6 +11,17 @@ t.test('a second build with unchanged inputs is a cache hit', async (t) => {
   t.equal(requireImage('spin'), imagePath('spin'));
 });
 
+t.test('an image older than its source is refused until setup has looked at it', async (t) => {
+  await buildImage('spin');
+  const past = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(imagePath('spin'), past, past);
+  fs.utimesSync('images/spin/spin.asm', new Date(), new Date());
+  t.throws(() => requireImage('spin'), { code: 'IMAGE_MISSING', message: /run `slotlab setup`/ });
+  const again = await buildImage('spin');
+  t.equal(again.cached, true, 'the same source: no rebuild');
+  t.equal(requireImage('spin'), imagePath('spin'), 'and the image is accepted again');
+});
+
 t.test('a changed key rebuilds', async (t) => {
   fs.writeFileSync(`${imagePath('spin')}.inputs-sha256`, 'stale\n');
   const rebuilt = await buildImage('spin');

@@ -46,6 +46,18 @@ t.test('weeds mode: flag bit 1, the address and the vCPU, at the offsets spin.as
   t.equal(decodeMailbox(page).weedsJumped, true);
 });
 
+t.test('paging with the tables where the suite puts them: flag bit 2, the address at 0x3c', async (t) => {
+  const blob = encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40, pageTables: 0x200000 });
+  t.same([blob.readUInt32LE(0x14), blob.readUInt32LE(0x3c)], [4, 0x200000]);
+  t.same([constant('FLAG_PAGING'), constant('CFG_PAGE_TABLES')], [4, 0x3c]);
+  t.equal(encodeSpinConfig({ cpus: 3, codeAddress: 0x100000, codeStride: 0x40 }).readUInt32LE(0x3c), 0, 'no tables unless asked');
+  t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0x100000, codeStride: 0x40, pageTables: 0x200800 }), /4 KiB-aligned/);
+  t.throws(() => encodeSpinConfig({ cpus: 1, codeAddress: 0x100000, codeStride: 0x40, pageTables: 0xffffc000 }), /below 4 GiB/);
+  t.throws(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x200040, codeStride: 0x40, pageTables: 0x200000 }), /overwrite the vCPUs' loops/);
+  t.throws(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x100000, codeStride: 0x40, pageTables: 0x3fb000 }), /overwrite the guest image/);
+  t.throws(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x100000, codeStride: 0x40, pageTables: 0x200000, weeds: { vcpu: 1, address: 0xc000_0000 } }), /without paging/);
+});
+
 t.test('setup writes and code above 4 GiB', async (t) => {
   const blob = encodeSpinConfig({ cpus: 2, codeAddress: 0x1_0000_1000, codeStride: 0x40, setupWrites: [{ register: 0x5e, value: 0x33 }, { register: 0x5f, value: 0x11 }] });
   t.same([...blob.subarray(0x20, 0x26)], [0x5e, 0x33, 0x5f, 0x11, 0, 0]);

@@ -38,6 +38,25 @@ t.test('launch, cont, serial banner, guest memory, shutdown', NEEDS_KVM, async (
   t.throws(() => process.kill(pid, 0), 'QEMU is gone');
 });
 
+t.test('paging on request: every vCPU runs its loop with CR3 at the suite\'s page tables, long mode on', NEEDS_KVM, async (t) => {
+  const machine = await launchSpinMachine(t, 'debian-bpo-10.0', 2, {}, { pageTables: 0x200000 });
+  await machine.cont();
+  await machine.waitSerial(SPIN.bannerPattern, 60_000, 'the spin banner');
+  const first = decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const second = decodeMailbox(await machine.readGuestMemory(SPIN.mailboxAddress, SPIN.mailboxSize));
+  t.ok(second.counters.every((value, index) => value > first.counters[index]!), 'every vCPU counter advances');
+  for (const cpuIndex of [0, 1]) {
+    const registers = await machine.qmp.hmp('info registers', { cpuIndex });
+    const cr0 = Number.parseInt(/CR0=([0-9a-f]+)/.exec(registers)![1]!, 16);
+    t.ok(cr0 & 0x8000_0000, `vCPU ${cpuIndex}: CR0.PG set (CR0=${cr0.toString(16)})`);
+    t.match(registers, /CR3=0*200000\b/, `vCPU ${cpuIndex}: CR3 at 0x200000`);
+    t.match(registers, /EFER=0*d00\b|EFER=0*500\b/, `vCPU ${cpuIndex}: EFER.LME and LMA`);
+  }
+  const memory = await machine.readGuestMemory(0x200000, 16);
+  t.equal(memory.readUInt32LE(0), 0x201023, 'the PML4 entry points at the PDPT next to it (present, writable, accessed)');
+});
+
 t.test('a QEMU that aborts at start gives one error with its output', async (t) => {
   const build = await resolveBuild('debian-7.2');
   const machine = new QemuMachine({ binary: build.binary, machineType: 'no-such-machine', accel: 'tcg', cpus: 1, memoryMiB: 64 });

@@ -33,7 +33,7 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
   t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
-  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds']);
+  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-paged', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds']);
 });
 
 t.test('pam-guest: the guest mutates, two values', async (t) => {
@@ -78,6 +78,10 @@ t.test('the catalogue suites load with what their headers promise', async (t) =>
   t.same(weeds.mutator, { kind: 'weeds', vcpu: 1, address: 0xc000_0000, checkEverySeconds: 0.1 });
   t.same(weeds.expect, { stock: 'stopped', 'paused-vcpu': 'stopped', 'atomic-ioctl': 'stopped', 'mmio-exit': 'livelock', 'mmio-aware': 'stopped' });
   t.same([weeds.stop.mutations, weeds.machine.memoryMiB], [1, 256], 'one NMI; 0xc0000000 lies in the PCI hole of 256 MiB');
+  const paged = loadSuite('pam-paged').suite;
+  t.equal(spinOf(paged).pageTables, 0x200000, 'page tables above 1 MiB: inside the slot each flip re-creates');
+  t.same(paged.mutator, loadSuite('pam-qmp').suite.mutator, 'the same flips as pam-qmp');
+  t.equal(spinOf(loadSuite('pam-qmp').suite).pageTables, undefined, 'pam-qmp runs without paging');
   for (const name of listSuites()) {
     const text = fs.readFileSync(`suites/${name}.yaml`, 'utf8');
     t.match(text, /^# [\s\S]*\n# Why it (does not )?delete/m, `${name} says why it does or does not delete a memslot`);
@@ -91,7 +95,11 @@ const dirtyText = fs.readFileSync('suites/dirty-log.yaml', 'utf8');
 const linuxText = fs.readFileSync('suites/linux-hotplug.yaml', 'utf8');
 const virtioText = fs.readFileSync('suites/virtio-mem-resize.yaml', 'utf8');
 const weedsText = fs.readFileSync('suites/weeds.yaml', 'utf8');
+const pagedText = fs.readFileSync('suites/pam-paged.yaml', 'utf8');
 const catalogueBroken: [string, string, RegExp][] = [
+  ['page tables off a 4 KiB boundary', pagedText.replace('pageTables: 0x200000', 'pageTables: 0x200800'), /field guest\.pageTables/],
+  ['page tables beyond the RAM', pagedText.replace('pageTables: 0x200000', 'pageTables: 0x10000000'), /field guest\.pageTables: the page tables \(24 KiB\) must lie in RAM below 256 MiB/],
+  ['a weeds guest with page tables', weedsText.replace('codeAddress: 0x100000', 'codeAddress: 0x100000\n  pageTables: 0x200000'), /field guest\.pageTables: the weeds jump runs without paging/],
   ['a weeds vCPU the machine lacks', weedsText.replace('  vcpu: 1', '  vcpu: 3'), /field mutator\.vcpu: vCPU 3 does not exist: machine\.cpus is 3/],
   ['weeds with code above 4 GiB', weedsText.replace('codeAddress: 0x100000', 'codeAddress: 0x100001000'), /field guest\.codeAddress: the weeds jump runs without paging/],
   ['an expectation that is neither race, safe, stopped nor livelock', weedsText.replace('mmio-exit: livelock', 'mmio-exit: hangs'), /field expect\.mmio-exit/],
