@@ -8,11 +8,16 @@ export function renderGridMarkdown(model: ReportModel): string {
   const notes = model.notes ?? '';
   const grid = gridModel(model);
   const out = [`# ${escapeCell(model.title)}`, ''];
-  out.push(`| combination | family | ${grid.suites.map(escapeCell).join(' | ')} | per-mutation latency p50 / p99 (QMP) or guest-measured |`);
-  out.push(`|---|---|${grid.suites.map(() => '---|').join('')}---|`);
-  for (const row of grid.rows) {
-    out.push(`| ${[row.combination, row.family, ...grid.suites.map((suite) => gridCellText(row.cells.get(suite))), row.latency].map(escapeCell).join(' | ')} |`);
+  for (const block of grid.blocks) {
+    if (block.title) out.push(`## ${escapeCell(block.title)}`, '');
+    out.push(`| combination | family | ${block.suites.map(escapeCell).join(' | ')} | per-mutation latency p50 / p99 (QMP) or guest-measured |`);
+    out.push(`|---|---|${block.suites.map(() => '---|').join('')}---|`);
+    for (const row of block.rows) {
+      out.push(`| ${[row.combination, row.family, ...block.suites.map((suite) => gridCellText(row.cells.get(suite))), row.latency].map(escapeCell).join(' | ')} |`);
+    }
+    out.push('');
   }
+  out.pop();
   if (notes.trim()) out.push('', notes.trim());
   out.push(
     '',

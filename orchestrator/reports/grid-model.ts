@@ -17,23 +17,42 @@ export interface GridRow {
 }
 
 /** Rows = combinations, columns = suites: the design-space view of the same cells. */
-export interface GridModel {
+export interface GridBlock {
+  /** Empty when the grid has one block; else how the kernels under test paged. */
+  title: string;
   suites: string[];
   rows: GridRow[];
 }
 
-/** Columns in the order the suites first appear; rows by cell family (stock first), then as they appear. */
+export interface GridModel {
+  blocks: GridBlock[];
+}
+
+const BLOCK_TITLES = {
+  tdp: 'KVM on two-dimensional paging',
+  shadow: 'KVM on shadow paging (L1 booted with kvm_amd.npt=0 kvm_intel.ept=0)',
+} as const;
+
+/**
+ * One block per paging mode of the kernels under test (two-dimensional first);
+ * in each, columns in the order the suites first appear, rows by cell family
+ * (stock first), then as they appear.
+ */
 export function gridModel(model: ReportModel): GridModel {
-  const suites = [...new Set(model.cells.map((cell) => cell.suite))];
-  const rows = new Map<string, GridRow>();
-  for (const cell of model.cells) {
-    const row = rows.get(cell.build) ?? { combination: cell.build, family: cell.family, cells: new Map(), latency: '' };
-    row.cells.set(cell.suite, cell);
-    rows.set(cell.build, row);
-  }
-  const ordered = [...rows.values()].sort((a, b) => CELL_FAMILIES.indexOf(a.family) - CELL_FAMILIES.indexOf(b.family));
-  for (const row of ordered) row.latency = rowLatency(row);
-  return { suites, rows: ordered };
+  const modes = (['tdp', 'shadow'] as const).filter((mode) => model.cells.some((cell) => cell.shadowPaging === (mode === 'shadow')));
+  const blocks = modes.map((mode) => {
+    const cells = model.cells.filter((cell) => cell.shadowPaging === (mode === 'shadow'));
+    const rows = new Map<string, GridRow>();
+    for (const cell of cells) {
+      const row = rows.get(cell.build) ?? { combination: cell.build, family: cell.family, cells: new Map(), latency: '' };
+      row.cells.set(cell.suite, cell);
+      rows.set(cell.build, row);
+    }
+    const ordered = [...rows.values()].sort((a, b) => CELL_FAMILIES.indexOf(a.family) - CELL_FAMILIES.indexOf(b.family));
+    for (const row of ordered) row.latency = rowLatency(row);
+    return { title: modes.length > 1 ? BLOCK_TITLES[mode] : '', suites: [...new Set(cells.map((cell) => cell.suite))], rows: ordered };
+  });
+  return { blocks };
 }
 
 /** What one cell says in a grid: verdict (and whether it agrees), the count with its 95% interval, and the time to detection where that is the question. */

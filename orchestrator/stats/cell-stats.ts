@@ -34,6 +34,8 @@ export interface CellStats {
   build: string;
   /** The fix the cell carries (its records' family). */
   family: CellFamily;
+  /** A kernel under test whose KVM ran on shadow paging (host.kvm.TDP 0). */
+  shadowPaging: boolean;
   provenance: BuildProvenance;
   expected: Expectation | null;
   safeBelow: number;
@@ -116,6 +118,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   return {
     suite: first.suite.name,
     build: cellBuild(first),
+    shadowPaging: first.host.kvm?.TDP === 0,
     family: first.family ?? cellFamily(first.build.family, first.host.kvm, first.build.version),
     provenance: first.build,
     expected: first.expected,
