@@ -24,3 +24,16 @@ t.test('pam-qmp on 7.2-paused-vcpu under 6.1-atomic-ioctl on shadow paging: host
     t.equal(record.mutationsApplied, 200);
   }
 });
+
+t.test('pam-paged (page tables, code, GDT and IDT in the re-created slot) on shadow paging: the list survives, stock QEMU does not', async (t) => {
+  const atomic = await runInKernel(t, '6.1-atomic-ioctl', 'pam-paged', ['7.2-atomic-ioctl'], 1, 300, 'shadow');
+  for (const record of iterationsThatRan(t, atomic, '7.2-atomic-ioctl', 1)) {
+    t.equal(record.outcome, 'survived', `the list waits on every path a shadow-paging vCPU takes: ${record.stopReason} ${JSON.stringify(record.failure ?? null)}`);
+    t.equal(record.mutationsApplied, 300);
+  }
+  const stock = await runInKernel(t, '6.1-stock', 'pam-paged', ['7.2-stock'], 1, 300, 'shadow');
+  for (const record of iterationsThatRan(t, stock, '7.2-stock', 1)) {
+    t.equal(record.outcome, 'guest-lost', 'two ioctls: the vCPU meets the hole');
+    t.equal(cellBuild(record), '7.2-stock @ 6.1-stock (shadow paging)');
+  }
+});
