@@ -16,6 +16,7 @@ import { runPamToggle } from '../mutators/pam-toggle.js';
 import { type IterationPhases, bootedStartMs, slowestFirmwareSteps, spinIterationPhases } from './iteration-phases.js';
 import { LINUX_BUILD, LINUX_SUITE, linuxStartUps, medianStartUpMs, startPhaseTable } from './linux-start-up.js';
 import { iterationMedians } from './restore-gains.js';
+import { recordingCost } from './recording-cost.js';
 
 interface Measurement {
   name: string;
@@ -87,6 +88,10 @@ async function main(): Promise<number> {
   } finally {
     await machine.shutdown();
   }
+
+  const cost = await recordingCost(5, 2000);
+  process.stdout.write(`QMP flight recorder: ${cost.on} PAM toggles/s recorded, ${cost.off} without (medians of 5 alternating runs of 2,000)\n`);
+  results.push({ name: 'mutation throughput lost to the QMP flight recorder', value: Math.max(cost.costPercent, 0), unit: '%', goal: 5 });
 
   const phases: IterationPhases[] = [];
   for (const build of HOST_BUILDS) phases.push(await spinIterationPhases(build, PHASE_MUTATIONS));

@@ -102,6 +102,12 @@ export function publishRuns(runs: StoredRun[], into: string = path.join(repoRoot
       written.push(path.join(into, `${suite}.manifest.json`));
       fs.copyFileSync(run.files.manifest, written.at(-1)!);
     }
+    // The records name their flight files relative to their folder: <run-id>/<build>.<iteration>.*
+    if (fs.existsSync(run.files.flightDir)) {
+      const flightInto = path.join(into, run.files.runId);
+      fs.cpSync(run.files.flightDir, flightInto, { recursive: true });
+      written.push(flightInto);
+    }
   }
   return written;
 }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { QmpClient } from '../qmp/qmp-client.js';
+import { QmpTranscript } from '../qmp/qmp-transcript.js';
 import { GuestTimeoutError, KvmUnavailableError, QemuStartError } from './machine-errors.js';
 import type { ExitInfo, MachineConfig, MachinePaths, RunStatus } from './machine-types.js';
 import { type QemuProcess, launchQemu } from './qemu-process.js';
@@ -17,6 +18,8 @@ export interface MachineOptions {
   commandTimeoutMs?: number;
   /** From `quit` to QEMU's exit before it is killed. */
   shutdownTimeoutMs?: number;
+  /** Keep the QMP transcript (the flight recorder); off only to measure what it costs. */
+  recordQmp?: boolean;
 }
 
 export interface ShutdownResult extends ExitInfo {
@@ -44,6 +47,8 @@ export class QemuMachine {
   readonly timings: { spawned?: number; connected?: number; qmpReady?: number } = {};
   /** What the QMP session noticed and went on from (a reply nobody waited for, a listener that threw). */
   readonly qmpNotes: string[] = [];
+  /** Every QMP exchange since launch (the flight recorder); replaced at each launch. */
+  transcript = new QmpTranscript();
   private readonly options: Required<MachineOptions>;
   argv: string[] = [];
 
@@ -51,7 +56,7 @@ export class QemuMachine {
     readonly config: MachineConfig,
     options: MachineOptions = {},
   ) {
-    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, shutdownTimeoutMs: 5_000, ...options };
+    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, shutdownTimeoutMs: 5_000, recordQmp: true, ...options };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-'));
     fs.chmodSync(dir, 0o700);
     this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log') };
@@ -83,6 +88,7 @@ export class QemuMachine {
     this.argv = [this.config.binary, ...qemuArgs];
     this.launchedAt = Date.now();
     this.timings.spawned = performance.now();
+    this.transcript = new QmpTranscript({ origin: this.timings.spawned });
     const child = launchQemu(this.argv, this.config.env);
     this.child = child;
     child.all.on('data', (chunk: Buffer) => this.output.push(chunk));
@@ -93,7 +99,11 @@ export class QemuMachine {
     try {
       const socket = await this.acceptQmp(server);
       this.timings.connected = performance.now();
-      this.client = await QmpClient.fromSocket(socket, { commandTimeoutMs: this.options.commandTimeoutMs, log: (note) => this.qmpNotes.length < 100 && this.qmpNotes.push(note) });
+      this.client = await QmpClient.fromSocket(socket, {
+        commandTimeoutMs: this.options.commandTimeoutMs,
+        log: (note) => this.qmpNotes.length < 100 && this.qmpNotes.push(note),
+        ...(this.options.recordQmp ? { transcript: this.transcript } : {}),
+      });
       await this.client.negotiate({ oob: true });
       this.timings.qmpReady = performance.now();
     } catch (error) {

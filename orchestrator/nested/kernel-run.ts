@@ -240,6 +240,16 @@ function copyRun(from: RunFiles, to: RunFiles): void {
   fs.mkdirSync(path.dirname(to.records), { recursive: true });
   if (fs.existsSync(from.records)) fs.copyFileSync(from.records, to.records);
   if (fs.existsSync(from.manifest)) fs.copyFileSync(from.manifest, to.manifest);
+  copyFlight(from, to);
+}
+
+/** The iterations' flight files, file by file (a resumed run's folder here already holds the earlier ones). */
+function copyFlight(from: RunFiles, to: RunFiles): void {
+  if (!fs.existsSync(from.flightDir)) return;
+  fs.mkdirSync(to.flightDir, { recursive: true });
+  for (const name of fs.readdirSync(from.flightDir)) {
+    if (!name.includes('.tmp-')) fs.copyFileSync(path.join(from.flightDir, name), path.join(to.flightDir, name));
+  }
 }
 
 /** Moves every run the job wrote into the runs folder; marks still-running ones failed when L1 died. */
@@ -251,6 +261,7 @@ function collectRuns(jobDir: string, l1Failed: boolean): string[] {
     const to = runFiles(id);
     fs.mkdirSync(path.dirname(to.records), { recursive: true });
     if (fs.existsSync(from.records)) fs.copyFileSync(from.records, to.records);
+    copyFlight(from, to);
     const manifest = readManifest(from);
     if (manifest) writeManifest(to, l1Failed && manifest.status === 'running' ? { ...manifest, status: 'failed', endedAt: new Date().toISOString() } : manifest);
   }

@@ -24,8 +24,10 @@ type Message = Record<string, unknown>;
 
 const DEFAULTS = { commandTimeoutMs: 10_000, maxLineBytes: 16 * 1024 * 1024, backlogLimit: 10_000 };
 
+type Settings = Required<Omit<QmpClientOptions, 'transcript'>> & Pick<QmpClientOptions, 'transcript'>;
+
 /** Every wait's default, the greeting's included (a machine passes its run context's qmpCommandMs). */
-export function qmpDefaults(): Required<QmpClientOptions> {
+export function qmpDefaults(): Settings {
   return { ...DEFAULTS, log: () => undefined };
 }
 
@@ -46,9 +48,10 @@ const greetingSchema = z.object({
  */
 export class QmpClient {
   readonly greeting: QmpGreeting;
-  private readonly options: Required<QmpClientOptions>;
+  private readonly options: Settings;
   private readonly pending = new Map<string, Pending>();
-  private readonly abandonedIds = new Set<string>();
+  /** Ids whose caller gave up waiting, with their command: a late reply is dropped (and recorded). */
+  private readonly abandonedIds = new Map<string, string>();
   private readonly backlog: QmpEvent[] = [];
   private readonly waiters = new Set<EventWaiter>();
   private readonly listeners = new Set<(event: QmpEvent) => void>();
@@ -62,7 +65,7 @@ export class QmpClient {
     greeting: QmpGreeting,
     private readonly reader: LineReader,
     early: string[],
-    options: Required<QmpClientOptions>,
+    options: Settings,
   ) {
     this.greeting = greeting;
     this.options = options;
@@ -138,7 +141,7 @@ export class QmpClient {
 
   execute<T = unknown>(command: string, args?: Record<string, unknown>, options: ExecuteOptions = {}): Promise<T> {
     if (this.closedReason !== undefined) {
-      return Promise.reject(new QmpDisconnectedError(`the reply to '${command}'`, this.closedReason));
+      return Promise.reject(new QmpDisconnectedError(`the reply to '${command}'`, this.closedReason, this.callLog()));
     }
     if (options.oob && !this.oobEnabled) {
       return Promise.reject(new QmpProtocolError(`'${command}' sent out-of-band but the oob capability is not enabled`));
@@ -150,11 +153,12 @@ export class QmpClient {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        this.abandonedIds.add(id);
-        reject(new QmpTimeoutError(`the reply to QMP command '${command}'`, timeoutMs));
+        this.abandonedIds.set(id, command);
+        reject(new QmpTimeoutError(`the reply to QMP command '${command}'`, timeoutMs, this.callLog()));
       }, timeoutMs);
       this.pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject, timer });
       this.socket.write(JSON.stringify(message) + '\n');
+      this.options.transcript?.record({ kind: 'command', id, command, ...(args === undefined ? {} : { arguments: args }), ...(options.oob ? { oob: true as const } : {}) });
     });
   }
 
@@ -176,7 +180,7 @@ export class QmpClient {
     const index = this.backlog.findIndex((event) => event.event === name && matchesPattern(event.data, match));
     if (index >= 0) return Promise.resolve(this.backlog.splice(index, 1)[0]!);
     const what = `QMP event ${name}${Object.keys(match).length ? ` matching ${JSON.stringify(match)}` : ''}`;
-    if (this.closedReason !== undefined) return Promise.reject(new QmpDisconnectedError(what, this.closedReason));
+    if (this.closedReason !== undefined) return Promise.reject(new QmpDisconnectedError(what, this.closedReason, this.callLog()));
     const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
     return new Promise((resolve, reject) => {
       const waiter: EventWaiter = {
@@ -186,7 +190,7 @@ export class QmpClient {
         reject,
         timer: setTimeout(() => {
           this.waiters.delete(waiter);
-          reject(new QmpTimeoutError(what, timeoutMs));
+          reject(new QmpTimeoutError(what, timeoutMs, this.callLog()));
         }, timeoutMs),
       };
       this.waiters.add(waiter);
@@ -263,7 +267,12 @@ export class QmpClient {
       this.protocolError(`reply without a known id: ${JSON.stringify(line.slice(0, 200))}`);
       return;
     }
-    if (this.abandonedIds.delete(id)) return;
+    const abandoned = this.abandonedIds.get(id);
+    if (abandoned !== undefined) {
+      this.abandonedIds.delete(id);
+      this.options.transcript?.record({ kind: 'reply', id, command: abandoned, ...replyOutcome(message), late: true });
+      return;
+    }
     const pending = this.pending.get(id);
     if (!pending) {
       // Nobody waits for it (another client's id, or a duplicate): dropped, as python qemu.qmp does.
@@ -272,13 +281,14 @@ export class QmpClient {
     }
     this.pending.delete(id);
     clearTimeout(pending.timer);
+    const outcome = replyOutcome(message);
+    this.options.transcript?.record({ kind: 'reply', id, command: pending.command, ...outcome });
     if ('return' in message) {
       pending.resolve(message.return);
-    } else if (message.error && typeof message.error === 'object') {
-      const error = message.error as { class?: unknown; desc?: unknown };
-      pending.reject(new QmpCommandError(pending.command, String(error.class ?? 'GenericError'), String(error.desc ?? '')));
+    } else if (outcome.error) {
+      pending.reject(new QmpCommandError(pending.command, outcome.error.class, outcome.error.desc, this.callLog()));
     } else {
-      pending.reject(new QmpProtocolError(`reply to '${pending.command}' has neither return nor error`));
+      pending.reject(new QmpProtocolError(`reply to '${pending.command}' has neither return nor error`, this.callLog()));
     }
   }
 
@@ -288,6 +298,7 @@ export class QmpClient {
       data: (message.data as Record<string, unknown> | undefined) ?? {},
       timestamp: (message.timestamp as QmpEvent['timestamp'] | undefined) ?? { seconds: 0, microseconds: 0 },
     };
+    this.options.transcript?.record({ kind: 'event', event: event.event, data: event.data });
     for (const listener of this.listeners) this.notify(listener, event, `listener for ${event.event}`);
     for (const waiter of this.waiters) {
       if (waiter.name === event.event && matchesPattern(event.data, waiter.match)) {
@@ -309,8 +320,13 @@ export class QmpClient {
     }
   }
 
+  /** The transcript's last exchanges, for an error message (none without a transcript). */
+  private callLog(): string | undefined {
+    return this.options.transcript?.callLog();
+  }
+
   private protocolError(detail: string): void {
-    const error = new QmpProtocolError(detail);
+    const error = new QmpProtocolError(detail, this.callLog());
     this.socket.destroy();
     this.fail(error, error.message);
   }
@@ -318,11 +334,13 @@ export class QmpClient {
   private fail(error: Error, reason: string): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
+    this.options.transcript?.record({ kind: 'closed', reason });
+    const callLog = this.callLog();
     for (const pending of this.pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(
         error instanceof QmpDisconnectedError
-          ? new QmpDisconnectedError(`the reply to QMP command '${pending.command}'`, reason)
+          ? new QmpDisconnectedError(`the reply to QMP command '${pending.command}'`, reason, callLog)
           : error,
       );
     }
@@ -330,7 +348,7 @@ export class QmpClient {
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.reject(
-        error instanceof QmpDisconnectedError ? new QmpDisconnectedError(`QMP event ${waiter.name}`, reason) : error,
+        error instanceof QmpDisconnectedError ? new QmpDisconnectedError(`QMP event ${waiter.name}`, reason, callLog) : error,
       );
     }
     this.waiters.clear();
@@ -338,6 +356,16 @@ export class QmpClient {
     this.closeListeners.clear();
     for (const listener of listeners) this.notify(listener, reason, 'close listener');
   }
+}
+
+/** What a reply says, as the transcript keeps it. */
+function replyOutcome(message: Message): { return?: unknown; error?: { class: string; desc: string } } {
+  if ('return' in message) return { return: message.return };
+  if (message.error && typeof message.error === 'object') {
+    const error = message.error as { class?: unknown; desc?: unknown };
+    return { error: { class: String(error.class ?? 'GenericError'), desc: String(error.desc ?? '') } };
+  }
+  return {};
 }
 
 function parseGreeting(line: string): QmpGreeting {

@@ -1,3 +1,5 @@
+import type { QmpTranscript } from './qmp-transcript.js';
+
 export interface QmpTimestamp {
   seconds: number;
   microseconds: number;
@@ -23,6 +25,8 @@ export interface QmpClientOptions {
   backlogLimit?: number;
   /** What the session noticed and went on from: a reply nobody waited for, a listener that threw. */
   log?: (message: string) => void;
+  /** Records every exchange (the flight recorder); its last ones go into the session's errors. */
+  transcript?: QmpTranscript;
 }
 
 export interface ExecuteOptions {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flightSchema } from './flight-files.js';
 import { CELL_FAMILIES, buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
 
 export { buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
@@ -122,6 +123,8 @@ export const iterationRecordSchema = z.object({
   shutdown: z.object({ how: z.enum(['graceful', 'killed', 'exited']), durationMs: z.number().min(0) }).optional(),
   /** What the QMP session noticed and went on from (a reply nobody waited for, a listener that threw). */
   qmpNotes: z.array(z.string()).optional(),
+  /** The iteration's flight recording (QMP transcript, QEMU command line, console), files beside the records. */
+  flight: flightSchema.optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Earlier boots of this iteration whose guest was lost before any mutation (GUEST_BOOT_LOST), retried; absent means none. */
   bootRetries: z.number().int().min(1).optional(),

@@ -16,10 +16,12 @@ export interface RunFiles {
   runId: string;
   records: string;
   manifest: string;
+  /** Each iteration's flight recording (QMP transcript, QEMU command line, console), beside the records. */
+  flightDir: string;
 }
 
 export function runFiles(runId: string, dir = runsDir()): RunFiles {
-  return { runId, records: path.join(dir, `${runId}.jsonl`), manifest: path.join(dir, `${runId}.manifest.json`) };
+  return { runId, records: path.join(dir, `${runId}.jsonl`), manifest: path.join(dir, `${runId}.manifest.json`), flightDir: path.join(dir, runId) };
 }
 
 /** A run id, or the path of a run's .jsonl or .manifest.json file. */

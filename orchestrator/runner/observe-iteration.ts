@@ -5,6 +5,7 @@ import type { GuestCost } from '../mutators/mutator.js';
 import { type MutatorTally, newTally } from '../mutators/mutation-loop.js';
 import { mutatorPlugin } from '../mutators/registry.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
+import type { FlightData } from '../results/flight-files.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import type { FailureDetail, LivelockEvidence } from '../results/record.js';
 import type { Timeouts } from '../run-context.js';
@@ -52,6 +53,8 @@ export interface Observation {
   /** QEMU's stdout and stderr (the end of them). */
   output: string;
   qmpNotes: string[];
+  /** The session's transcript, QEMU's command line and what the guest printed: the iteration's flight recording. */
+  flight: FlightData;
   start: StartReport;
   /** From the iteration's start to its first mutation (QEMU's launch, the guest's boot or restore, the first counter reading); absent when it got no further. */
   startUpMs?: number;
@@ -81,6 +84,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     progressKnown: true,
   };
   let serial: string | undefined;
+  let console = '';
   let shutdown: ShutdownResult;
   let startUpMs: number | undefined;
   try {
@@ -145,9 +149,11 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     seen.harness = harnessFailure(caught);
   } finally {
     serial = guest.serialExcerpt?.();
+    console = guest.machine.serialText();
     shutdown = await guest.machine.shutdown();
   }
   const { machine } = guest;
   const start = guest.started?.() ?? { how: 'booted' };
-  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], start, ...(startUpMs === undefined ? {} : { startUpMs }) };
+  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, console, output: machine.output.text() };
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
 }

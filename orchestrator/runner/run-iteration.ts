@@ -3,6 +3,7 @@ import { SlotlabError } from '../errors.js';
 import { stderrExcerpt } from '../machine/internal-error.js';
 import { summarizeLatency } from '../results/latency.js';
 import { histogramOf } from '../results/latency-histogram.js';
+import type { FlightData } from '../results/flight-files.js';
 import { type IterationRecord, RECORD_SCHEMA } from '../results/record.js';
 import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 import type { LoadedSuite } from '../suites/load-suite.js';
@@ -35,6 +36,8 @@ export interface IterationInput {
 
 export interface IterationResult {
   record: IterationRecord;
+  /** What the run writes beside the record (writeFlight). */
+  flight: FlightData;
   /** Set when the harness could not run the iteration; its kind says what the run does next. */
   failure: HarnessFailure | undefined;
 }
@@ -43,7 +46,7 @@ export interface IterationResult {
 export async function attemptIteration(input: IterationInput): Promise<IterationResult> {
   const { suite } = input.loaded;
   const observation = await observeIteration(guestDriver(input), { mutator: suite.mutator, limits: input.limits, seed: input.seed, timeouts: input.timeouts ?? HOST_CONTEXT.timeouts });
-  return { record: iterationRecord(input, observation, classifyIteration(observation)), failure: observation.harness };
+  return { record: iterationRecord(input, observation, classifyIteration(observation)), flight: observation.flight, failure: observation.harness };
 }
 
 /** attemptIteration's record; a QEMU that could not start throws IterationAbort, carrying the record of the attempt. */

@@ -1,3 +1,4 @@
+import { writeFlight } from '../results/flight-files.js';
 import crypto from 'node:crypto';
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { resolveBuild } from '../builds/build-registry.js';
@@ -183,7 +184,8 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
         options.reporter?.bootRetry?.(attempt.record, retries + 1, BOOT_ATTEMPTS);
         attempt = await attemptIteration(input);
       }
-      const record = retries > 0 ? { ...attempt.record, bootRetries: retries } : attempt.record;
+      const flight = writeFlight(files, item.build, item.iteration, attempt.flight);
+      const record = { ...attempt.record, ...(retries > 0 ? { bootRetries: retries } : {}), flight };
       writer.append(record);
       // The build cannot even start: the attempt is kept, and the run stops.
       if (attempt.failure?.kind === 'qemu-start') throw new IterationAbort(record);

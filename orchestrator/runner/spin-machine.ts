@@ -105,6 +105,6 @@ export function spinMachineConfig(build: ResolvedBuild, shape: SpinMachineShape,
 }
 
 /** A KVM machine running the `spin` guest on a build, configured through fw_cfg; not yet launched. */
-export function spinMachine(build: ResolvedBuild, shape: SpinMachineShape, spin: SpinConfig, image: string, timeouts: Timeouts = HOST_CONTEXT.timeouts): QemuMachine {
-  return new QemuMachine(spinMachineConfig(build, shape, spin, image), machineWaits(timeouts));
+export function spinMachine(build: ResolvedBuild, shape: SpinMachineShape, spin: SpinConfig, image: string, timeouts: Timeouts = HOST_CONTEXT.timeouts, options: Pick<MachineOptions, 'recordQmp'> = {}): QemuMachine {
+  return new QemuMachine(spinMachineConfig(build, shape, spin, image), { ...machineWaits(timeouts), ...options });
 }

@@ -18,7 +18,8 @@ t.test('run --json prints one record per iteration and writes the same to the ru
   t.equal(printed.length, 2);
   t.ok(printed.every((record) => record.outcome === 'guest-lost' && record.limits.mutations === 2000));
   const files = fs.readdirSync(runsDir).sort();
-  t.equal(files.length, 2, 'the records and the manifest');
+  t.equal(files.length, 3, 'the flight folder, the records and the manifest');
+  t.ok(fs.statSync(path.join(runsDir, files.shift()!)).isDirectory(), 'the flight folder is named by the run');
   t.match(files[1], /\.manifest\.json$/);
   t.same(readRecords(path.join(runsDir, files[0]!)), printed);
   const manifest = JSON.parse(fs.readFileSync(path.join(runsDir, files[1]!), 'utf8'));
@@ -45,7 +46,7 @@ t.test('run prints the result table', NEEDS_KVM, async (t) => {
 t.test('bad input: one clear error and exit code 2', async (t) => {
   const cases: [string[], RegExp][] = [
     [['run', 'pam-qmp', '--build', 'nope'], /unknown build 'nope'; known builds: debian-7\.2, debian-bpo-10\.0, 7\.2-stock, 7\.2-paused-vcpu, 7\.2-atomic-ioctl/],
-    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, dimm-hotplug, dirty-log, linux-hotplug, pam-guest, pam-qmp, pam-shadow-exec, smram-q35, virtio-mem-resize/],
+    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, dimm-hotplug, dirty-log, linux-hotplug, pam-guest, pam-paged, pam-qmp, pam-shadow-exec, smram-q35, virtio-mem-resize/],
     [['run', '--all', 'pam-qmp', '--build', 'debian-7.2'], /--all runs every suite in suites\/; name no suite/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--image', '/no/such/image'], /--image \/no\/such\/image: cannot be read; give a multiboot image file/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--image', 'package.json'], /--image package\.json: has no multiboot header/],
@@ -132,7 +133,7 @@ t.test('run --all runs every suite once, with the limits given', NEEDS_KVM, asyn
   const result = await slotlab(['run', '--all', '--build', '7.2-paused-vcpu', '--repetitions', '1', '--mutations', '4', '--duration', '3', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
   t.equal(result.exitCode, 0, String(result.stderr));
   const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
-  const suites = ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds'];
+  const suites = ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-paged', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds'];
   t.same(records.map((record) => record.suite.name).sort(), suites);
   t.notOk(records.some((record) => record.outcome === 'guest-lost' && record.suite.name !== 'weeds'), 'the fixed build loses no guest to a memory-map change');
   t.match(records.find((record) => record.suite.name === 'weeds'), { outcome: 'guest-lost', expected: 'stopped', failure: { instructionPointerHex: '0xc0000000' } }, 'and stops the one sent into the weeds');

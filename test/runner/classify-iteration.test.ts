@@ -1,6 +1,7 @@
 import t from 'tap';
 import { GuestBootLostError, QemuStartError } from '../../orchestrator/machine/machine-errors.js';
 import { QmpTimeoutError } from '../../orchestrator/qmp/qmp-errors.js';
+import { QmpTranscript } from '../../orchestrator/qmp/qmp-transcript.js';
 import { classifyIteration } from '../../orchestrator/runner/classify-iteration.js';
 import { type Observation, harnessFailure } from '../../orchestrator/runner/observe-iteration.js';
 import { ProgressWatch } from '../../orchestrator/runner/progress-watch.js';
@@ -33,6 +34,7 @@ function observation(overrides: Partial<Observation> = {}): Observation {
     shutdown: { graceful: true, how: 'graceful', durationMs: 20, exitCode: 0, signal: undefined },
     output: '',
     qmpNotes: [],
+    flight: { transcript: new QmpTranscript(), argv: [], env: undefined, console: '', output: '' },
     ...overrides,
   };
 }
