@@ -8,6 +8,7 @@ import { buildCommand, buildsCommand } from './build-command.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { kernelCommand, kernelsCommand } from './kernel-command.js';
 import { compareCommand, reportCommand } from './report-commands.js';
+import { reproCommand } from './repro-command.js';
 import { demoCommand, publishCommand, runCommand } from './run-command.js';
 import { suitesCommand } from './suites-command.js';
 import { verdictCommand } from './verdict-command.js';
@@ -47,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'repro':
+      return reproCommand(rest);
     case 'publish':
       return publishCommand(rest, context);
     case 'doctor':

@@ -17,6 +17,10 @@ export const USAGE = `usage:
   slotlab report <run-id|file>... [--format text|md|html|junit|tap|json] [--output FILE]
                             statistics and verdicts per (suite, build) from stored runs
   slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
+  slotlab repro <run-id|file> [--build B] [--iteration N] --output DIR
+                            a folder that reproduces one iteration without slotlab (default: the
+                            run's first lost guest): DIR/reproduce.sh replays its QMP commands
+                            against the same QEMU; exit 1 lost, 0 survived, 2 could not start
   slotlab publish [--repetitions N] [--mutations N]
                             run pam-qmp, pam-guest and control-idle on debian-7.2, debian-bpo-10.0,
                             7.2-stock and 7.2-paused-vcpu;

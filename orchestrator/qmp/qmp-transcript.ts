@@ -8,7 +8,9 @@ export type TranscriptEntry =
   | { t: number; kind: 'command'; id: string; command: string; arguments?: Record<string, unknown>; oob?: true }
   | { t: number; kind: 'reply'; id: string; command: string; return?: unknown; error?: { class: string; desc: string }; late?: true }
   | { t: number; kind: 'event'; event: string; data: Record<string, unknown> }
-  | { t: number; kind: 'closed'; reason: string };
+  | { t: number; kind: 'closed'; reason: string }
+  /** The harness's own note on the timeline, e.g. where the mutations start and end. */
+  | { t: number; kind: 'mark'; label: string };
 
 type Untimed<T> = T extends unknown ? Omit<T, 't'> : never;
 
@@ -130,5 +132,7 @@ function describe(entry: TranscriptEntry): string {
       return `<- event ${entry.event} ${short(entry.data)}`;
     case 'closed':
       return `-- connection closed: ${entry.reason}`;
+    case 'mark':
+      return `-- ${entry.label}`;
   }
 }

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { z } from 'zod';
+import type { MachineConfig, MachinePaths } from '../machine/machine-types.js';
+import { fwCfgPath } from '../machine/qemu-args.js';
 import type { QmpTranscript } from '../qmp/qmp-transcript.js';
+import { sha256File } from '../builds/provenance.js';
 import type { RunFiles } from './run-store.js';
 
 /** What one iteration leaves for a bug report: the QMP session, QEMU's command line and environment, what the guest and QEMU printed. */
@@ -10,6 +13,7 @@ export interface FlightData {
   transcript: QmpTranscript;
   argv: string[];
   env: Record<string, string> | undefined;
+  launch: FlightLaunch;
   /** The guest's serial console. */
   console: string;
   /** QEMU's stdout and stderr (their end). */
@@ -30,10 +34,58 @@ export const flightSchema = z
   .strict();
 export type FlightFiles = z.infer<typeof flightSchema>;
 
+/** The files QEMU's command line names besides its own: where they were, and what they held. */
+export interface FlightLaunch {
+  /** The machine's private folder (QMP socket, serial log, fw_cfg files), gone after the iteration. */
+  privateDir: string;
+  kernel?: FileRef;
+  initrd?: FileRef;
+  /** The saved state a restored guest was loaded from (the `-incoming exec:cat FILE`). */
+  incoming?: FileRef;
+  /** fw_cfg blobs, kept whole (they lived in the private folder). */
+  fwCfg: { name: string; path: string; base64: string }[];
+}
+
+export interface FileRef {
+  path: string;
+  sha256: string;
+}
+
 /** The command file: enough to start the same QEMU again. */
-export interface FlightCommand {
+export interface FlightCommand extends FlightLaunch {
   argv: string[];
   env: Record<string, string>;
+}
+
+/** What a machine's command line names, for the command file; files are hashed once per path and mtime. */
+export function launchFiles(machine: { paths: { dir: string }; config: MachineConfig }): FlightLaunch {
+  const { config, paths } = machine;
+  const incoming = config.incoming?.startsWith('exec:cat ') ? unquote(config.incoming.slice('exec:cat '.length)) : undefined;
+  return {
+    privateDir: paths.dir,
+    ...(config.kernel ? { kernel: fileRef(config.kernel) } : {}),
+    ...(config.initrd ? { initrd: fileRef(config.initrd) } : {}),
+    ...(incoming ? { incoming: fileRef(incoming) } : {}),
+    fwCfg: (config.fwCfg ?? []).map((blob) => ({ name: blob.name, path: fwCfgPath(paths as MachinePaths, blob.name), base64: Buffer.from(blob.data).toString('base64') })),
+  };
+}
+
+const hashes = new Map<string, string>();
+
+function fileRef(file: string): FileRef {
+  let key = file;
+  try {
+    key = `${file}\u0000${fs.statSync(file).mtimeMs}`;
+  } catch {
+    return { path: file, sha256: '' };
+  }
+  if (!hashes.has(key)) hashes.set(key, sha256File(file));
+  return { path: file, sha256: hashes.get(key)! };
+}
+
+/** A shell word as shellWord writes it, back to the string. */
+function unquote(word: string): string {
+  return word.startsWith("'") && word.endsWith("'") ? word.slice(1, -1).replace(/'\\''/g, "'") : word;
 }
 
 const CONSOLE_LIMIT = 1024 * 1024;
@@ -43,7 +95,7 @@ export function writeFlight(files: RunFiles, build: string, iteration: number, d
   fs.mkdirSync(files.flightDir, { recursive: true });
   const stem = `${build.replace(/[^A-Za-z0-9._-]/g, '_')}.${iteration}`;
   const relative = (name: string) => path.join(path.basename(files.flightDir), name);
-  const command: FlightCommand = { argv: data.argv, env: data.env ?? {} };
+  const command: FlightCommand = { argv: data.argv, env: data.env ?? {}, ...data.launch };
   const written = {
     qmp: put(files.flightDir, `${stem}.qmp.jsonl.gz`, zlib.gzipSync(data.transcript.toJsonl())),
     command: put(files.flightDir, `${stem}.command.json`, Buffer.from(JSON.stringify(command, null, 2) + '\n')),

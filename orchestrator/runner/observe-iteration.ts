@@ -5,7 +5,7 @@ import type { GuestCost } from '../mutators/mutator.js';
 import { type MutatorTally, newTally } from '../mutators/mutation-loop.js';
 import { mutatorPlugin } from '../mutators/registry.js';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
-import type { FlightData } from '../results/flight-files.js';
+import { type FlightData, launchFiles } from '../results/flight-files.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import type { FailureDetail, LivelockEvidence } from '../results/record.js';
 import type { Timeouts } from '../run-context.js';
@@ -14,6 +14,10 @@ import { describeFailure } from './describe-failure.js';
 import type { GuestDriver, StartReport } from './guest-driver.js';
 import { probeLivelock } from './livelock.js';
 import { ProgressWatch } from './progress-watch.js';
+
+/** Transcript marks around the mutator's run: the part of the session a reproducer repeats. */
+export const MUTATIONS_START = 'mutations start';
+export const MUTATIONS_END = 'mutations end';
 
 /** Why the harness could not run an iteration, as a value: it decides what the run does next. */
 export type HarnessFailure =
@@ -109,6 +113,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
         },
       };
       startUpMs = Math.round(performance.now() - started);
+      machine.transcript.record({ kind: 'mark', label: MUTATIONS_START });
       const outcome = await mutatorPlugin(input.mutator).run(input.mutator, {
         qmp: machine.qmp,
         limits,
@@ -120,7 +125,9 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
         userImage: guest.userImage ?? false,
       });
       seen.guestCost = outcome.guestCost;
+      machine.transcript.record({ kind: 'mark', label: MUTATIONS_END });
     } catch (caught) {
+      machine.transcript.record({ kind: 'mark', label: MUTATIONS_END });
       // A QMP failure because QEMU went away is the loss itself, not a harness error.
       if (caught instanceof QmpDisconnectedError) await settlesWithin(machine.waitExit(), 2000);
       if (!machine.exited && !(await runState.check()) && !lost()) throw caught;
@@ -154,6 +161,6 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   }
   const { machine } = guest;
   const start = guest.started?.() ?? { how: 'booted' };
-  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, console, output: machine.output.text() };
+  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console, output: machine.output.text() };
   return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
 }

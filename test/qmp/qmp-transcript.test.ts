@@ -60,7 +60,7 @@ t.test('a QMP session records what it sent and received, in order; its errors ca
   await t.rejects(client.execute('bad', { what: 1 }), { code: 'QMP_COMMAND_ERROR', message: /no such thing\nQMP call log \(last \d+ of \d+ exchanges[^\n]*\n[\s\S]*-> bad \{"what":1\}[\s\S]*<- bad: error GenericError: no such thing/ });
   const hung = client.execute('hang', undefined, { timeoutMs: 50 });
   await t.rejects(hung, { code: 'QMP_TIMEOUT', message: /waiting for the reply to QMP command 'hang'[^\n]*\nQMP call log[\s\S]*-> hang \(slotlab-\d+\)$/ });
-  const kinds = transcript.entries().map((entry) => (entry.kind === 'event' ? `event ${entry.event}` : entry.kind === 'closed' ? 'closed' : `${entry.kind} ${entry.command}`));
+  const kinds = transcript.entries().map((entry) => (entry.kind === 'event' ? `event ${entry.event}` : entry.kind === 'closed' || entry.kind === 'mark' ? entry.kind : `${entry.kind} ${entry.command}`));
   t.same(kinds, ['command qmp_capabilities', 'reply qmp_capabilities', 'command stop', 'event STOP', 'reply stop', 'command bad', 'reply bad', 'command hang']);
   client.close();
   t.match(transcript.entries().at(-1), { kind: 'closed', reason: 'closed by slotlab' });

@@ -34,7 +34,7 @@ function observation(overrides: Partial<Observation> = {}): Observation {
     shutdown: { graceful: true, how: 'graceful', durationMs: 20, exitCode: 0, signal: undefined },
     output: '',
     qmpNotes: [],
-    flight: { transcript: new QmpTranscript(), argv: [], env: undefined, console: '', output: '' },
+    flight: { transcript: new QmpTranscript(), argv: [], env: undefined, launch: { privateDir: '/tmp/x', fwCfg: [] }, console: '', output: '' },
     ...overrides,
   };
 }
