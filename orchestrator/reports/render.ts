@@ -1,3 +1,4 @@
+import { renderEmail } from './email-report.js';
 import { renderGridHtml } from './grid-html.js';
 import { renderGridMarkdown } from './grid-markdown.js';
 import { renderHtml } from './html-report.js';
@@ -9,7 +10,8 @@ import { renderTap } from './tap-report.js';
 import { renderText } from './text-report.js';
 
 /** grid-md, grid-html: rows = combinations (`<build> @ <kernel>`), columns = suites (the design-space table). */
-export const REPORT_FORMATS = ['text', 'md', 'html', 'junit', 'tap', 'json', 'grid-md', 'grid-html'] as const;
+/** email: a plain-text list reply, at most 72 columns. */
+export const REPORT_FORMATS = ['text', 'md', 'html', 'junit', 'tap', 'json', 'grid-md', 'grid-html', 'email'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const RENDERERS: Record<ReportFormat, (model: ReportModel) => string> = {
@@ -21,6 +23,7 @@ const RENDERERS: Record<ReportFormat, (model: ReportModel) => string> = {
   json: renderJson,
   'grid-md': renderGridMarkdown,
   'grid-html': renderGridHtml,
+  email: renderEmail,
 };
 
 export function renderReport(model: ReportModel, format: ReportFormat): string {

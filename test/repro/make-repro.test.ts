@@ -47,6 +47,10 @@ t.test('the reproducers of a real run: copied elsewhere and run without slotlab,
   t.match(lost.stdout, /pam-qmp iteration 0 on debian-7\.2 \(guest-lost\): .*\/lost\/reproduce\.sh/, 'the first lost guest by default');
   const survivor = await slotlab(['repro', runId, '--build', 'debian-bpo-10.0', '--iteration', '0', '--output', path.join(made, 'survivor')], { env });
   t.equal(survivor.exitCode, 0, String(survivor.all));
+  const email = await slotlab(['report', '--format', 'email', runId], { env });
+  t.equal(email.exitCode, 0, String(email.all));
+  t.same(String(email.stdout).split('\n').filter((line) => line.length > 72), [], 'the list reply stays within 72 columns');
+  t.match(email.stdout, new RegExp(`slotlab repro ${runId} --build debian-7\\.2 \\\\\n\\s+--iteration 0 --output repro`), 'and says how to reproduce the lost guest');
   const readme = fs.readFileSync(path.join(made, 'lost', 'README'), 'utf8');
   t.equal(readme.trim().split('\n').length, 5, 'README: five lines');
 
