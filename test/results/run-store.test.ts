@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { configurePaths } from '../../orchestrator/paths.js';
 import { MANIFEST_SCHEMA, type RunManifest } from '../../orchestrator/results/run-manifest.js';
 import { RecordWriter } from '../../orchestrator/results/record-writer.js';
 import { locateRun, readManifest, readRun, runFiles, setRunStatus, writeManifest } from '../../orchestrator/results/run-store.js';
@@ -27,14 +28,13 @@ function manifest(runId: string): RunManifest {
 
 t.test('a run is found by id or by either of its files, with manifest and records', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-runs-'));
-  const saved = process.env.SLOTLAB_RUNS_DIR;
-  process.env.SLOTLAB_RUNS_DIR = dir;
+  const previous = configurePaths({ runs: dir });
   t.teardown(() => {
-    if (saved === undefined) delete process.env.SLOTLAB_RUNS_DIR;
-    else process.env.SLOTLAB_RUNS_DIR = saved;
+    configurePaths(previous);
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const files = runFiles('r1');
+  t.equal(path.dirname(files.records), dir, 'in the configured runs folder, not the repository\'s');
   writeManifest(files, manifest('r1'));
   const writer = new RecordWriter(files.records);
   writer.append(sampleRecord({ runId: 'r1' }));
