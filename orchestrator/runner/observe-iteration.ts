@@ -4,7 +4,7 @@ import type { GuestLoss } from '../machine/run-state-watch.js';
 import type { GuestCost } from '../mutators/mutator.js';
 import { type MutatorTally, newTally } from '../mutators/mutation-loop.js';
 import { mutatorPlugin } from '../mutators/registry.js';
-import { QmpDisconnectedError } from '../qmp/qmp-errors.js';
+import { QmpDisconnectedError, QmpTimeoutError } from '../qmp/qmp-errors.js';
 import { type FlightData, launchFiles } from '../results/flight-files.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import type { FailureDetail, LivelockEvidence } from '../results/record.js';
@@ -136,8 +136,9 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     const lostNow = lost();
     if (!machine.exited && seen.progressKnown) {
       seen.after = await guest.readCounters(true).catch(async (caught: unknown) => {
-        // A guest lost by a shutdown (a triple fault under -no-reboot): QEMU is on its way out, nothing to read.
-        if (!lostNow || !(caught instanceof QmpDisconnectedError)) throw caught;
+        // A guest lost by a shutdown (a triple fault under -no-reboot): QEMU is on its way out (or hangs on the way, as
+        // QEMU 7.2 in L2 did once), nothing to read; the loss is known already.
+        if (!lostNow || !(caught instanceof QmpDisconnectedError || caught instanceof QmpTimeoutError)) throw caught;
         await settlesWithin(machine.waitExit(), 2000);
         return [];
       });

@@ -7,6 +7,10 @@ import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';
 import { hostInfo } from '../../orchestrator/runner/host-info.js';
 import { runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { observeIteration } from '../../orchestrator/runner/observe-iteration.js';
+import { spinGuest } from '../../orchestrator/runner/spin-guest.js';
+import { HOST_CONTEXT } from '../../orchestrator/run-context.js';
+import type { SpinGuest } from '../../orchestrator/suites/suite-schema.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 
@@ -32,4 +36,22 @@ t.test('QEMU 10.0 (paused vCPUs) keeps the paged guest running through every fli
   t.equal(record.outcome, 'survived', `${record.stopReason} ${record.stderrExcerpt}`);
   t.equal(record.mutationsApplied, 2000);
   t.ok(record.progressRising, 'every vCPU kept looping');
+});
+
+t.test('a QEMU that hangs after the guest reset (SIGSTOPped at its SHUTDOWN event): the guest is lost, not a harness error', NEEDS_KVM, async (t) => {
+  const build = await resolveBuild('debian-7.2');
+  const timeouts = { ...HOST_CONTEXT.timeouts, qmpCommandMs: 1500, shutdownMs: 1000 };
+  const driver = spinGuest(build, loaded.suite, loaded.suite.guest as SpinGuest, imagePath('spin'), false, 3000, timeouts, { mode: 'boot' });
+  const boot = driver.boot.bind(driver);
+  driver.boot = async () => {
+    const known = await boot();
+    driver.machine.qmp.onEvent((event) => {
+      if (event.event === 'SHUTDOWN') process.kill(driver.machine.pid!, 'SIGSTOP');
+    });
+    return known;
+  };
+  const observed = await observeIteration(driver, { mutator: loaded.suite.mutator, limits: { mutations: 3000, durationSeconds: 60 }, seed: 1, timeouts });
+  t.equal(observed.harness, undefined, `no harness failure: ${observed.harness?.message}`);
+  t.equal(observed.loss?.reason, 'shutdown', 'the SHUTDOWN event is the loss');
+  t.equal(observed.shutdown.how, 'killed', 'the stopped QEMU was killed at the end');
 });
