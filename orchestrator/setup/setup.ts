@@ -7,8 +7,8 @@ import { ensurePackages } from './system-packages.js';
 
 /** Debian packages the main job needs on top of a bare Debian 12. */
 export const SYSTEM_PACKAGES = ['qemu-system-x86', 'nasm', 'util-linux', 'dpkg-dev'] as const;
-/** And what the tests need besides: a browser to render the HTML report, git for the bisection histories. */
-export const TEST_PACKAGES = ['chromium', 'git'] as const;
+/** And what the tests need besides: a browser to render the HTML report, git for the bisection histories, python3 to run a reproducer. */
+export const TEST_PACKAGES = ['chromium', 'git', 'python3'] as const;
 
 /** Installs, downloads and builds everything slotlab needs; each step is a no-op when already done. */
 /** `kernels`: also build every kernel under test (the tests need them, so `forTests` implies it). */
