@@ -54,7 +54,9 @@ t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost o
   const fixed = records.filter((record) => record.build.name === '7.2-paused-vcpu');
   const silentReset = (record: IterationRecord) => record.outcome === 'guest-lost' && /guest-reset/.test(record.failure?.runState ?? '') && !record.failure?.emulationFailure && !record.failure?.guestReport;
   for (const record of fixed.filter((each) => !silentReset(each))) {
-    t.match(record, { outcome: 'survived', mutationsApplied: 40, progressRising: true, progressKnown: true, failure: null }, `paused-vCPU, ${record.start} #${record.iteration}`);
+    // The 40 mutations or the suite's duration, whichever comes first: how many fit in L2 under TCG is a timing, not a verdict.
+    t.match(record, { outcome: 'survived', stopReason: /^(mutations|duration)$/, progressRising: true, progressKnown: true, failure: null }, `paused-vCPU, ${record.start} #${record.iteration}`);
+    t.ok(record.mutationsApplied > 0 && record.mutationsApplied <= 40, `paused-vCPU, ${record.start} #${record.iteration}: ${record.mutationsApplied} mutations`);
     t.equal(record.progressAfter.length, 2, 'a counter per vCPU');
   }
   t.ok(fixed.filter((record) => record.outcome === 'survived').length >= 1, `paused-vCPU survived at least once: ${fixed.map((record) => `${record.start} ${record.outcome} ${record.failure?.runState ?? ''}`).join('; ')}`);
