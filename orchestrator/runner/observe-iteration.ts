@@ -88,7 +88,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     progressKnown: true,
   };
   let serial: string | undefined;
-  let console = '';
+  let consoleText = '';
   let shutdown: ShutdownResult;
   let startUpMs: number | undefined;
   try {
@@ -157,11 +157,12 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     seen.harness = harnessFailure(caught);
   } finally {
     serial = guest.serialExcerpt?.();
-    console = guest.machine.serialText();
+    consoleText = guest.machine.serialText();
     shutdown = await guest.machine.shutdown();
   }
   const { machine } = guest;
   const start = guest.started?.() ?? { how: 'booted' };
-  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console, output: machine.output.text() };
-  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output: machine.output.text(), qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
+  const output = machine.output.text();
+  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console: consoleText, output };
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output, qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
 }
