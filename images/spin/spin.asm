@@ -8,6 +8,9 @@ IMAGE_BASE      equ 0x00400000
 MAILBOX         equ 0x00005000
 TRAMPOLINE      equ 0x00006000
 BSP_STACK_TOP   equ 0x00080000
+STALLS          equ 0x00010000          ; per vCPU: TSC of its last iteration, then a log2 histogram of iteration gaps
+STALL_RECORD    equ 0x100               ; bytes per vCPU: 8 (TSC) + 32 buckets of 4
+STALL_HIST      equ 0x08
 
 MB_MAGIC        equ 0x00
 MB_VERSION      equ 0x04
@@ -137,6 +140,10 @@ start:
         mov [MAILBOX + MB_CODE_ADDR], eax
         mov eax, [cfg_stride]
         mov [MAILBOX + MB_CODE_STRIDE], eax
+        mov edi, STALLS
+        mov ecx, MAX_CPUS * STALL_RECORD / 4
+        xor eax, eax
+        rep stosd
 
         ; one copy of the loop per vCPU at code + i*stride
         xor edx, edx
@@ -221,6 +228,9 @@ start:
 ; eax = vCPU index (its APIC ID, which QEMU numbers like its CPU indexes)
 enter_loop:
         lea ebx, [MAILBOX + MB_COUNTERS + eax*8]
+        mov edi, eax
+        shl edi, 8                      ; STALL_RECORD
+        add edi, STALLS
         imul eax, [cfg_stride]
         add eax, [cfg_code]
         jmp eax
@@ -323,11 +333,33 @@ pam_mutator:
         xor eax, eax
         jmp enter_loop
 
-; position independent: copied to code + i*stride; ebx = this vCPU's counter
+; position independent: copied to code + i*stride; ebx = this vCPU's counter,
+; edi = its stall record. Each iteration counts, then files the TSC cycles since
+; the previous one under bucket floor(log2(gap)) (gaps of 2^32 cycles or more in
+; bucket 31) and leaves its TSC for the orchestrator's calibration. esi:ebp holds
+; the previous TSC; flags from the sbb survive the movs up to the jz.
 loop_template:
+        rdtsc
+        mov esi, eax
+        mov ebp, edx
 .spin:
         add dword [ebx], 1
         adc dword [ebx + 4], 0
+        rdtsc
+        mov ecx, eax
+        sub ecx, esi
+        mov esi, eax
+        mov eax, edx
+        sbb eax, ebp
+        mov ebp, edx
+        mov [edi], esi
+        mov [edi + 4], ebp
+        jz .fits
+        or ecx, -1
+.fits:
+        bsr eax, ecx
+        jz .spin
+        inc dword [edi + STALL_HIST + eax*4]
         jmp short .spin
 loop_template_end:
 

@@ -1,13 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../paths.js';
 import { BuildNotReadyError } from './build-errors.js';
 import type { BuildDefinition, BuildFamily, BuildProgress, ResolvedBuild } from './build-types.js';
-import { readSeries } from './patch-series.js';
+import { type SeriesPatch, readSeries } from './patch-series.js';
 import { sha256File } from './provenance.js';
 import { cachedQemuSource, debianQemuSource } from './qemu-source.js';
 import { type SourceBuildSpec, buildFromSource, installedSourceBuild } from './source-build.js';
 
 export const patchesRoot = path.join(repoRoot, 'qemu-patches');
+/** The folder under a base whose series every variant of that base applies first. */
+const COMMON_DIR = 'common';
 
 interface Variant {
   base: string;
@@ -62,8 +65,15 @@ function variantDir(variant: Variant): string {
   return path.join(patchesRoot, variant.base, variant.variant);
 }
 
+/** Patches every variant of a base carries before its own (tracing only: qemu-patches/<base>/common), named `common/<file>`. */
+export function commonPatches(base: string): SeriesPatch[] {
+  const dir = path.join(patchesRoot, base, COMMON_DIR);
+  if (!fs.existsSync(path.join(dir, 'series'))) return [];
+  return readSeries(dir).map((patch) => ({ ...patch, name: `${COMMON_DIR}/${patch.name}` }));
+}
+
 function specFor(variant: Variant, name: string, source: SourceBuildSpec['source']): SourceBuildSpec {
-  return { name, family: variant.family, base: variant.base, variant: variant.variant, source, patches: readSeries(variantDir(variant)) };
+  return { name, family: variant.family, base: variant.base, variant: variant.variant, source, patches: [...commonPatches(variant.base), ...readSeries(variantDir(variant))] };
 }
 
 function definition(variant: Variant): BuildDefinition {

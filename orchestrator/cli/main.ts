@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { costCommand } from './cost-command.js';
 import { parseArgs } from 'node:util';
 import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       return reproCommand(rest);
     case 'publish':
       return publishCommand(rest, context);
+    case 'cost':
+      return costCommand(rest, context);
     case 'doctor':
       return doctor();
     case 'setup': {

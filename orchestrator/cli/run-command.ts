@@ -29,6 +29,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       repetitions: { type: 'string' },
       mutations: { type: 'string' },
       duration: { type: 'string' },
+      cpus: { type: 'string' },
       json: { type: 'boolean', default: false },
       reporter: { type: 'string' },
       seed: { type: 'string' },
@@ -53,12 +54,12 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
   let plan: Plan;
   let resume: RunOptions['resume'];
   if (values.plan !== undefined) {
-    if (positionals.length > 0 || values.resume !== undefined || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values['until-lost'] || values.start) {
+    if (positionals.length > 0 || values.resume !== undefined || values.build || values.repetitions || values.mutations || values.duration || values.cpus || values.seed || values.image || values['until-lost'] || values.start) {
       throw new UsageError('--plan takes the whole plan from its file: name no suite, builds or limits with it');
     }
     plan = readPlanFile(values.plan);
   } else if (values.resume !== undefined) {
-    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.seed || values.image || values.kernel || values['until-lost'] || values.start) {
+    if (positionals.length > 0 || values.build || values.repetitions || values.mutations || values.duration || values.cpus || values.seed || values.image || values.kernel || values['until-lost'] || values.start) {
       throw new UsageError('--resume takes only the run id: the suite, builds and limits are those the run started with');
     }
     const stored = readRun(values.resume);
@@ -80,6 +81,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
         repetitions: positiveInt('--repetitions', values.repetitions),
         mutations: positiveInt('--mutations', values.mutations),
         durationSeconds: positiveNumber('--duration', values.duration),
+        cpus: positiveInt('--cpus', values.cpus),
         image: values.image === undefined ? undefined : requireUserImage(values.image),
         untilLost: values['until-lost'] || undefined,
         start: startOption(values.start),
@@ -87,6 +89,20 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );
   }
+  return runPlanned(plan, { kernel: values.kernel, paging: pagingOption(values.paging, values.kernel), reporter, context, resume });
+}
+
+export interface PlannedRunOptions {
+  /** The kernel under test to run inside (L1 under TCG); none: this host, or the nested fallback where its KVM cannot run the guest. */
+  kernel?: string;
+  paging: Paging;
+  reporter: LiveReporter;
+  context: RunContext;
+  resume?: RunOptions['resume'];
+}
+
+/** Runs a plan where it belongs: inside the kernel under test named (or the one a resumed run ran in), on this host, or nested where this host's KVM cannot run its guest; its reporter hears runEnded either way. */
+export async function runPlanned(plan: Plan, { kernel, paging: asked, reporter, context, resume }: PlannedRunOptions): Promise<number> {
   // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
   const inKernelUnderTest = context.location.kind === 'kernel-under-test';
   const resumeInside = inKernelUnderTest ? undefined : resume?.manifest.host.kernelUnderTest?.name;
@@ -94,8 +110,8 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
     const paging = resume!.manifest.host.kvm?.TDP === 0 ? 'shadow' : 'tdp';
     return runUnderKernelCommand(plan, resumeInside, reporter, paging, resume!.manifest.runId);
   }
-  const paging = pagingOption(values.paging, values.kernel);
-  if (values.kernel !== undefined) return runUnderKernelCommand(plan, values.kernel, reporter, paging);
+  const paging = asked;
+  if (kernel !== undefined) return runUnderKernelCommand(plan, kernel, reporter, paging);
   const nested = resume === undefined && !inKernelUnderTest ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
@@ -223,7 +239,8 @@ export async function publishCommand(args: string[], context: RunContext = HOST_
   return 0;
 }
 
-function readNotes(file: string): string {
+/** A notes file's text (paragraphs that go under a published table). */
+export function readNotes(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {

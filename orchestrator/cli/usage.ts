@@ -2,6 +2,7 @@ import { SlotlabError } from '../errors.js';
 
 export const USAGE = `usage:
   slotlab run <suite> --build <name> [--build <name>...] [--repetitions N] [--mutations N] [--duration S] [--seed N] [--reporter table|json|progress] [--json]
+                            [--cpus N]  the guest's vCPUs instead of the suite's machine.cpus
                             [--until-lost]  stop at the first lost guest (or after 2 iterations that could not run)
                             [--start boot|restore]  boot every guest, or boot once and restore its saved state (the suite's start, restore by default)
   slotlab run --all --build <name>... [options]   every suite in suites/, one run each
@@ -30,6 +31,12 @@ export const USAGE = `usage:
                             (default DIR: results/, NAME: default-matrix)
                             [--layout grid] a row per build (@ kernel), a column per suite
                             (the design-space table); [--notes FILE] text under the table
+  slotlab cost --build <name>... [--vcpus 1,2,4,8] [--boots N] [--kernel K] [--stall-seconds S] [--output DIR] [--notes FILE]
+                            what each fix costs: firmware-boot (SeaBIOS, cpu-pm=on, no disk) N times per build and
+                            vCPU count, commit time per boot from QEMU's own trace events, and the vCPU stalls of
+                            control-idle against pam-bystander; writes cost-matrix.{md,html,svg} (default DIR:
+                            results/) with the RFC's published figures beside ours, and the runs' records
+  slotlab cost --from <run-id|file>... [--output DIR] [--notes FILE]   render stored cost runs
   slotlab build <name>... | --all
                             fetch/compile builds (7.2-stock, 7.2-paused-vcpu, 7.2-atomic-ioctl, 7.2-mmio-aware from Debian
                             bookworm's QEMU 7.2 source, 10.0-stock, 10.0-atomic-ioctl from trixie's 10.0

@@ -15,7 +15,11 @@ export const SPIN = {
   defaultCodeAddress: 0x00100000,
   defaultCodeStride: 0x40,
   /** Bytes of the loop copied to each vCPU's slot. */
-  loopBytes: 9,
+  loopBytes: 48,
+  /** Per vCPU, `stallRecordBytes` apart: the TSC of its last loop iteration (8 bytes), then `stallBuckets` 32-bit counts of the gaps between iterations, bucket k holding gaps of [2^k, 2^(k+1)) TSC cycles (the last also every longer one). */
+  stallsAddress: 0x10000,
+  stallRecordBytes: 0x100,
+  stallBuckets: 32,
   configBytes: 64,
   maxSetupWrites: 8,
   /** Code above 4 GiB runs through 4-level paging (compatibility mode), in a virtual window at this address. */
@@ -53,6 +57,10 @@ export function encodeSpinConfig(config: SpinConfig): Buffer {
   if (writes.length > SPIN.maxSetupWrites) throw new RangeError(`spin takes at most ${SPIN.maxSetupWrites} setup writes, not ${writes.length}`);
   if (writes.some((write) => write.register < 1 || write.register > 0xff || write.value < 0 || write.value > 0xff)) {
     throw new RangeError('setup writes need a register 0x01..0xff and a byte value');
+  }
+  const stallsEnd = SPIN.stallsAddress + SPIN.maxCpus * SPIN.stallRecordBytes;
+  if (config.codeAddress < stallsEnd && config.codeAddress + (config.cpus - 1) * config.codeStride + SPIN.loopBytes > SPIN.stallsAddress) {
+    throw new RangeError(`the loops would overwrite the stall records at 0x${SPIN.stallsAddress.toString(16)}-0x${(stallsEnd - 1).toString(16)}`);
   }
   if (config.codeAddress >= 2 ** 32 && (config.codeAddress % 0x200000) + (config.cpus - 1) * config.codeStride + SPIN.loopBytes > 0x400000) {
     throw new RangeError('code above 4 GiB must fit the guest\'s 4 MiB window from its 2 MiB page');
@@ -131,6 +139,24 @@ export function decodeMailbox(page: Buffer): Mailbox {
     weedsJumped: page.readUInt32LE(0x3c) === 1,
     counters,
   };
+}
+
+/** One vCPU's stall record: the TSC its loop last read, and how many gaps between iterations fell in each log2 bucket of TSC cycles. */
+export interface StallRecord {
+  lastTsc: bigint;
+  buckets: number[];
+}
+
+/** The stall records of `cpus` vCPUs from the bytes at SPIN.stallsAddress. */
+export function decodeStalls(bytes: Buffer, cpus: number): StallRecord[] {
+  const records: StallRecord[] = [];
+  for (let vcpu = 0; vcpu < Math.min(cpus, SPIN.maxCpus); vcpu++) {
+    const base = vcpu * SPIN.stallRecordBytes;
+    const buckets: number[] = [];
+    for (let k = 0; k < SPIN.stallBuckets; k++) buckets.push(bytes.readUInt32LE(base + 8 + 4 * k));
+    records.push({ lastTsc: bytes.readBigUInt64LE(base), buckets });
+  }
+  return records;
 }
 
 /** Where vCPU 0's loop is as the vCPUs see it: the physical address, or its place in the window for code above 4 GiB. */

@@ -25,6 +25,10 @@ export interface MachineConfig {
   fwCfg?: FwCfgBlob[];
   /** `-incoming <uri>`: the guest's state comes from a saved migration stream (machine/saved-state.ts) instead of a boot. */
   incoming?: string;
+  /** Where the guest's console goes: COM1 (default), or the firmware's debug console (isa-debugcon at port 0x402, where SeaBIOS logs). */
+  console?: 'serial' | 'debugcon';
+  /** QEMU trace events (names or globs) written with microsecond timestamps to the trace log (QEMU's `log` backend: -trace, -msg timestamp=on, -D). */
+  traceEvents?: string[];
   /** Appended verbatim after everything slotlab sets; one array element per argv entry. */
   extraArgs?: string[];
 }
@@ -34,6 +38,8 @@ export interface MachinePaths {
   dir: string;
   qmpSocket: string;
   serialLog: string;
+  /** With traceEvents: QEMU's log (-D), one line per event. */
+  traceLog: string;
 }
 
 export interface ExitInfo {

@@ -59,7 +59,7 @@ export class QemuMachine {
     this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, shutdownTimeoutMs: 5_000, recordQmp: true, ...options };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-'));
     fs.chmodSync(dir, 0o700);
-    this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log') };
+    this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log'), traceLog: path.join(dir, 'trace.log') };
     this.output = new RingBuffer(this.options.stderrLimitBytes);
   }
 
@@ -149,6 +149,15 @@ export class QemuMachine {
   serialText(): string {
     try {
       return fs.readFileSync(this.paths.serialLog, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** QEMU's trace log (config.traceEvents); empty when there is none. Read it before shutdown(), which removes it. */
+  traceText(): string {
+    try {
+      return fs.readFileSync(this.paths.traceLog, 'utf8');
     } catch {
       return '';
     }

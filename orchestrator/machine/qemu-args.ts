@@ -16,9 +16,13 @@ export function buildQemuArgs(config: MachineConfig, paths: MachinePaths): strin
     '-chardev', `socket,id=slotlab-qmp,path=${escapeOption(paths.qmpSocket)}`,
     '-mon', 'chardev=slotlab-qmp,mode=control',
     '-chardev', `file,id=slotlab-serial,path=${escapeOption(paths.serialLog)}`,
-    '-serial', 'chardev:slotlab-serial',
+    ...(config.console === 'debugcon' ? ['-device', 'isa-debugcon,iobase=0x402,chardev=slotlab-serial'] : ['-serial', 'chardev:slotlab-serial']),
     '-no-reboot',
   ];
+  if (config.traceEvents?.length) {
+    for (const event of config.traceEvents) args.push('-trace', `enable=${escapeOption(event)}`);
+    args.push('-msg', 'timestamp=on', '-D', paths.traceLog);
+  }
   for (const dir of config.dataDirs ?? []) args.push('-L', dir);
   if (config.kernel) args.push('-kernel', config.kernel);
   if (config.initrd) args.push('-initrd', config.initrd);

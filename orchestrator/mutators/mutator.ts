@@ -25,6 +25,8 @@ export interface MutatorContext {
   timeouts: Timeouts;
   /** The spin guest's mailbox; absent for guests without one (Linux). */
   readMailbox?: () => Promise<Mailbox>;
+  /** A guest whose workload ends by itself (a firmware boot): whether it has. */
+  workloadEnded?: () => boolean;
   /** The guest is the user's image: the spin guest's in-guest configuration (weeds mode, the pam-guest mutator) is not in it. */
   userImage?: boolean;
 }

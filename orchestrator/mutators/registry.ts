@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bootMutator } from './boot.js';
 import { configToggleMutator } from './config-toggle.js';
 import { dimmChurnMutator } from './dimm-churn.js';
 import { dirtyLogMutator } from './dirty-log.js';
@@ -11,7 +12,7 @@ import { virtioMemResizeMutator } from './virtio-mem-resize.js';
 import { weedsMutator } from './weeds.js';
 
 /** Every kind of memory-map change a suite can name; a new kind is one file in this folder and one entry here. */
-export const MUTATORS = [pamToggleMutator, configToggleMutator, pamGuestMutator, dirtyLogMutator, dimmChurnMutator, virtioMemResizeMutator, mixedMutator, noMutator, weedsMutator] as const;
+export const MUTATORS = [pamToggleMutator, configToggleMutator, pamGuestMutator, dirtyLogMutator, dimmChurnMutator, virtioMemResizeMutator, mixedMutator, noMutator, weedsMutator, bootMutator] as const;
 
 type Schemas = (typeof MUTATORS)[number]['schema'];
 

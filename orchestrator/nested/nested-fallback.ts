@@ -12,7 +12,7 @@ export interface NestedFallback {
  * Where this host's KVM cannot run a suite's guest (no usable /dev/kvm at all, or a
  * KVM that cannot boot Linux and a Linux guest), the kernel under test that can, and why.
  */
-export function nestedFallback(guestImage: 'spin' | 'linux', kvmDevice = '/dev/kvm', sysModule = '/sys/module'): NestedFallback | undefined {
+export function nestedFallback(guestImage: 'spin' | 'linux' | 'firmware', kvmDevice = '/dev/kvm', sysModule = '/sys/module'): NestedFallback | undefined {
   const problem = kvmProblem(kvmDevice);
   if (problem !== undefined) return { kernel: NESTED_KERNEL, why: `this host has no usable KVM (/dev/kvm is not usable: ${problem})` };
   const module = guestImage === 'linux' ? kvmWithoutLinuxGuests(sysModule) : undefined;

@@ -43,7 +43,7 @@ export function renderEmail(model: ReportModel): string {
   for (const { cell, record } of lost) {
     out.push('');
     para(`${cell.suite} / ${cell.build}, iteration ${record.iteration} of run ${record.runId}: lost after ${record.mutationsApplied} mutations${record.timeToFailureMs === null ? '' : ` (${formatMs(record.timeToFailureMs)})`}, ${record.failure?.runState ?? record.stopReason}${vcpuText(record)}`, '  ');
-    const excerpt = plainLines(record.stderrExcerpt).split('\n').filter((line) => line.trim() && !/^qemu-system-\S+: warning:/.test(line));
+    const excerpt = plainLines(record.stderrExcerpt).split('\n').filter((line) => line.trim() && !/^(?:\S+Z )?qemu-system-\S+: warning:/.test(line));
     if (excerpt.length > 0) {
       out.push('  QEMU:');
       for (const line of excerpt) out.push(...hardWrap(line.trimEnd(), '    '));

@@ -1,3 +1,5 @@
+import { commitCostSchema } from './commit-trace.js';
+import { stallsSchema } from './stall-summary.js';
 import { z } from 'zod';
 import { flightSchema } from './flight-files.js';
 import { CELL_FAMILIES, buildProvenanceSchema, kernelProvenanceSchema } from './provenance.js';
@@ -77,6 +79,8 @@ export const iterationRecordSchema = z.object({
   /** What the suite expects of that family, if it says. */
   expected: z.enum(EXPECTATIONS).nullable(),
   host: hostSchema,
+  /** The guest's vCPUs (the suite's machine.cpus, or the run's --cpus); absent in older records. */
+  vcpus: z.number().int().min(1).optional(),
   iteration: z.number().int().min(0),
   seed: z.number().int(),
   startedAt: z.string(),
@@ -114,6 +118,10 @@ export const iterationRecordSchema = z.object({
   latencyHistogram: z.record(z.string().regex(/^\d+$/), z.number().int().min(1)),
   /** For in-guest mutators: what the guest measured of its own mutations (TSC, calibrated against the host clock). */
   guestCost: z.object({ meanUs: z.number(), maxUs: z.number(), tscPerUs: z.number() }).nullable(),
+  /** What the memory-map changes cost inside QEMU, from its trace events (commit-trace.ts); absent in older records and where QEMU traced nothing. */
+  commitCost: commitCostSchema.optional(),
+  /** The spin guest's gaps between loop iterations over the mutation phase (stall-summary.ts); absent for other guests and in older records. */
+  stalls: stallsSchema.optional(),
   stderrExcerpt: z.string(),
   /** A Linux guest's last console lines (progress lines left out). */
   serialExcerpt: z.string().optional(),

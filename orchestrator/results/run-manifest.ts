@@ -13,6 +13,8 @@ export const planOverridesSchema = z
     untilLost: z.boolean().optional(),
     /** How each iteration's guest started, instead of the suite's `start` (`slotlab run --start`). */
     start: z.enum(['boot', 'restore']).optional(),
+    /** The guest's vCPUs instead of the suite's machine.cpus (`slotlab run --cpus`, `slotlab cost --vcpus`). */
+    cpus: z.number().int().min(1).optional(),
   })
   .strict();
 export type PlanOverrides = z.infer<typeof planOverridesSchema>;

@@ -1,4 +1,4 @@
-import type { Mailbox } from '../images/spin-contract.js';
+import type { Mailbox, StallRecord } from '../images/spin-contract.js';
 import type { QemuMachine } from '../machine/machine.js';
 import type { GuestStates } from './guest-states.js';
 
@@ -51,6 +51,10 @@ export interface GuestDriver {
   started?(): StartReport;
   /** The user's image (`--image`): the spin guest's in-guest configuration (weeds mode, the pam-guest mutator) is not in it. */
   readonly userImage?: boolean;
+  /** A guest whose workload ends by itself (a firmware boot): whether it has; absent for guests that run until stopped. */
+  workloadEnded?(): boolean;
+  /** The spin guest's stall records (gaps between its loop iterations); absent for guests without them. */
+  readStalls?(): Promise<StallRecord[]>;
   /** The spin contract's mailbox (counters, the in-guest mutator's toggles); absent for guests without one. */
   readMailbox?: () => Promise<Mailbox>;
 }

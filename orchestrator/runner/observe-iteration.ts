@@ -8,6 +8,7 @@ import { QmpDisconnectedError, QmpTimeoutError } from '../qmp/qmp-errors.js';
 import { type FlightData, launchFiles } from '../results/flight-files.js';
 import { SlotlabError, errorMessage } from '../errors.js';
 import type { FailureDetail, LivelockEvidence } from '../results/record.js';
+import type { StallReading } from '../results/stall-summary.js';
 import type { Timeouts } from '../run-context.js';
 import type { Suite } from '../suites/suite-schema.js';
 import { describeFailure } from './describe-failure.js';
@@ -56,6 +57,10 @@ export interface Observation {
   shutdown: ShutdownResult;
   /** QEMU's stdout and stderr (the end of them). */
   output: string;
+  /** The spin guest's stall records at the first and after the last mutation. */
+  stalls: { before: StallReading; after?: StallReading } | undefined;
+  /** QEMU's trace log (the machine's traceEvents), read before shutdown. */
+  trace: string;
   qmpNotes: string[];
   /** The session's transcript, QEMU's command line and what the guest printed: the iteration's flight recording. */
   flight: FlightData;
@@ -76,7 +81,8 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   const startedAt = new Date();
   const started = performance.now();
   const tally = newTally();
-  const seen: Pick<Observation, 'before' | 'after' | 'progress' | 'loss' | 'failure' | 'livelock' | 'harness' | 'guestCost'> & { progressKnown: boolean } = {
+  const seen: Pick<Observation, 'before' | 'after' | 'progress' | 'loss' | 'failure' | 'livelock' | 'harness' | 'guestCost' | 'stalls'> & { progressKnown: boolean } = {
+    stalls: undefined,
     before: [],
     after: [],
     progress: undefined,
@@ -89,12 +95,14 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   };
   let serial: string | undefined;
   let consoleText = '';
+  let trace = '';
   let shutdown: ShutdownResult;
   let startUpMs: number | undefined;
   try {
     seen.progressKnown = await guest.boot();
     const machine = guest.machine;
     seen.before = await guest.readCounters();
+    if (seen.progressKnown && guest.readStalls) seen.stalls = { before: { atMs: performance.now(), records: await guest.readStalls() } };
     const watch = (seen.progress = new ProgressWatch(seen.before, { windowMs: input.timeouts.stallWindowMs }));
     const runState = machine.watchRunState();
     // A guest that says it hung is lost although QEMU still runs it.
@@ -122,6 +130,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
         seed: input.seed,
         timeouts: input.timeouts,
         readMailbox: guest.readMailbox,
+        ...(guest.workloadEnded ? { workloadEnded: () => guest.workloadEnded!() } : {}),
         userImage: guest.userImage ?? false,
       });
       seen.guestCost = outcome.guestCost;
@@ -143,11 +152,13 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
         return [];
       });
       if (!lostNow) watch.observe(seen.after);
+      if (!lostNow && seen.stalls && guest.readStalls) seen.stalls.after = { atMs: performance.now(), records: await guest.readStalls() };
     }
     // A guest still running with a vCPU that stood still for a while (or one whose progress cannot be read): is QEMU
     // re-entering it for ever? The probe itself watches it for a whole stall window.
     const still = seen.progressKnown ? watch.stillVcpus(input.timeouts.stallWindowMs / input.timeouts.scale) : undefined;
-    if (!lostNow && !machine.exited && (still === undefined || still.length > 0)) {
+    // A guest whose workload ended (a finished firmware boot) idles: nothing to probe.
+    if (!lostNow && !machine.exited && !guest.workloadEnded && (still === undefined || still.length > 0)) {
       seen.livelock = await probeLivelock(machine.qmp, still && { still, readCounters: () => guest.readCounters(true) }, input.timeouts.stallWindowMs);
     }
     seen.loss = await runState.settled();
@@ -158,11 +169,12 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   } finally {
     serial = guest.serialExcerpt?.();
     consoleText = guest.machine.serialText();
+    trace = guest.machine.traceText();
     shutdown = await guest.machine.shutdown();
   }
   const { machine } = guest;
   const start = guest.started?.() ?? { how: 'booted' };
   const output = machine.output.text();
   const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console: consoleText, output };
-  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output, qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output, trace, qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SlotlabError } from '../errors.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { planOverridesSchema } from '../results/run-manifest.js';
-import type { Plan } from './plan.js';
+import { type Plan, withOverrides } from './plan.js';
 
 export const PLAN_SCHEMA = 'slotlab.plan/1';
 
@@ -53,5 +53,5 @@ export function readPlanFile(file: string): Plan {
   const { suite, builds, seed, overrides, items } = result.data;
   const loaded = loadSuite(suite.file);
   if (loaded.sha256 !== suite.sha256) throw new PlanFileError(file, `${suite.file} changed since the plan was made`);
-  return { loaded, builds, seed, overrides, items };
+  return { loaded: withOverrides(loaded, overrides), builds, seed, overrides, items };
 }

@@ -1,5 +1,6 @@
 import type { PlanOverrides } from '../results/run-manifest.js';
-import type { LoadedSuite } from '../suites/load-suite.js';
+import { SuiteError, type LoadedSuite } from '../suites/load-suite.js';
+import { suiteSchema } from '../suites/suite-schema.js';
 
 export type { PlanOverrides };
 
@@ -24,6 +25,7 @@ export interface Plan {
  */
 export function makePlan(loaded: LoadedSuite, builds: string[], overrides: PlanOverrides = {}, seed = Date.now() % 0x7fffffff): Plan {
   if (builds.length === 0) throw new Error('a plan needs at least one build');
+  loaded = withOverrides(loaded, overrides);
   const repetitions = overrides.repetitions ?? loaded.suite.repetitions;
   const limits = {
     mutations: overrides.mutations ?? loaded.suite.stop.mutations,
@@ -34,6 +36,17 @@ export function makePlan(loaded: LoadedSuite, builds: string[], overrides: PlanO
     builds.forEach((build, index) => items.push({ build, iteration, seed: seed + iteration * builds.length + index, limits }));
   }
   return { loaded, builds, seed, overrides: stripUndefined(overrides), items };
+}
+
+/** The suite as the plan runs it: `cpus` replaces machine.cpus, checked against the suite's rules like the file itself. */
+export function withOverrides(loaded: LoadedSuite, overrides: PlanOverrides): LoadedSuite {
+  if (overrides.cpus === undefined || overrides.cpus === loaded.suite.machine.cpus) return loaded;
+  const result = suiteSchema.safeParse({ ...loaded.suite, machine: { ...loaded.suite.machine, cpus: overrides.cpus } });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new SuiteError(loaded.file, `with ${overrides.cpus} vCPUs (--cpus), field ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return { ...loaded, suite: result.data };
 }
 
 function stripUndefined(overrides: PlanOverrides): PlanOverrides {

@@ -1,7 +1,9 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { SlotlabError } from '../errors.js';
 import { stderrExcerpt } from '../machine/internal-error.js';
+import { commitCostOf } from '../results/commit-trace.js';
 import { summarizeLatency } from '../results/latency.js';
+import { stallsBetween } from '../results/stall-summary.js';
 import { histogramOf } from '../results/latency-histogram.js';
 import type { FlightData } from '../results/flight-files.js';
 import { type IterationRecord, RECORD_SCHEMA } from '../results/record.js';
@@ -11,6 +13,7 @@ import { type Classification, classifyIteration } from './classify-iteration.js'
 import { expectationFor, qemuWarnings } from './expectation.js';
 import { cellFamily } from '../results/cell-family.js';
 import type { GuestDriver, GuestStart } from './guest-driver.js';
+import { firmwareGuest } from './firmware-guest.js';
 import { type LinuxBoot, linuxGuest } from './linux-guest.js';
 import { type HarnessFailure, type Observation, observeIteration } from './observe-iteration.js';
 import { spinGuest } from './spin-guest.js';
@@ -70,6 +73,7 @@ export function iterationRecord(input: IterationInput, observation: Observation,
     family,
     expected: expectationFor(suite.expect, family),
     host: input.host,
+    vcpus: suite.machine.cpus,
     iteration: input.iteration,
     seed: input.seed,
     startedAt: observation.startedAt.toISOString(),
@@ -94,6 +98,8 @@ export function iterationRecord(input: IterationInput, observation: Observation,
     latency: summarizeLatency(tally.latenciesUs),
     latencyHistogram: histogramOf(tally.latenciesUs),
     guestCost: observation.guestCost ?? null,
+    ...optional('commitCost', commitCostOf(observation.trace)),
+    ...optional('stalls', observation.stalls?.after && stallsBetween(observation.stalls.before, observation.stalls.after)),
     stderrExcerpt: stderrExcerpt(observation.output),
     ...(observation.serial === undefined ? {} : { serialExcerpt: observation.serial }),
     qemuWarnings: qemuWarnings(observation.output),
@@ -105,11 +111,16 @@ export function iterationRecord(input: IterationInput, observation: Observation,
   };
 }
 
+function optional<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [key in K]?: V };
+}
+
 /** The guest the suite runs: spin (or the user's --image) or Linux. */
 function guestDriver(input: IterationInput): GuestDriver {
   const { suite } = input.loaded;
   const timeouts = input.timeouts ?? HOST_CONTEXT.timeouts;
   if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts, input.start);
+  if (suite.guest.image === 'firmware') return firmwareGuest(input.build, suite, suite.guest, timeouts);
   if (!input.linux) throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots a Linux guest, but its kernel and initramfs were not resolved; run it through \`slotlab run\``);
   return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts, input.start);
 }

@@ -73,7 +73,9 @@ export function itemKey(build: string, iteration: number): string {
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunOutput> {
   const { suite } = plan.loaded;
-  if (suite.guest.image === 'linux' && plan.overrides.image !== undefined) throw new SlotlabError('BAD_IMAGE', `--image replaces the spin image; suite ${suite.name} boots a Linux guest`);
+  if (suite.guest.image !== 'spin' && plan.overrides.image !== undefined) {
+    throw new SlotlabError('BAD_IMAGE', `--image replaces the spin image; suite ${suite.name} boots ${suite.guest.image === 'linux' ? 'a Linux guest' : 'the firmware alone'}`);
+  }
   assertKvmUsable();
   const module = suite.guest.image === 'linux' ? kvmWithoutLinuxGuests(options.sysModuleDir) : undefined;
   if (module) throw new LinuxGuestHostError(suite.name, module);

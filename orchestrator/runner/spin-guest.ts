@@ -1,7 +1,7 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { sha256File } from '../builds/provenance.js';
 import { SlotlabError } from '../errors.js';
-import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
+import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, decodeStalls, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { QemuMachine } from '../machine/machine.js';
 import { SavedStateError, incomingFrom } from '../machine/saved-state.js';
 import type { Timeouts } from '../run-context.js';
@@ -101,6 +101,10 @@ export function spinGuest(
     config,
     userImage,
     readMailbox,
+    async readStalls() {
+      if (!progressKnown) return [];
+      return decodeStalls(await machine.readGuestMemory(SPIN.stallsAddress, config.cpus * SPIN.stallRecordBytes), config.cpus);
+    },
     async boot() {
       if (restoreFrom && (await restore(restoreFrom))) return true;
       return boot();

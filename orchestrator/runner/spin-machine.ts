@@ -2,6 +2,7 @@ import type { ResolvedBuild } from '../builds/build-types.js';
 import { SPIN, type SpinConfig, encodeSpinConfig } from '../images/spin-contract.js';
 import { type MachineOptions, QemuMachine } from '../machine/machine.js';
 import type { MachineConfig } from '../machine/machine-types.js';
+import { COMMIT_TRACE_EVENTS } from '../results/commit-trace.js';
 import { HOST_CONTEXT, type Timeouts } from '../run-context.js';
 
 export interface DimmShape {
@@ -35,6 +36,8 @@ export interface SpinMachineShape {
   /** NUMA nodes: boot RAM and every vCPU on node 0, the others empty. */
   numaNodes?: number;
   virtioMem?: VirtioMemShape[];
+  /** `-overcommit cpu-pm=on`: HLT, MWAIT and PAUSE stay in the guest (the RFC's cost workload). */
+  cpuPm?: boolean;
 }
 
 export function dimmArgs(dimms: DimmShape[]): string[] {
@@ -85,7 +88,9 @@ export function machineBase(build: ResolvedBuild, shape: SpinMachineShape, cpus:
     memoryMiB: shape.memoryMiB,
     memorySlots: shape.memorySlots,
     maxMemoryMiB: shape.maxMemoryMiB,
+    traceEvents: [...COMMIT_TRACE_EVENTS],
     extraArgs: [
+      ...(shape.cpuPm ? ['-overcommit', 'cpu-pm=on'] : []),
       ...numaArgs(shape.numaNodes, shape.memoryMiB, cpus),
       ...(shape.devices ?? []).flatMap((device) => ['-device', device]),
       ...dimmArgs(shape.dimms ?? []),

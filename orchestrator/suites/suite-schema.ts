@@ -36,6 +36,18 @@ const linuxGuestSchema = z
   })
   .strict();
 
+/**
+ * No guest image: the build's own firmware (SeaBIOS) boots and finds nothing to boot; its debug console
+ * (isa-debugcon at 0x402) is the guest's console. The boot ends when the firmware prints `bootEnd`.
+ */
+const firmwareGuestSchema = z
+  .object({
+    image: z.literal('firmware'),
+    bootEnd: z.string().min(1).default('No bootable device'),
+    bootTimeoutSeconds: z.number().positive().default(60),
+  })
+  .strict();
+
 /** Mutations allowed when a suite sets no count: the duration is the limit. */
 export const UNLIMITED_MUTATIONS = 1_000_000_000;
 
@@ -49,6 +61,8 @@ export const suiteSchema = z
         options: z.record(z.string(), z.string()).default({}),
         cpus: z.number().int().min(1).max(64),
         memoryMiB: z.number().int().min(16).max(65536),
+        /** `-overcommit cpu-pm=on`: HLT, MWAIT and PAUSE stay in the guest (the RFC's cost workload). */
+        cpuPm: z.boolean().default(false),
         /** Memory hotplug: DIMM slots and the most memory they may bring (QEMU's -m slots=,maxmem=). */
         memorySlots: z.number().int().min(1).max(256).optional(),
         maxMemoryMiB: z.number().int().min(16).optional(),
@@ -89,7 +103,7 @@ export const suiteSchema = z
           .default([]),
       })
       .strict(),
-    guest: z.discriminatedUnion('image', [spinGuestSchema, linuxGuestSchema]),
+    guest: z.discriminatedUnion('image', [spinGuestSchema, linuxGuestSchema, firmwareGuestSchema]),
     mutator: mutatorSchema,
     stop: z
       .object({
@@ -167,6 +181,9 @@ export const suiteSchema = z
       if (guest.pageTables !== undefined) issue(['guest', 'pageTables'], 'the weeds jump runs without paging: remove guest.pageTables');
     }
     if (guest.image === 'linux' && mutatorPlugin(mutator).needsMailbox) issue(['mutator', 'kind'], `${mutator.kind} is the spin guest's in-guest mutator; a linux guest needs a QMP-driven mutator`);
+    if ((guest.image === 'firmware') !== (mutator.kind === 'boot')) {
+      issue(guest.image === 'firmware' ? ['mutator', 'kind'] : ['guest', 'image'], 'a firmware guest is measured by its own boot: guest.image firmware goes with mutator.kind boot, and only with it');
+    }
     if (guest.image === 'linux' && nodes < 2) issue(['machine', 'numaNodes'], `a linux guest executes from memory hot-plugged on node guest.execNode (${guest.execNode}): give at least ${guest.execNode + 1} nodes`);
   });
 
@@ -180,7 +197,9 @@ export type { MixedMutator, QmpMutator } from '../mutators/mixed.js';
 export type { NoMutator } from '../mutators/none.js';
 export type { PamGuestMutator } from '../mutators/pam-guest.js';
 export type { WeedsMutator } from '../mutators/weeds.js';
+export type { BootMutator } from '../mutators/boot.js';
 export type SpinGuest = z.infer<typeof spinGuestSchema>;
 export type LinuxGuest = z.infer<typeof linuxGuestSchema>;
+export type FirmwareGuest = z.infer<typeof firmwareGuestSchema>;
 export type VirtioMemDevice = Suite['machine']['virtioMem'][number];
 export type Mutator = Suite['mutator'];

@@ -56,7 +56,11 @@ for (const name of ['7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl', '7.2-mmi
     t.match(p.version, base === '7.2' ? /^QEMU emulator version 7\.2\.\d+$/ : /^QEMU emulator version 10\.0\.\d+/);
     if (base === '7.2') t.equal(p.configure, CONFIGURE_7_2);
     else t.match(p.configure, CONFIGURE_10_0);
-    t.same(p.patches, readSeries(path.join(patchesRoot, base, variant)).map(({ name: patch, sha256 }) => ({ name: patch, sha256 })));
+    const common = fs.existsSync(path.join(patchesRoot, base, 'common', 'series'))
+      ? readSeries(path.join(patchesRoot, base, 'common')).map(({ name: patch, sha256 }) => ({ name: `common/${patch}`, sha256 }))
+      : [];
+    t.ok(common.some((patch) => patch.name === 'common/0000-memory-trace-transaction-commits.patch'), 'the tracing-only patch is in every variant, stock included');
+    t.same(p.patches, [...common, ...readSeries(path.join(patchesRoot, base, variant)).map(({ name: patch, sha256 }) => ({ name: patch, sha256 }))]);
     t.equal(p.sha256, sha256File(resolved.binary));
     t.match(p.builtAt, /^\d{4}-\d\d-\d\dT/);
     t.ok(resolved.binary.includes(`${path.sep}qemu-builds${path.sep}${name}${path.sep}${p.cacheKey}${path.sep}`), 'installed under its cache key');

@@ -133,7 +133,7 @@ t.test('run --all runs every suite once, with the limits given', NEEDS_KVM, asyn
   const result = await slotlab(['run', '--all', '--build', '7.2-paused-vcpu', '--repetitions', '1', '--mutations', '4', '--duration', '3', '--json'], { env: { SLOTLAB_RUNS_DIR: dir } });
   t.equal(result.exitCode, 0, String(result.stderr));
   const records = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as IterationRecord);
-  const suites = ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-paged', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds'];
+  const suites = ['control-idle', 'dimm-hotplug', 'dirty-log', 'firmware-boot', 'linux-hotplug', 'pam-bystander', 'pam-guest', 'pam-paged', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds'];
   t.same(records.map((record) => record.suite.name).sort(), suites);
   t.notOk(records.some((record) => record.outcome === 'guest-lost' && record.suite.name !== 'weeds'), 'the fixed build loses no guest to a memory-map change');
   t.match(records.find((record) => record.suite.name === 'weeds'), { outcome: 'guest-lost', expected: 'stopped', failure: { instructionPointerHex: '0xc0000000' } }, 'and stops the one sent into the weeds');

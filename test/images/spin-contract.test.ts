@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import t from 'tap';
-import { SPIN, decodeMailbox, encodeSpinConfig, loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
+import { SPIN, decodeMailbox, decodeStalls, encodeSpinConfig, loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
 
 const asm = fs.readFileSync('images/spin/spin.asm', 'utf8');
 const constant = (name: string) => Number(new RegExp(`^${name}\\s+equ\\s+(0x[0-9a-f]+|\\d+)`, 'mi').exec(asm)![1]);
@@ -103,10 +103,41 @@ t.test('mailbox decoding', async (t) => {
 
 t.test('loop addresses', async (t) => {
   const config = { cpus: 3, codeAddress: 0x100000, codeStride: 0x40 };
-  t.same(loopRange(config), { start: 0x100000, end: 0x100089 });
+  t.same(loopRange(config), { start: 0x100000, end: 0x1000b0 });
   t.equal(vcpuOfAddress(config, 0x100003), 0);
-  t.equal(vcpuOfAddress(config, 0x100087), 2);
-  t.equal(vcpuOfAddress(config, 0x100049), undefined, 'between two loops');
+  t.equal(vcpuOfAddress(config, 0x1000af), 2);
+  t.equal(vcpuOfAddress(config, 0x100035), undefined, 'between two loops');
   t.equal(vcpuOfAddress(config, 0x0fffff), undefined);
   t.equal(vcpuOfAddress(config, 0x1000c0), undefined, 'past the last vCPU');
+});
+
+t.test('the loop length and the stall records are the image\'s: assembled here, its listing read', async (t) => {
+  const { execa } = await import('execa');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-spin-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  await execa('nasm', ['-f', 'bin', '-l', path.join(dir, 'spin.lst'), '-o', path.join(dir, 'spin.bin'), path.join(import.meta.dirname, '..', '..', 'images', 'spin', 'spin.asm')]);
+  const listing = fs.readFileSync(path.join(dir, 'spin.lst'), 'utf8');
+  // The copy's length is an immediate the assembler computed: `mov ecx, loop_template_end - loop_template` (B9 imm32, little-endian).
+  const imm = /B9([0-9A-F]{8})\s+mov ecx, loop_template_end - loop_template/.exec(listing)![1]!;
+  t.equal(Buffer.from(imm, 'hex').readUInt32LE(0), 48, 'the loop copied to each vCPU is 48 bytes');
+  t.equal(SPIN.loopBytes, 48);
+  t.match(listing, /STALLS\s+equ 0x00010000/);
+  t.match(listing, /STALL_RECORD\s+equ 0x100\b/);
+  t.throws(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x13000, codeStride: 0x1000 }), /overwrite the stall records at 0x10000-0x13fff/);
+});
+
+t.test('stall records: the last TSC, then 32 log2 buckets per vCPU', async (t) => {
+  const bytes = Buffer.alloc(3 * 0x100);
+  bytes.writeBigUInt64LE(123456789n, 0x100);
+  bytes.writeUInt32LE(7, 0x100 + 8 + 4 * 5);
+  bytes.writeUInt32LE(1, 0x100 + 8 + 4 * 31);
+  const [first, second] = decodeStalls(bytes, 2);
+  t.same(first, { lastTsc: 0n, buckets: new Array(32).fill(0) });
+  t.equal(second!.lastTsc, 123456789n);
+  t.equal(second!.buckets[5], 7);
+  t.equal(second!.buckets[31], 1);
+  t.equal(second!.buckets.reduce((sum, count) => sum + count, 0), 8);
 });

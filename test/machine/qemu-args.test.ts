@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildQemuArgs, escapeOption, fwCfgPath } from '../../orchestrator/machine/qemu-args.js';
 
-const paths = { dir: '/tmp/x', qmpSocket: '/tmp/x/qmp.sock', serialLog: '/tmp/x/serial.log' };
+const paths = { dir: '/tmp/x', qmpSocket: '/tmp/x/qmp.sock', serialLog: '/tmp/x/serial.log', traceLog: '/tmp/x/trace.log' };
 
 t.test('paused, private QMP socket, serial to a file, no defaults', async (t) => {
   const args = buildQemuArgs({ binary: 'q', machineType: 'pc', accel: 'kvm', cpus: 3, memoryMiB: 256 }, paths);
@@ -39,4 +39,15 @@ t.test('options, data dirs, kernel, fw_cfg and extra args, each its own argv ent
 
 t.test('commas in option values are doubled', async (t) => {
   t.equal(escapeOption('/tmp/a,b'), '/tmp/a,,b');
+});
+
+t.test('the firmware debug console replaces COM1; trace events go to the trace log with timestamps', async (t) => {
+  const plain = buildQemuArgs({ binary: 'q', machineType: 'pc', accel: 'kvm', cpus: 1, memoryMiB: 64 }, paths);
+  t.same(plain.slice(plain.indexOf('-serial'), plain.indexOf('-serial') + 2), ['-serial', 'chardev:slotlab-serial']);
+  t.notOk(plain.includes('-trace') || plain.includes('-D') || plain.includes('-msg'), 'no tracing unless asked');
+  const args = buildQemuArgs({ binary: 'q', machineType: 'pc', accel: 'kvm', cpus: 1, memoryMiB: 64, console: 'debugcon', traceEvents: ['kvm_set_user_memory', 'memory_*'] }, paths);
+  t.notOk(args.includes('-serial'), 'no serial port: the chardev serves the debug console');
+  t.same(args.slice(args.indexOf('-device'), args.indexOf('-device') + 2), ['-device', 'isa-debugcon,iobase=0x402,chardev=slotlab-serial']);
+  t.same(args.filter((arg, i) => args[i - 1] === '-trace'), ['enable=kvm_set_user_memory', 'enable=memory_*']);
+  t.same(args.slice(args.indexOf('-msg'), args.indexOf('-msg') + 4), ['-msg', 'timestamp=on', '-D', '/tmp/x/trace.log']);
 });

@@ -33,6 +33,8 @@ function observation(overrides: Partial<Observation> = {}): Observation {
     start: { how: 'booted' },
     shutdown: { graceful: true, how: 'graceful', durationMs: 20, exitCode: 0, signal: undefined },
     output: '',
+    trace: '',
+    stalls: undefined,
     qmpNotes: [],
     flight: { transcript: new QmpTranscript(), argv: [], env: undefined, launch: { privateDir: '/tmp/x', fwCfg: [] }, console: '', output: '' },
     ...overrides,

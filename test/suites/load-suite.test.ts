@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { tempDir } from '../fixtures/temp-dir.js';
-import { UNLIMITED_MUTATIONS } from '../../orchestrator/suites/suite-schema.js';
+import { UNLIMITED_MUTATIONS, suiteSchema } from '../../orchestrator/suites/suite-schema.js';
 import { SuiteError, listSuites, loadSuite, parseSuite, suiteFile } from '../../orchestrator/suites/load-suite.js';
 
 /** The suite's spin guest (the catalogue's spin suites). */
@@ -33,7 +33,28 @@ t.test('control-idle mutates nothing and is limited by duration alone', async (t
   t.same(suite.mutator, { kind: 'none', checkEverySeconds: 0.1 });
   t.equal(suite.stop.mutations, UNLIMITED_MUTATIONS, 'no mutation count: the default');
   t.same(suite.expect, { stock: 'safe', 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
-  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'linux-hotplug', 'pam-guest', 'pam-paged', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds']);
+  t.same(listSuites(), ['control-idle', 'dimm-hotplug', 'dirty-log', 'firmware-boot', 'linux-hotplug', 'pam-bystander', 'pam-guest', 'pam-paged', 'pam-qmp', 'pam-shadow-exec', 'smram-q35', 'virtio-mem-resize', 'weeds']);
+});
+
+t.test('firmware-boot: the firmware alone, with cpu-pm=on, one boot per iteration; stock measured, not expected', async (t) => {
+  const { suite } = loadSuite('firmware-boot');
+  t.match(suite.machine, { type: 'pc', cpuPm: true, devices: ['VGA'] });
+  t.same(suite.guest, { image: 'firmware', bootEnd: 'No bootable device', bootTimeoutSeconds: 60 });
+  t.same(suite.mutator, { kind: 'boot', checkEverySeconds: 0.05 });
+  t.equal(suite.start, 'boot');
+  t.equal(suite.expect.stock, undefined);
+  t.same(suite.expect, { 'paused-vcpu': 'safe', 'atomic-ioctl': 'safe', 'mmio-exit': 'safe', 'mmio-aware': 'safe' });
+});
+
+t.test('a firmware guest and the boot mutator go together, and only together', async (t) => {
+  const base = { name: 'x', description: 'x', machine: { type: 'pc', cpus: 1, memoryMiB: 64 }, stop: { durationSeconds: 5 }, repetitions: 1 };
+  const spinBoot = suiteSchema.safeParse({ ...base, guest: { image: 'spin' }, mutator: { kind: 'boot' } });
+  t.notOk(spinBoot.success);
+  t.match(JSON.stringify(spinBoot.error?.issues), /guest.image firmware goes with mutator.kind boot/);
+  const firmwareIdle = suiteSchema.safeParse({ ...base, guest: { image: 'firmware' }, mutator: { kind: 'none' } });
+  t.notOk(firmwareIdle.success);
+  t.match(firmwareIdle.error?.issues[0]?.path, ['mutator', 'kind']);
+  t.ok(suiteSchema.safeParse({ ...base, guest: { image: 'firmware' }, mutator: { kind: 'boot' } }).success);
 });
 
 t.test('pam-guest: the guest mutates, two values', async (t) => {
