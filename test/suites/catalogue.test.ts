@@ -40,3 +40,30 @@ t.test('dimm-hotplug: DIMM churn never loses the guest that runs from a DIMM at 
   t.match(record, { outcome: 'survived', mutationsApplied: 8, progressRising: true, expected: 'safe' });
   t.ok(record!.latency!.count === 8, 'each plug and unplug timed');
 });
+
+t.test('firmware-boot: SeaBIOS ends at "No bootable device"; the binaries trace slot ioctls only, the source builds commits and holds', NEEDS_KVM, async (t) => {
+  const records = await runSuite(t, 'firmware-boot', ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu'], 1);
+  for (const record of records) {
+    const what = record.build.name;
+    t.match(record, { outcome: 'survived', mutationsApplied: 1, vcpus: 4 }, `${what}: one boot that ended`);
+    t.match(record.serialExcerpt, /No bootable device/, `${what}: SeaBIOS's debug console`);
+    t.ok(record.commitCost!.overlapping > 0, `${what}: SeaBIOS's PAM flips delete and re-add overlapping ranges`);
+    if (what.startsWith('debian-')) {
+      t.match(record.commitCost, { source: 'slot-ioctls', commits: null, commitUs: null, missing: ['transactions', 'commits', 'commit time', 'vCPU hold time'] }, `${what}: a binary without the tracing patch`);
+    } else {
+      t.match(record.commitCost, { source: 'transactions', missing: [] }, `${what}: the tracing patch's events`);
+      t.ok(record.commitCost!.commits! > 0);
+      if (what === '7.2-paused-vcpu') t.ok(record.commitCost!.heldUs!.count > 0, 'vCPUs held at the overlapping commits');
+      else t.equal(record.commitCost!.heldUs, null, 'stock holds no vCPU');
+    }
+  }
+});
+
+t.test('pam-bystander: no build loses a guest whose vCPUs never touch the reshaped slot; every vCPU\'s stall histogram is filled', NEEDS_KVM, async (t) => {
+  const records = await runSuite(t, 'pam-bystander', ['debian-7.2', '7.2-paused-vcpu'], 300);
+  for (const record of records) {
+    t.match(record, { outcome: 'survived', mutationsApplied: 300, expected: 'safe' }, record.build.name);
+    t.equal(record.stalls!.vcpus.length, 3);
+    for (const vcpu of record.stalls!.vcpus) t.ok(vcpu.gaps > 0 && vcpu.largestGapBelowUs! > 0, `${record.build.name}: gaps counted and bounded`);
+  }
+});
