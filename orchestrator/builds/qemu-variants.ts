@@ -21,7 +21,7 @@ interface Variant {
 }
 
 const VARIANTS: readonly Variant[] = [
-  { base: '7.2', variant: 'stock', family: 'stock', inSetup: true, description: "QEMU 7.2 built from Debian's source, no patches of ours (no fix)" },
+  { base: '7.2', variant: 'stock', family: 'stock', inSetup: true, description: "QEMU 7.2 built from Debian's source, no fix: only the tracing patch every variant carries (qemu-patches/7.2/common)" },
   {
     base: '7.2',
     variant: 'paused-vcpu',
@@ -50,7 +50,7 @@ const VARIANTS: readonly Variant[] = [
     // Upstream since 8.0: the accelerator blocker keeps vCPUs out of KVM_RUN while overlapping slot updates are applied.
     family: 'paused-vcpu',
     inSetup: true,
-    description: "QEMU 10.0 built from Debian trixie's source, no patches of ours (it carries upstream's accelerator blocker)",
+    description: "QEMU 10.0 built from Debian trixie's source, no fix of ours (it carries upstream's accelerator blocker); only the tracing patch every variant carries (qemu-patches/10.0/common)",
   },
   {
     base: '10.0',

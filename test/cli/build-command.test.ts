@@ -45,7 +45,7 @@ t.test('building an already built variant is a cache hit that prints its provena
   t.equal(result.exitCode, 0, String(result.stderr));
   t.equal(result.stderr, '', 'no phase ran');
   t.match(result.stdout, /^7\.2-paused-vcpu \(paused-vcpu, source-build\)\n/);
-  t.match(result.stdout, /  base:    QEMU 7\.2, variant paused-vcpu\n  patches: \n    0001-kvm-overlapping-slot-updates-with-vcpus-out\.patch sha256 [0-9a-f]{64}\n  configure: configure --target-list=x86_64-softmmu/);
+  t.match(result.stdout, /  base:    QEMU 7\.2, variant paused-vcpu\n  patches: \n    common\/0000-memory-trace-transaction-commits\.patch sha256 [0-9a-f]{64}\n    0001-kvm-overlapping-slot-updates-with-vcpus-out\.patch sha256 [0-9a-f]{64}\n  configure: configure --target-list=x86_64-softmmu/);
   t.match(result.stdout, /  built:   \d{4}-.* in \d+ s, cache key [0-9a-f]{20}/);
 });
 

@@ -8,7 +8,7 @@ t.test('builds lists every build with its provenance', async (t) => {
   t.equal(result.exitCode, 0);
   t.match(result.stdout, /debian-7\.2 \(stock, system-package\)\n  version: QEMU emulator version 7\.2.*\n  source: .*\n  binary:  \/usr\/bin\/qemu-system-x86_64/);
   t.match(result.stdout, /debian-bpo-10\.0 \(paused-vcpu, backports-package\)\n  version: QEMU emulator version 10\.0\.2.*\n.*\n  binary:  \/.*debian-bpo-10\.0\/.*\/usr\/bin\/qemu-system-x86_64/);
-  t.match(result.stdout, /7\.2-stock \(stock, source-build\)\n  version: QEMU emulator version 7\.2\.\d+\n  source:  Debian source qemu 1:7\.2.*\n  base:    QEMU 7\.2, variant stock\n  patches: \(none\)\n  configure: configure --target-list/);
+  t.match(result.stdout, /7\.2-stock \(stock, source-build\)\n  version: QEMU emulator version 7\.2\.\d+\n  source:  Debian source qemu 1:7\.2.*\n  base:    QEMU 7\.2, variant stock\n  patches: \n    common\/0000-memory-trace-transaction-commits\.patch sha256 [0-9a-f]{64}\n  configure: configure --target-list/);
   t.match(result.stdout, /7\.2-paused-vcpu \(paused-vcpu, source-build\)[\s\S]*0001-kvm-overlapping-slot-updates-with-vcpus-out\.patch sha256 [0-9a-f]{64}/);
 });
 
