@@ -46,7 +46,7 @@ t.test('run prints the result table', NEEDS_KVM, async (t) => {
 t.test('bad input: one clear error and exit code 2', async (t) => {
   const cases: [string[], RegExp][] = [
     [['run', 'pam-qmp', '--build', 'nope'], /unknown build 'nope'; known builds: debian-7\.2, debian-bpo-10\.0, 7\.2-stock, 7\.2-paused-vcpu, 7\.2-atomic-ioctl/],
-    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, dimm-hotplug, dirty-log, linux-hotplug, pam-guest, pam-paged, pam-qmp, pam-shadow-exec, smram-q35, virtio-mem-resize/],
+    [['run', 'no-such-suite', '--build', 'debian-7.2'], /no-such-suite\.yaml: no such suite file; name one of control-idle, dimm-hotplug, dirty-log, firmware-boot, linux-hotplug, pam-bystander, pam-guest, pam-paged, pam-qmp, pam-shadow-exec, smram-q35, virtio-mem-resize/],
     [['run', '--all', 'pam-qmp', '--build', 'debian-7.2'], /--all runs every suite in suites\/; name no suite/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--image', '/no/such/image'], /--image \/no\/such\/image: cannot be read; give a multiboot image file/],
     [['run', 'pam-qmp', '--build', 'debian-7.2', '--image', 'package.json'], /--image package\.json: has no multiboot header/],
