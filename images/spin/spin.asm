@@ -42,6 +42,7 @@ CFG_PAGE_TABLES equ 0x3c                ; with FLAG_PAGING: where the paging str
 FLAG_PAM_GUEST  equ 1
 FLAG_WEEDS      equ 2
 FLAG_PAGING     equ 4
+FLAG_STALLS     equ 8                   ; the loops keep stall records (the 48-byte loop)
 AP_STACKS       equ 0x00060000          ; 256 bytes per AP: an NMI needs a stack
 PAGE_TABLES     equ 0x00020000          ; default: PML4, PDPT, then four page directories (2 MiB pages)
 PAGE_DIRS       equ 0x2000                ; offset of the page directories from the PML4
@@ -155,6 +156,11 @@ start:
         add edi, [cfg_code]
         mov esi, loop_template
         mov ecx, loop_template_end - loop_template
+        test dword [cfg_raw + CFG_FLAGS], FLAG_STALLS
+        jz .plain
+        mov esi, stall_loop_template
+        mov ecx, stall_loop_template_end - stall_loop_template
+.plain:
         rep movsb
         inc edx
         jmp .copy_loops
@@ -333,12 +339,19 @@ pam_mutator:
         xor eax, eax
         jmp enter_loop
 
-; position independent: copied to code + i*stride; ebx = this vCPU's counter,
-; edi = its stall record. Each iteration counts, then files the TSC cycles since
+; position independent: copied to code + i*stride; ebx = this vCPU's counter
+loop_template:
+.spin:
+        add dword [ebx], 1
+        adc dword [ebx + 4], 0
+        jmp short .spin
+loop_template_end:
+
+; with FLAG_STALLS instead: the same, and edi = this vCPU's stall record. Each iteration counts, then files the TSC cycles since
 ; the previous one under bucket floor(log2(gap)) (gaps of 2^32 cycles or more in
 ; bucket 31) and leaves its TSC for the orchestrator's calibration. esi:ebp holds
 ; the previous TSC; flags from the sbb survive the movs up to the jz.
-loop_template:
+stall_loop_template:
         rdtsc
         mov esi, eax
         mov ebp, edx
@@ -361,7 +374,7 @@ loop_template:
         jz .spin
         inc dword [edi + STALL_HIST + eax*4]
         jmp short .spin
-loop_template_end:
+stall_loop_template_end:
 
 ; writes the configured (register, value) pairs to the host bridge (00:00.0),
 ; e.g. PAM registers that make shadow RAM writable before code is copied there

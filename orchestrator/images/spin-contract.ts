@@ -14,8 +14,9 @@ export const SPIN = {
   imageBase: 0x00400000,
   defaultCodeAddress: 0x00100000,
   defaultCodeStride: 0x40,
-  /** Bytes of the loop copied to each vCPU's slot. */
-  loopBytes: 48,
+  /** Bytes of the loop copied to each vCPU's slot: the plain counting loop, or with `stalls` the one that keeps stall records. */
+  loopBytes: 9,
+  stallLoopBytes: 48,
   /** Per vCPU, `stallRecordBytes` apart: the TSC of its last loop iteration (8 bytes), then `stallBuckets` 32-bit counts of the gaps between iterations, bucket k holding gaps of [2^k, 2^(k+1)) TSC cycles (the last also every longer one). */
   stallsAddress: 0x10000,
   stallRecordBytes: 0x100,
@@ -44,25 +45,34 @@ export interface SpinConfig {
   weeds?: { vcpu: number; address: number };
   /** Every vCPU runs with 4-level paging whose tables (24 KiB, identity map) the guest builds at this guest-physical address. */
   pageTables?: number;
+  /** The loops keep stall records (SPIN.stallsAddress): the 48-byte loop that reads the TSC every iteration. */
+  stalls?: boolean;
+}
+
+/** Bytes of each vCPU's loop under this configuration. */
+export function loopBytes(config: Pick<SpinConfig, 'stalls'>): number {
+  return config.stalls ? SPIN.stallLoopBytes : SPIN.loopBytes;
 }
 
 const FLAG_PAM_GUEST = 1;
 const FLAG_WEEDS = 2;
 const FLAG_PAGING = 4;
+const FLAG_STALLS = 8;
 
 export function encodeSpinConfig(config: SpinConfig): Buffer {
   if (config.cpus < 1 || config.cpus > SPIN.maxCpus) throw new RangeError(`spin supports 1..${SPIN.maxCpus} vCPUs, not ${config.cpus}`);
-  if (config.codeStride < SPIN.loopBytes) throw new RangeError(`code stride ${config.codeStride} is shorter than the ${SPIN.loopBytes}-byte loop`);
+  const bytes = loopBytes(config);
+  if (config.codeStride < bytes) throw new RangeError(`code stride ${config.codeStride} is shorter than the ${bytes}-byte loop`);
   const writes = config.setupWrites ?? [];
   if (writes.length > SPIN.maxSetupWrites) throw new RangeError(`spin takes at most ${SPIN.maxSetupWrites} setup writes, not ${writes.length}`);
   if (writes.some((write) => write.register < 1 || write.register > 0xff || write.value < 0 || write.value > 0xff)) {
     throw new RangeError('setup writes need a register 0x01..0xff and a byte value');
   }
   const stallsEnd = SPIN.stallsAddress + SPIN.maxCpus * SPIN.stallRecordBytes;
-  if (config.codeAddress < stallsEnd && config.codeAddress + (config.cpus - 1) * config.codeStride + SPIN.loopBytes > SPIN.stallsAddress) {
+  if (config.stalls && config.codeAddress < stallsEnd && config.codeAddress + (config.cpus - 1) * config.codeStride + bytes > SPIN.stallsAddress) {
     throw new RangeError(`the loops would overwrite the stall records at 0x${SPIN.stallsAddress.toString(16)}-0x${(stallsEnd - 1).toString(16)}`);
   }
-  if (config.codeAddress >= 2 ** 32 && (config.codeAddress % 0x200000) + (config.cpus - 1) * config.codeStride + SPIN.loopBytes > 0x400000) {
+  if (config.codeAddress >= 2 ** 32 && (config.codeAddress % 0x200000) + (config.cpus - 1) * config.codeStride + bytes > 0x400000) {
     throw new RangeError('code above 4 GiB must fit the guest\'s 4 MiB window from its 2 MiB page');
   }
   const buffer = Buffer.alloc(SPIN.configBytes);
@@ -86,7 +96,7 @@ export function encodeSpinConfig(config: SpinConfig): Buffer {
   }
   if (config.pageTables !== undefined) {
     const tables = config.pageTables;
-    const loopsEnd = config.codeAddress + (config.cpus - 1) * config.codeStride + SPIN.loopBytes;
+    const loopsEnd = config.codeAddress + (config.cpus - 1) * config.codeStride + bytes;
     if (tables % 0x1000 !== 0 || tables < 0 || tables + SPIN.pageTablesBytes > 2 ** 32) throw new RangeError('page tables need a 4 KiB-aligned guest-physical address below 4 GiB');
     if (tables < loopsEnd && config.codeAddress < tables + SPIN.pageTablesBytes) throw new RangeError('the page tables would overwrite the vCPUs\' loops');
     if (tables < SPIN.imageBase + 0x10000 && SPIN.imageBase < tables + SPIN.pageTablesBytes) throw new RangeError(`the page tables would overwrite the guest image at 0x${SPIN.imageBase.toString(16)}`);
@@ -94,6 +104,7 @@ export function encodeSpinConfig(config: SpinConfig): Buffer {
     buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_PAGING, 0x14);
     buffer.writeUInt32LE(tables, 0x3c);
   }
+  if (config.stalls) buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_STALLS, 0x14);
   if (config.pamGuest) {
     buffer.writeUInt32LE(buffer.readUInt32LE(0x14) | FLAG_PAM_GUEST, 0x14);
     buffer.writeUInt8(config.pamGuest.register, 0x18);
@@ -167,7 +178,7 @@ export function loopAddress(config: SpinConfig): number {
 /** The range [start, end) of instruction pointers inside the loops. */
 export function loopRange(config: SpinConfig): { start: number; end: number } {
   const start = loopAddress(config);
-  return { start, end: start + (config.cpus - 1) * config.codeStride + SPIN.loopBytes };
+  return { start, end: start + (config.cpus - 1) * config.codeStride + loopBytes(config) };
 }
 
 /** Which vCPU's loop copy holds instruction pointer `address`, if any. */
@@ -175,5 +186,5 @@ export function vcpuOfAddress(config: SpinConfig, address: number): number | und
   const offset = address - loopAddress(config);
   if (offset < 0) return undefined;
   const index = Math.floor(offset / config.codeStride);
-  return index < config.cpus && offset % config.codeStride < SPIN.loopBytes ? index : undefined;
+  return index < config.cpus && offset % config.codeStride < loopBytes(config) ? index : undefined;
 }

@@ -53,6 +53,7 @@ export function spinGuest(
     pamGuest: suite.mutator.kind === 'pam-guest' ? { register: suite.mutator.register, values: suite.mutator.values, toggles: mutations } : undefined,
     weeds: suite.mutator.kind === 'weeds' && !userImage ? { vcpu: suite.mutator.vcpu, address: suite.mutator.address } : undefined,
     pageTables: guest.pageTables,
+    stalls: guest.stalls,
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
   const waits = machineWaits(timeouts);
@@ -102,7 +103,7 @@ export function spinGuest(
     userImage,
     readMailbox,
     async readStalls() {
-      if (!progressKnown) return [];
+      if (!progressKnown || !config.stalls) return [];
       return decodeStalls(await machine.readGuestMemory(SPIN.stallsAddress, config.cpus * SPIN.stallRecordBytes), config.cpus);
     },
     async boot() {

@@ -16,6 +16,8 @@ const spinGuestSchema = z
     setupWrites: z.array(z.object({ register: z.number().int().min(1).max(0xff), value: byte }).strict()).max(8).default([]),
     /** Run the vCPUs with 4-level paging, its tables built at this guest-physical address (e.g. inside the range the mutator reshapes). */
     pageTables: z.number().int().min(0).max(2 ** 32 - 0x6000).multipleOf(0x1000).optional(),
+    /** The loops keep stall records (gaps between iterations, images/README.md): a 48-byte loop that reads the TSC every iteration. */
+    stalls: z.boolean().default(false),
     bootTimeoutSeconds: z.number().positive().default(60),
   })
   .strict();

@@ -103,10 +103,16 @@ t.test('mailbox decoding', async (t) => {
 
 t.test('loop addresses', async (t) => {
   const config = { cpus: 3, codeAddress: 0x100000, codeStride: 0x40 };
-  t.same(loopRange(config), { start: 0x100000, end: 0x1000b0 });
+  t.same(loopRange(config), { start: 0x100000, end: 0x100089 });
   t.equal(vcpuOfAddress(config, 0x100003), 0);
-  t.equal(vcpuOfAddress(config, 0x1000af), 2);
-  t.equal(vcpuOfAddress(config, 0x100035), undefined, 'between two loops');
+  t.equal(vcpuOfAddress(config, 0x100087), 2);
+  t.equal(vcpuOfAddress(config, 0x100049), undefined, 'between two loops');
+  const stalls = { ...config, stalls: true };
+  t.same(loopRange(stalls), { start: 0x100000, end: 0x1000b0 }, 'the stall loop is 48 bytes');
+  t.equal(vcpuOfAddress(stalls, 0x1000af), 2);
+  t.equal(vcpuOfAddress(stalls, 0x100035), undefined);
+  t.equal(encodeSpinConfig(stalls).readUInt32LE(0x14) & 8, 8, 'flag bit 3');
+  t.equal(encodeSpinConfig(config).readUInt32LE(0x14) & 8, 0);
   t.equal(vcpuOfAddress(config, 0x0fffff), undefined);
   t.equal(vcpuOfAddress(config, 0x1000c0), undefined, 'past the last vCPU');
 });
@@ -120,13 +126,16 @@ t.test('the loop length and the stall records are the image\'s: assembled here, 
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   await execa('nasm', ['-f', 'bin', '-l', path.join(dir, 'spin.lst'), '-o', path.join(dir, 'spin.bin'), path.join(import.meta.dirname, '..', '..', 'images', 'spin', 'spin.asm')]);
   const listing = fs.readFileSync(path.join(dir, 'spin.lst'), 'utf8');
-  // The copy's length is an immediate the assembler computed: `mov ecx, loop_template_end - loop_template` (B9 imm32, little-endian).
-  const imm = /B9([0-9A-F]{8})\s+mov ecx, loop_template_end - loop_template/.exec(listing)![1]!;
-  t.equal(Buffer.from(imm, 'hex').readUInt32LE(0), 48, 'the loop copied to each vCPU is 48 bytes');
-  t.equal(SPIN.loopBytes, 48);
+  // The copy's length is an immediate the assembler computed: `mov ecx, <end> - <start>` (B9 imm32, little-endian).
+  const length = (template: string) => Buffer.from(new RegExp(`B9([0-9A-F]{8})\\s+mov ecx, ${template}_end - ${template}\\s*$`, 'm').exec(listing)![1]!, 'hex').readUInt32LE(0);
+  t.equal(length('loop_template'), 9, 'the plain loop is 9 bytes');
+  t.equal(length('stall_loop_template'), 48, 'the loop that keeps stall records is 48 bytes');
+  t.equal(SPIN.loopBytes, 9);
+  t.equal(SPIN.stallLoopBytes, 48);
   t.match(listing, /STALLS\s+equ 0x00010000/);
   t.match(listing, /STALL_RECORD\s+equ 0x100\b/);
-  t.throws(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x13000, codeStride: 0x1000 }), /overwrite the stall records at 0x10000-0x13fff/);
+  t.throws(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x13000, codeStride: 0x1000, stalls: true }), /overwrite the stall records at 0x10000-0x13fff/);
+  t.doesNotThrow(() => encodeSpinConfig({ cpus: 2, codeAddress: 0x13000, codeStride: 0x1000 }), 'no stall records, nothing to overwrite');
 });
 
 t.test('stall records: the last TSC, then 32 log2 buckets per vCPU', async (t) => {
