@@ -1,6 +1,7 @@
 import type { IterationRecord } from '../results/record.js';
 import type { CellFamily } from '../results/provenance.js';
 import { cellFamily } from '../results/cell-family.js';
+import { quantileOfSorted } from '../results/latency.js';
 import { type Interval, wilsonInterval } from '../stats/binomial.js';
 
 /** The suite whose boots give the commit cost, and the two whose guests give the stalls (images/README.md, stall records). */
@@ -191,8 +192,7 @@ function median(values: number[]): number {
 }
 
 function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return quantileOfSorted([...values].sort((a, b) => a - b), q);
 }
 
 function spread(values: number[]): Spread {

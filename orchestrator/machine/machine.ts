@@ -147,20 +147,12 @@ export class QemuMachine {
   }
 
   serialText(): string {
-    try {
-      return fs.readFileSync(this.paths.serialLog, 'utf8');
-    } catch {
-      return '';
-    }
+    return textOrEmpty(this.paths.serialLog);
   }
 
   /** QEMU's trace log (config.traceEvents); empty when there is none. Read it before shutdown(), which removes it. */
   traceText(): string {
-    try {
-      return fs.readFileSync(this.paths.traceLog, 'utf8');
-    } catch {
-      return '';
-    }
+    return textOrEmpty(this.paths.traceLog);
   }
 
   /** Polls the serial log until `pattern` appears; fails early if QEMU exits. */
@@ -250,6 +242,15 @@ export function kvmProblem(device = '/dev/kvm'): string | undefined {
 export function assertKvmUsable(device = '/dev/kvm'): void {
   const problem = kvmProblem(device);
   if (problem !== undefined) throw new KvmUnavailableError(problem);
+}
+
+/** A file QEMU writes, as far as it has written it; empty before it exists. */
+function textOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -130,7 +130,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
         seed: input.seed,
         timeouts: input.timeouts,
         readMailbox: guest.readMailbox,
-        ...(guest.workloadEnded ? { workloadEnded: () => guest.workloadEnded!() } : {}),
+        ...(guest.workloadEnded ? { workloadEnded: guest.workloadEnded.bind(guest) } : {}),
         userImage: guest.userImage ?? false,
       });
       seen.guestCost = outcome.guestCost;
