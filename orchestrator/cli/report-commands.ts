@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../paths.js';
 import { renderCompare } from '../reports/compare-report.js';
@@ -23,12 +24,21 @@ function loadRuns(ids: string[]): { runs: StoredRun[]; manifests: (RunManifest |
 }
 
 export function reportCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, output: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'text' }, output: { type: 'string' }, origin: { type: 'string' }, 'source-url': { type: 'string' } },
+  });
   if (positionals.length === 0) throw new UsageError('report needs at least one run');
-  if (!(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`unknown format '${values.format}'`);
+  if (!(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`unknown format '${values.format}': use one of ${REPORT_FORMATS.join(', ')}`);
+  if ((values.origin !== undefined || values['source-url'] !== undefined) && values.format !== 'kcidb') throw new UsageError('--origin and --source-url belong to --format kcidb');
+  if (values.origin !== undefined && !/^[a-z0-9_]+$/.test(values.origin)) throw new UsageError(`--origin '${values.origin}': KCIDB origins are lower-case letters, digits and '_' (the name KernelCI gave your submissions)`);
+  const sourceUrl = values['source-url'];
+  if (sourceUrl !== undefined && !/^(https?|git|file):/.test(sourceUrl)) throw new UsageError(`--source-url '${sourceUrl}': give the URL this repository's files are served from, e.g. https://github.com/<owner>/slotlab/raw/<commit>`);
   const { manifests, records } = loadRuns(positionals);
   if (records.length === 0) throw new UsageError(`no iteration records in ${positionals.join(', ')}`);
-  const text = renderReport(buildReport({ manifests, records }), values.format as ReportFormat);
+  const kcidb = { ...(values.origin ? { origin: values.origin } : {}), sourceUrl: sourceUrl ?? pathToFileURL(repoRoot).href };
+  const text = renderReport(buildReport({ manifests, records }), values.format as ReportFormat, { kcidb });
   if (values.output) {
     fs.writeFileSync(values.output, text);
     process.stderr.write(`slotlab: wrote ${values.output}\n`);

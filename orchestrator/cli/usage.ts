@@ -15,8 +15,10 @@ export const USAGE = `usage:
   slotlab demo [--all]      the main job (npm run demo): pam-qmp, or every suite, on debian-7.2,
                             debian-bpo-10.0, 7.2-stock and 7.2-paused-vcpu
   slotlab suites            list the suites: what each changes in the memory map and what each cell family (build on kernel) should do
-  slotlab report <run-id|file>... [--format text|md|html|junit|tap|json|grid-md|grid-html|email] [--output FILE]
+  slotlab report <run-id|file>... [--format text|md|html|junit|tap|json|grid-md|grid-html|email|kcidb] [--output FILE]
                             statistics and verdicts per (suite, build) from stored runs
+                            kcidb: a KCIDB v5 document for KernelCI's kcidb-submit [--origin NAME] (default slotlab)
+                            [--source-url URL] where this repository is served (the patches' URLs; default file://<repo>)
   slotlab compare <run-a> <run-b>   per-cell verdict changes and latency ratios
   slotlab repro <run-id|file> [--build B] [--iteration N] --output DIR
                             a folder that reproduces one iteration without slotlab (default: the
