@@ -7,7 +7,7 @@ import { COST_SUITE, STALL_SUITES, costMatrix } from '../cost/cost-model.js';
 import { costReport, renderCostHtml, renderCostMarkdown } from '../cost/cost-report.js';
 import { repoRoot } from '../paths.js';
 import type { LiveReporter } from '../reporters/reporter.js';
-import { type StoredRun, readRun } from '../results/run-store.js';
+import { type StoredRun, readRun, readRuns } from '../results/run-store.js';
 import { HOST_CONTEXT, type RunContext } from '../run-context.js';
 import { makePlan } from '../runner/plan.js';
 import { SPIN } from '../images/spin-contract.js';
@@ -41,7 +41,7 @@ export async function costCommand(args: string[], context: RunContext = HOST_CON
   let runs: StoredRun[];
   if (values.from) {
     if (values.vcpus || values.boots || values.build || values.kernel || values['stall-seconds']) throw new UsageError('--from renders stored runs as they are; --vcpus, --boots, --build, --kernel and --stall-seconds apply to new runs only');
-    runs = [...values.from, ...positionals].map((run) => readRun(run));
+    runs = [...values.from, ...positionals].flatMap((run) => readRuns(run));
   } else {
     if (positionals.length > 0) throw new UsageError('cost takes no suite: it runs firmware-boot, control-idle and pam-bystander (run ids go after --from)');
     if (!values.build?.length) throw new UsageError('cost needs at least one --build (see `slotlab builds`)');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { costCommand } from './cost-command.js';
+import { mergeCommand, planCommand } from './campaign-commands.js';
 import { parseArgs } from 'node:util';
 import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
@@ -55,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
       return publishCommand(rest, context);
     case 'cost':
       return costCommand(rest, context);
+    case 'plan':
+      return planCommand(rest);
+    case 'merge':
+      return mergeCommand(rest);
     case 'doctor':
       return doctor();
     case 'setup': {

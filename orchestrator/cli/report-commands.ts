@@ -9,14 +9,14 @@ import { buildReport } from '../reports/report-model.js';
 import { hostText } from '../reports/format.js';
 import type { IterationRecord } from '../results/record.js';
 import type { RunManifest } from '../results/run-manifest.js';
-import { type StoredRun, readRun } from '../results/run-store.js';
+import { type StoredRun, readRuns } from '../results/run-store.js';
 import { tornNotes } from '../results/record-writer.js';
 import { compareRecords } from '../stats/compare.js';
 import { UsageError } from './usage.js';
 
 
 function loadRuns(ids: string[]): { runs: StoredRun[]; manifests: (RunManifest | undefined)[]; records: IterationRecord[] } {
-  const runs = ids.map((id) => readRun(id));
+  const runs = ids.flatMap((id) => readRuns(id));
   for (const run of runs) {
     for (const note of tornNotes(run.files.records, run.torn)) process.stderr.write(`slotlab: ${note}\n`);
   }

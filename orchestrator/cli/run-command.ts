@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { campaignFileName, parseShard, readCampaign, shardGroups, writeCampaign } from '../campaign/campaign-file.js';
+import { runsDir } from '../paths.js';
 import { parseArgs } from 'node:util';
 import { findBuild } from '../builds/build-registry.js';
 import { setInterruptHandler } from '../machine/process-reaper.js';
-import { type RunFiles, readRun, setRunStatus } from '../results/run-store.js';
+import { type RunFiles, readRun, readRuns, setRunStatus } from '../results/run-store.js';
 import { tornNotes } from '../results/record-writer.js';
-import { type Plan, makePlan } from '../runner/plan.js';
+import { type Plan, makePlan, shardOfPlan } from '../runner/plan.js';
 import { readPlanFile } from '../runner/plan-file.js';
 import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
@@ -42,8 +45,17 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       start: { type: 'string' },
       /** A plan file (written for a run inside a kernel under test). */
       plan: { type: 'string' },
+      campaign: { type: 'string' },
+      shard: { type: 'string' },
     },
   });
+  if (values.shard !== undefined && values.campaign === undefined) throw new UsageError('--shard i/N names a shard of a campaign: use it with --campaign FILE (see `slotlab plan`)');
+  if (values.campaign !== undefined) {
+    if (positionals.length > 0 || values.all || values.plan !== undefined || values.resume !== undefined || values.build || values.kernel || values.repetitions || values.mutations || values.duration || values.cpus || values.seed || values.image || values['until-lost'] || values.start || values.paging) {
+      throw new UsageError('--campaign takes suites, builds, kernels and limits from its file: give only --shard i/N and a reporter with it');
+    }
+    return runCampaignShard(values.campaign, values.shard, chooseReporter(values.reporter, values.json), context);
+  }
   if (values.all) {
     if (positionals.length > 0 || values.resume !== undefined) throw new UsageError('--all runs every suite in suites/; name no suite and no --resume with it');
     let status = 0;
@@ -69,6 +81,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
     resume = { manifest: stored.manifest };
     const manifest = stored.manifest;
     plan = makePlan(loadSuite(manifest.suite.file), manifest.builds.map((build) => build.name), manifest.overrides, manifest.seed);
+    if (manifest.campaign) plan = shardOfPlan(plan, manifest.campaign);
   } else {
     if (positionals.length !== 1) throw new UsageError('run needs exactly one suite');
     if (!values.build?.length) throw new UsageError('run needs at least one --build (see `slotlab builds`)');
@@ -99,6 +112,23 @@ export interface PlannedRunOptions {
   reporter: LiveReporter;
   context: RunContext;
   resume?: RunOptions['resume'];
+}
+
+/**
+ * A campaign's shard (or, without --shard, the whole campaign): one run per (suite, kernel)
+ * group, each where `slotlab run` would run it. The campaign file is kept beside the runs,
+ * where `slotlab merge` finds it.
+ */
+async function runCampaignShard(file: string, shardText: string | undefined, reporter: LiveReporter, context: RunContext): Promise<number> {
+  const campaign = readCampaign(file);
+  const shard = shardText === undefined ? 0 : parseShard(shardText, campaign);
+  const groups = shardGroups(campaign, shard);
+  writeCampaign(path.join(runsDir(), campaignFileName(campaign)), campaign);
+  const what = shard === 0 ? 'the whole campaign' : `shard ${shard}/${campaign.shards}`;
+  process.stderr.write(`slotlab: campaign ${campaign.id}, ${what}: ${groups.reduce((sum, group) => sum + group.plan.items.length, 0)} iterations in ${groups.length} run(s)\n`);
+  let status = 0;
+  for (const group of groups) status = Math.max(status, await runPlanned(group.plan, { kernel: group.kernel, paging: 'tdp', reporter, context }));
+  return status;
 }
 
 /** Runs a plan where it belongs: inside the kernel under test named (or the one a resumed run ran in), on this host, or nested where this host's KVM cannot run its guest; its reporter hears runEnded either way. */
@@ -215,7 +245,7 @@ export async function publishCommand(args: string[], context: RunContext = HOST_
   const notes = values.notes === undefined ? undefined : readNotes(values.notes);
   if (values.from) {
     if (values.repetitions || values.mutations) throw new UsageError('--from publishes stored runs as they are; --repetitions and --mutations apply to new runs only');
-    const stored = [...values.from, ...positionals].map((run) => readRun(run));
+    const stored = [...values.from, ...positionals].flatMap((run) => readRuns(run));
     if (values.as !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.as)) throw new UsageError(`--as needs a file stem of lower-case letters, digits and dashes, not '${values.as}'`);
     for (const file of publishRuns(stored, values.into, values.as, { layout: values.layout as 'cells' | 'grid' | undefined, notes })) process.stdout.write(`wrote ${file}\n`);
     return 0;

@@ -12,10 +12,19 @@ export const USAGE = `usage:
                             run inside a kernel under test: it boots as L1 under TCG (emulated SVM)
                             and runs the builds there; records carry the kernel and its KVM capabilities
                             [--paging shadow]  L1's KVM on shadow paging (kvm_amd.npt=0), host.kvm.TDP 0
+  slotlab plan <suite>... --build <name>... [--kernel K...] [--repetitions N] [--mutations N] [--duration S] [--cpus N] [--seed N]
+                            --shards N --output DIR [--history <run|folder>...]
+                            a campaign (suites x builds x kernels x repetitions) split into N shards balanced by expected
+                            time (the suites' limits, or earlier runs' times); writes DIR/<id>.campaign.json,
+                            DIR/github-workflow.yml and DIR/gitlab-ci.yml
+  slotlab run --campaign FILE [--shard i/N]   one shard of a campaign (without --shard: all of it), a run per (suite, kernel)
+  slotlab merge <run folder|file>... --into DIR [--campaign FILE]
+                            shard runs into one run per (suite, kernel): refuses runs of another campaign, another suite
+                            version or binary, a shard given twice; names missing shards (exit 1)
   slotlab demo [--all]      the main job (npm run demo): pam-qmp, or every suite, on debian-7.2,
                             debian-bpo-10.0, 7.2-stock and 7.2-paused-vcpu
   slotlab suites            list the suites: what each changes in the memory map and what each cell family (build on kernel) should do
-  slotlab report <run-id|file>... [--format text|md|html|junit|tap|json|grid-md|grid-html|email|kcidb] [--output FILE]
+  slotlab report <run-id|file|folder>... [--format text|md|html|junit|tap|json|grid-md|grid-html|email|kcidb] [--output FILE]
                             statistics and verdicts per (suite, build) from stored runs
                             kcidb: a KCIDB v5 document for KernelCI's kcidb-submit [--origin NAME] (default slotlab)
                             [--source-url URL] where this repository is served (the patches' URLs; default file://<repo>)

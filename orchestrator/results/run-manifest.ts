@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignRefSchema } from './campaign-ref.js';
 import { EXPECTATIONS, buildProvenanceSchema, hostSchema } from './record.js';
 
 /** What a run changed of its suite (`slotlab run` options), as the plan, its file and the manifest hold it. */
@@ -38,6 +39,8 @@ export const runManifestSchema = z.object({
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),
   /** Torn last lines (interrupted writes) cut off the record file before a resume appended to it, each kept in a side file. */
   tornTails: z.array(z.object({ bytes: z.number().int().min(1), savedTo: z.string(), at: z.string() })).optional(),
+  /** A shard of a campaign (`slotlab run --campaign FILE --shard i/N`), shard 0: the whole campaign, run unsharded or merged (`slotlab merge`). */
+  campaign: campaignRefSchema.optional(),
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;

@@ -24,6 +24,28 @@ export function runFiles(runId: string, dir = runsDir()): RunFiles {
   return { runId, records: path.join(dir, `${runId}.jsonl`), manifest: path.join(dir, `${runId}.manifest.json`), flightDir: path.join(dir, runId) };
 }
 
+/** The runs in a folder (a runs directory, a CI job's artifact, a merged campaign): each `<run-id>.jsonl` or `<run-id>.manifest.json`, sorted by run id. */
+export function runsInFolder(dir: string): RunFiles[] {
+  const ids = new Set(
+    fs
+      .readdirSync(dir)
+      .filter((name) => /\.(jsonl|manifest\.json)$/.test(name))
+      .map((name) => name.replace(/\.(jsonl|manifest\.json)$/, '')),
+  );
+  return [...ids].sort().map((runId) => runFiles(runId, dir));
+}
+
+/** A run id, the path of a run's .jsonl or .manifest.json file, or a folder of runs: every run it names. */
+export function readRuns(idPathOrFolder: string): StoredRun[] {
+  const asPath = path.resolve(idPathOrFolder);
+  if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory() && !fs.existsSync(runFiles(idPathOrFolder).records)) {
+    const found = runsInFolder(asPath);
+    if (found.length === 0) throw new SlotlabError('RUN_NOT_FOUND', `${idPathOrFolder} is a folder without runs (no <run-id>.jsonl or .manifest.json in it); give a runs folder, a run id or a record file`);
+    return found.map(readRunFiles);
+  }
+  return [readRun(idPathOrFolder)];
+}
+
 /** A run id, or the path of a run's .jsonl or .manifest.json file. */
 export function locateRun(idOrPath: string): RunFiles {
   const asPath = path.resolve(idOrPath);
@@ -73,7 +95,10 @@ export interface StoredRun {
 }
 
 export function readRun(idOrPath: string): StoredRun {
-  const files = locateRun(idOrPath);
+  return readRunFiles(locateRun(idOrPath));
+}
+
+function readRunFiles(files: RunFiles): StoredRun {
   const { records, truncatedTail, torn } = fs.existsSync(files.records) ? readRecordFile(files.records) : { records: [], truncatedTail: false, torn: [] };
   return { files, manifest: readManifest(files), records, truncatedTail, torn };
 }

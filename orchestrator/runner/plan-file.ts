@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SlotlabError } from '../errors.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { planOverridesSchema } from '../results/run-manifest.js';
+import { campaignRefSchema } from '../results/campaign-ref.js';
 import { type Plan, withOverrides } from './plan.js';
 
 export const PLAN_SCHEMA = 'slotlab.plan/1';
@@ -18,13 +19,14 @@ export const planFileSchema = z
     seed: z.number().int(),
     overrides: planOverridesSchema,
     items: z.array(z.object({ build: z.string(), iteration: z.number().int().min(0), seed: z.number().int(), limits: limitsSchema }).strict()).min(1),
+    campaign: campaignRefSchema.optional(),
   })
   .strict();
 
 export type PlanFile = z.infer<typeof planFileSchema>;
 
 export function planToFile(plan: Plan): PlanFile {
-  return { schema: PLAN_SCHEMA, suite: { file: plan.loaded.file, sha256: plan.loaded.sha256 }, builds: plan.builds, seed: plan.seed, overrides: plan.overrides, items: plan.items };
+  return { schema: PLAN_SCHEMA, suite: { file: plan.loaded.file, sha256: plan.loaded.sha256 }, builds: plan.builds, seed: plan.seed, overrides: plan.overrides, items: plan.items, ...(plan.campaign ? { campaign: plan.campaign } : {}) };
 }
 
 export function writePlanFile(file: string, plan: Plan): void {
@@ -50,8 +52,8 @@ export function readPlanFile(file: string): Plan {
     const issue = result.error.issues[0]!;
     throw new PlanFileError(file, `field ${issue.path.join('.') || '(plan)'}: ${issue.message}`);
   }
-  const { suite, builds, seed, overrides, items } = result.data;
+  const { suite, builds, seed, overrides, items, campaign } = result.data;
   const loaded = loadSuite(suite.file);
   if (loaded.sha256 !== suite.sha256) throw new PlanFileError(file, `${suite.file} changed since the plan was made`);
-  return { loaded: withOverrides(loaded, overrides), builds, seed, overrides, items };
+  return { loaded: withOverrides(loaded, overrides), builds, seed, overrides, items, ...(campaign ? { campaign } : {}) };
 }

@@ -1,3 +1,4 @@
+import type { CampaignRef } from '../results/campaign-ref.js';
 import type { PlanOverrides } from '../results/run-manifest.js';
 import { SuiteError, type LoadedSuite } from '../suites/load-suite.js';
 import { suiteSchema } from '../suites/suite-schema.js';
@@ -17,6 +18,8 @@ export interface Plan {
   seed: number;
   overrides: PlanOverrides;
   items: PlanItem[];
+  /** The campaign shard this plan is part of (its items a subset of makePlan's). */
+  campaign?: CampaignRef;
 }
 
 /**
@@ -51,4 +54,10 @@ export function withOverrides(loaded: LoadedSuite, overrides: PlanOverrides): Lo
 
 function stripUndefined(overrides: PlanOverrides): PlanOverrides {
   return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+}
+
+/** The plan's items a campaign shard holds (ref.items, `<build>#<iteration>`), the shard named in the plan. */
+export function shardOfPlan(plan: Plan, ref: CampaignRef): Plan {
+  const keep = new Set(ref.items);
+  return { ...plan, items: plan.items.filter((item) => keep.has(`${item.build}#${item.iteration}`)), campaign: ref };
 }

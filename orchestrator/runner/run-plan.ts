@@ -115,6 +115,7 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
           startedAt: new Date().toISOString(),
           endedAt: null,
           status: 'running',
+          ...(plan.campaign ? { campaign: plan.campaign } : {}),
         };
     writeManifest(files, manifest);
     return await runRemaining(plan, options, { image, linux, builds, host, files, writer, manifest, previous });
