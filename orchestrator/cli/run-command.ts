@@ -13,6 +13,8 @@ import { type RunOptions, runPlan } from '../runner/run-plan.js';
 import { requireUserImage } from '../images/build-images.js';
 import { type LoadedSuite, listSuites, loadSuite } from '../suites/load-suite.js';
 import { runUnderKernel } from '../nested/kernel-run.js';
+import { L1_CPUS } from '../nested/l1-machine.js';
+import { cpuSlots } from '../machine/vcpu-pinning.js';
 import type { Paging } from '../nested/l1-machine.js';
 import { HOST_CONTEXT, type RunContext } from '../run-context.js';
 import { prepareLinuxGuestFiles, resolveLinuxBoot } from '../kernels/guest-kernel.js';
@@ -47,6 +49,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       plan: { type: 'string' },
       campaign: { type: 'string' },
       shard: { type: 'string' },
+      jobs: { type: 'string' },
     },
   });
   if (values.shard !== undefined && values.campaign === undefined) throw new UsageError('--shard i/N names a shard of a campaign: use it with --campaign FILE (see `slotlab plan`)');
@@ -54,7 +57,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
     if (positionals.length > 0 || values.all || values.plan !== undefined || values.resume !== undefined || values.build || values.kernel || values.repetitions || values.mutations || values.duration || values.cpus || values.seed || values.image || values['until-lost'] || values.start || values.paging) {
       throw new UsageError('--campaign takes suites, builds, kernels and limits from its file: give only --shard i/N and a reporter with it');
     }
-    return runCampaignShard(values.campaign, values.shard, chooseReporter(values.reporter, values.json), context);
+    return runCampaignShard(values.campaign, values.shard, chooseReporter(values.reporter, values.json), context, positiveInt('--jobs', values.jobs) ?? 1);
   }
   if (values.all) {
     if (positionals.length > 0 || values.resume !== undefined) throw new UsageError('--all runs every suite in suites/; name no suite and no --resume with it');
@@ -102,7 +105,7 @@ export async function runCommand(args: string[], context: RunContext = HOST_CONT
       values.seed === undefined ? undefined : integer('--seed', values.seed),
     );
   }
-  return runPlanned(plan, { kernel: values.kernel, paging: pagingOption(values.paging, values.kernel), reporter, context, resume });
+  return runPlanned(plan, { kernel: values.kernel, paging: pagingOption(values.paging, values.kernel), reporter, context, resume, jobs: positiveInt('--jobs', values.jobs) ?? 1 });
 }
 
 export interface PlannedRunOptions {
@@ -112,6 +115,8 @@ export interface PlannedRunOptions {
   reporter: LiveReporter;
   context: RunContext;
   resume?: RunOptions['resume'];
+  /** Iterations of different cells at once, vCPUs pinned (`--jobs`); default 1. */
+  jobs?: number;
 }
 
 /**
@@ -119,7 +124,7 @@ export interface PlannedRunOptions {
  * group, each where `slotlab run` would run it. The campaign file is kept beside the runs,
  * where `slotlab merge` finds it.
  */
-async function runCampaignShard(file: string, shardText: string | undefined, reporter: LiveReporter, context: RunContext): Promise<number> {
+async function runCampaignShard(file: string, shardText: string | undefined, reporter: LiveReporter, context: RunContext, jobs: number): Promise<number> {
   const campaign = readCampaign(file);
   const shard = shardText === undefined ? 0 : parseShard(shardText, campaign);
   const groups = shardGroups(campaign, shard);
@@ -127,25 +132,25 @@ async function runCampaignShard(file: string, shardText: string | undefined, rep
   const what = shard === 0 ? 'the whole campaign' : `shard ${shard}/${campaign.shards}`;
   process.stderr.write(`slotlab: campaign ${campaign.id}, ${what}: ${groups.reduce((sum, group) => sum + group.plan.items.length, 0)} iterations in ${groups.length} run(s)\n`);
   let status = 0;
-  for (const group of groups) status = Math.max(status, await runPlanned(group.plan, { kernel: group.kernel, paging: 'tdp', reporter, context }));
+  for (const group of groups) status = Math.max(status, await runPlanned(group.plan, { kernel: group.kernel, paging: 'tdp', reporter, context, jobs }));
   return status;
 }
 
 /** Runs a plan where it belongs: inside the kernel under test named (or the one a resumed run ran in), on this host, or nested where this host's KVM cannot run its guest; its reporter hears runEnded either way. */
-export async function runPlanned(plan: Plan, { kernel, paging: asked, reporter, context, resume }: PlannedRunOptions): Promise<number> {
+export async function runPlanned(plan: Plan, { kernel, paging: asked, reporter, context, resume, jobs = 1 }: PlannedRunOptions): Promise<number> {
   // A run made inside a kernel under test goes on inside that kernel (unless this is that kernel's job).
   const inKernelUnderTest = context.location.kind === 'kernel-under-test';
   const resumeInside = inKernelUnderTest ? undefined : resume?.manifest.host.kernelUnderTest?.name;
   if (resumeInside !== undefined) {
     const paging = resume!.manifest.host.kvm?.TDP === 0 ? 'shadow' : 'tdp';
-    return runUnderKernelCommand(plan, resumeInside, reporter, paging, resume!.manifest.runId);
+    return runUnderKernelCommand(plan, resumeInside, reporter, paging, jobs, resume!.manifest.runId);
   }
   const paging = asked;
-  if (kernel !== undefined) return runUnderKernelCommand(plan, kernel, reporter, paging);
+  if (kernel !== undefined) return runUnderKernelCommand(plan, kernel, reporter, paging, jobs);
   const nested = resume === undefined && !inKernelUnderTest ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
-    return runUnderKernelCommand(plan, nested.kernel, reporter, paging);
+    return runUnderKernelCommand(plan, nested.kernel, reporter, paging, jobs);
   }
   let files: RunFiles | undefined;
   setInterruptHandler((signal) => {
@@ -158,7 +163,7 @@ export async function runPlanned(plan: Plan, { kernel, paging: asked, reporter, 
   });
   const artifacts = await suiteArtifacts(plan.loaded);
   try {
-    await runPlan(plan, { context, resume, linux: artifacts.linux, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
+    await runPlan(plan, { context, resume, jobs, linux: artifacts.linux, reporter: combineReporters({ runStarted: (start) => void (files = start.files) }, reporter) });
   } finally {
     artifacts.dispose();
   }
@@ -193,12 +198,14 @@ function chooseReporter(name: string | undefined, json: boolean): LiveReporter {
 }
 
 /** The plan run inside a kernel under test (L1 under TCG); L1's console streams to stderr. */
-async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveReporter, paging: Paging, resume?: string): Promise<number> {
+async function runUnderKernelCommand(plan: Plan, kernel: string, reporter: LiveReporter, paging: Paging, jobs: number, resume?: string): Promise<number> {
+  // Refused here, before L1 boots, as it would be inside: L1's CPUs are the ones its guests' vCPUs are pinned to.
+  if (jobs > 1) cpuSlots(jobs, plan.loaded.suite.machine.cpus, Array.from({ length: L1_CPUS }, (_, cpu) => cpu));
   // L1 sees this checkout read-only: what the guest boots is built here first.
   await prepareSuiteArtifacts(plan.loaded);
   const what = resume ? `the rest of run ${resume}` : `${plan.items.length} iterations of ${plan.loaded.suite.name}`;
   process.stderr.write(`slotlab: booting kernel ${kernel} as L1 (TCG, emulated SVM${paging === 'shadow' ? ', KVM on shadow paging' : ''}) for ${what}\n`);
-  const output = await runUnderKernel({ plan, kernel, paging, resume, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
+  const output = await runUnderKernel({ plan, kernel, paging, resume, jobs, onLine: (line) => process.stderr.write(`L1| ${line}\n`) });
   const stored = readRun(output.runId);
   reporter.runEnded?.({ files: stored.files, manifest: stored.manifest, records: stored.records, kernel: { name: kernel, release: output.l1.release, listIoctl: output.l1.kvm.USER_MEMORY_REGION_LIST ?? 0 } });
   if (output.l1.jobExit === 0) return 0;

@@ -1,3 +1,4 @@
+import { type PinnedVcpu, pinVcpus } from './vcpu-pinning.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -20,6 +21,8 @@ export interface MachineOptions {
   shutdownTimeoutMs?: number;
   /** Keep the QMP transcript (the flight recorder); off only to measure what it costs. */
   recordQmp?: boolean;
+  /** Pin vCPU i's thread to CPU vcpuCpus[i] once QMP is up (`run --jobs`); empty: the scheduler places them. */
+  vcpuCpus?: readonly number[];
 }
 
 export interface ShutdownResult extends ExitInfo {
@@ -51,12 +54,14 @@ export class QemuMachine {
   transcript = new QmpTranscript();
   private readonly options: Required<MachineOptions>;
   argv: string[] = [];
+  /** Where launch() pinned the vCPU threads (MachineOptions.vcpuCpus). */
+  pinned: PinnedVcpu[] = [];
 
   constructor(
     readonly config: MachineConfig,
     options: MachineOptions = {},
   ) {
-    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, shutdownTimeoutMs: 5_000, recordQmp: true, ...options };
+    this.options = { launchTimeoutMs: 20_000, stderrLimitBytes: 64 * 1024, commandTimeoutMs: 10_000, shutdownTimeoutMs: 5_000, recordQmp: true, vcpuCpus: [], ...options };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotlab-'));
     fs.chmodSync(dir, 0o700);
     this.paths = { dir, qmpSocket: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log'), traceLog: path.join(dir, 'trace.log') };
@@ -106,6 +111,7 @@ export class QemuMachine {
       });
       await this.client.negotiate({ oob: true });
       this.timings.qmpReady = performance.now();
+      if (this.options.vcpuCpus.length > 0) this.pinned = await pinVcpus(this.client, this.options.vcpuCpus);
     } catch (error) {
       if (error instanceof QemuStartError) {
         await this.kill();

@@ -44,6 +44,8 @@ export interface KernelRunOptions {
   onLine?: (line: string) => void;
   /** Continue this run of this host's runs folder (one that ran inside `kernel`) instead of starting one. */
   resume?: string;
+  /** `run --jobs` inside L1: iterations of different cells at once, on L1's CPUs. */
+  jobs?: number;
 }
 
 export interface KernelRunOutput {
@@ -82,10 +84,10 @@ export const planFileOf = (jobDir: string) => path.join(jobDir, 'plan.json');
  * folder (nothing rebuilt from flags), without --kernel. With `resume`, the job
  * continues that run (its files are in the job folder) instead of starting one.
  */
-export function runJobScript(plan: Plan, jobDir: string, resume?: string): string {
+export function runJobScript(plan: Plan, jobDir: string, resume?: string, jobs = 1): string {
   const main = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js');
   if (!resume) writePlanFile(planFileOf(jobDir), plan);
-  const args = resume ? ['run', '--resume', resume] : ['run', '--plan', planFileOf(jobDir)];
+  const args = [...(resume ? ['run', '--resume', resume] : ['run', '--plan', planFileOf(jobDir)]), ...(jobs > 1 ? ['--jobs', String(jobs)] : [])];
   return [
     ...jobPreamble(jobDir, { [CONTEXT_ENV.runs]: path.join(jobDir, 'runs'), [CONTEXT_ENV.timeScale]: String(L1_TIME_SCALE) }),
     `exec ${shellWord(process.execPath)} ${shellWord(main)} ${args.map(shellWord).join(' ')}`,
@@ -212,7 +214,7 @@ async function runL1Boots(options: KernelRunOptions): Promise<KernelRunOutput> {
         paging: options.paging,
         script: (jobDir) => {
           if (run) copyRun(runFiles(run), runFiles(run, path.join(jobDir, 'runs')));
-          return runJobScript(options.plan, jobDir, run);
+          return runJobScript(options.plan, jobDir, run, options.jobs);
         },
         timeoutMs: jobTimeoutMs(options.plan),
         onLine: options.onLine,

@@ -7,6 +7,8 @@ import type { ResolvedKernel } from '../kernels/kernel-types.js';
 
 /** The QEMU that runs the kernel under test: Debian's, with TCG (it emulates SVM, so L1 gets a /dev/kvm). */
 export const L1_QEMU = '/usr/bin/qemu-system-x86_64';
+/** L1's CPUs unless a caller asks for others: its guests' vCPUs (and `run --jobs` inside it) share them. */
+export const L1_CPUS = 2;
 
 export interface L1Options {
   kernel: ResolvedKernel;
@@ -76,7 +78,7 @@ export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
     '-accel', accel.accel,
     '-cpu', accel.cpu,
     '-machine', 'q35',
-    '-smp', String(options.cpus ?? 2),
+    '-smp', String(options.cpus ?? L1_CPUS),
     '-m', String(options.memoryMiB ?? 4096),
     '-nodefaults', '-display', 'none', '-no-reboot',
     '-serial', 'stdio',

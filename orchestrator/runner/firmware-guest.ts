@@ -13,8 +13,8 @@ const CONSOLE_LINES = 12;
  * is the guest's console; the boot has ended once the firmware prints `guest.bootEnd`, and a boot that
  * has not ended after `guest.bootTimeoutSeconds` is a hung guest. No loop counters: progress is unknown.
  */
-export function firmwareGuest(build: ResolvedBuild, suite: Suite, guest: FirmwareGuest, timeouts: Timeouts): GuestDriver {
-  const machine = new QemuMachine({ ...machineBase(build, suite.machine, suite.machine.cpus), console: 'debugcon' }, machineWaits(timeouts));
+export function firmwareGuest(build: ResolvedBuild, suite: Suite, guest: FirmwareGuest, timeouts: Timeouts, vcpuCpus: readonly number[] = []): GuestDriver {
+  const machine = new QemuMachine({ ...machineBase(build, suite.machine, suite.machine.cpus), console: 'debugcon' }, machineWaits(timeouts, vcpuCpus));
   const report: StartReport = { how: 'booted' };
   const limitMs = timeouts.scaled(guest.bootTimeoutSeconds * 1000);
   let continuedAt: number | undefined;

@@ -58,9 +58,9 @@ export function placedDimmArgs(dimms: readonly PlacedDimm[]): string[] {
  * after-boot DIMMs on the command line where they sat, then `-incoming`);
  * otherwise it boots and, at its first progress line, its state is saved.
  */
-export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot, timeouts: Timeouts, start: GuestStart = { mode: 'boot' }): GuestDriver {
+export function linuxGuest(build: ResolvedBuild, suite: Suite, guest: LinuxGuest, files: LinuxBoot, timeouts: Timeouts, start: GuestStart = { mode: 'boot' }, vcpuCpus: readonly number[] = []): GuestDriver {
   const config = { ...machineBase(build, suite.machine, suite.machine.cpus), kernel: files.vmlinux, initrd: files.initrd, append: linuxCommandLine(guest) };
-  const waits = machineWaits(timeouts);
+  const waits = machineWaits(timeouts, vcpuCpus);
   const saved = SavedStart.of(start, build, config, () => linuxImageSha256(files));
   const report: StartReport = { how: 'booted' };
   const found = saved?.found();

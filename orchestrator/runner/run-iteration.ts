@@ -35,6 +35,8 @@ export interface IterationInput {
   timeouts?: Timeouts;
   /** How the guest starts (default: booted). */
   start?: GuestStart;
+  /** CPUs of its own for each vCPU (`run --jobs`): vCPU i pinned to cpus[i]; absent: not pinned. */
+  cpus?: readonly number[];
 }
 
 export interface IterationResult {
@@ -119,10 +121,10 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [key in 
 function guestDriver(input: IterationInput): GuestDriver {
   const { suite } = input.loaded;
   const timeouts = input.timeouts ?? HOST_CONTEXT.timeouts;
-  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts, input.start);
-  if (suite.guest.image === 'firmware') return firmwareGuest(input.build, suite, suite.guest, timeouts);
+  if (suite.guest.image === 'spin') return spinGuest(input.build, suite, suite.guest, input.image, input.userImage ?? false, input.limits.mutations, timeouts, input.start, input.cpus);
+  if (suite.guest.image === 'firmware') return firmwareGuest(input.build, suite, suite.guest, timeouts, input.cpus);
   if (!input.linux) throw new SlotlabError('LINUX_GUEST_FAILED', `suite ${suite.name} boots a Linux guest, but its kernel and initramfs were not resolved; run it through \`slotlab run\``);
-  return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts, input.start);
+  return linuxGuest(input.build, suite, suite.guest, input.linux, timeouts, input.start, input.cpus);
 }
 
 /** Loop iterations per second of all vCPUs together while mutations ran; only for guests that kept running. */

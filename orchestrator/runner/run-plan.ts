@@ -21,6 +21,8 @@ import { hostInfo } from './host-info.js';
 import type { Plan } from './plan.js';
 import { IterationAbort, attemptIteration } from './run-iteration.js';
 import { untilLostDone } from './stop-rules.js';
+import { runPooled } from './job-pool.js';
+import { cpuSlots } from '../machine/vcpu-pinning.js';
 import { type LinuxBoot, LinuxGuestHostError, kvmWithoutLinuxGuests } from './linux-guest.js';
 
 export interface RunOutput {
@@ -47,6 +49,8 @@ export interface RunOptions {
   statesDir?: string;
   /** Builds resolved by the caller (e.g. a bisected commit's) instead of looked up by name in the registry. */
   builds?: readonly ResolvedBuild[];
+  /** Iterations of different cells at once, each guest's vCPUs pinned to CPUs of their own (`run --jobs`); default 1. */
+  jobs?: number;
 }
 
 /** Boots of one iteration before a guest lost while booting each time is recorded as an error (GUEST_BOOT_LOST). */
@@ -87,6 +91,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 }
 
 async function runItems(plan: Plan, options: RunOptions, image: string, linux: LinuxBoot | undefined): Promise<RunOutput> {
+  // Refused before anything starts: more vCPUs than CPUs to pin them to.
+  const slots = (options.jobs ?? 1) > 1 ? cpuSlots(options.jobs!, plan.loaded.suite.machine.cpus) : undefined;
   const builds = new Map<string, ResolvedBuild>();
   for (const name of plan.builds) builds.set(name, options.builds?.find((build) => build.name === name) ?? (await resolveBuild(name)));
   const host = hostInfo(options.context);
@@ -118,7 +124,7 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
           ...(plan.campaign ? { campaign: plan.campaign } : {}),
         };
     writeManifest(files, manifest);
-    return await runRemaining(plan, options, { image, linux, builds, host, files, writer, manifest, previous });
+    return await runRemaining(plan, options, { image, linux, builds, host, files, writer, manifest, previous, slots });
   } finally {
     writer.close();
     lock.release();
@@ -134,6 +140,8 @@ interface OpenRun {
   writer: RecordWriter;
   manifest: RunManifest;
   previous: IterationRecord[];
+  /** `run --jobs`: one CPU set per concurrent iteration. */
+  slots: number[][] | undefined;
 }
 
 /** A resumed run's files under its lock, or a new run's, created exclusively (a clashing id is drawn again). */
@@ -167,7 +175,7 @@ function openRun(plan: Plan, options: RunOptions): { files: RunFiles; writer: Re
 }
 
 async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Promise<RunOutput> {
-  const { image, linux, builds, host, files, writer, manifest, previous } = run;
+  const { image, linux, builds, host, files, writer, manifest, previous, slots } = run;
   const runId = files.runId;
   const start = guestStart(plan, options);
   const done = new Set(previous.map((record) => itemKey(record.build.name, record.iteration)));
@@ -176,26 +184,29 @@ async function runRemaining(plan: Plan, options: RunOptions, run: OpenRun): Prom
   const records = [...previous];
   let status: RunManifest['status'] = 'failed';
   let final: RunManifest;
-  try {
-    for (const item of remaining) {
-      const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host, timeouts: options.context?.timeouts, start };
-      let attempt = await attemptIteration(input);
-      // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
-      let retries = 0;
-      while (attempt.failure?.kind === 'guest-boot-lost' && retries + 1 < BOOT_ATTEMPTS) {
-        retries += 1;
-        options.reporter?.bootRetry?.(attempt.record, retries + 1, BOOT_ATTEMPTS);
-        attempt = await attemptIteration(input);
-      }
-      const flight = writeFlight(files, item.build, item.iteration, attempt.flight);
-      const record = { ...attempt.record, ...(retries > 0 ? { bootRetries: retries } : {}), flight };
-      writer.append(record);
-      // The build cannot even start: the attempt is kept, and the run stops.
-      if (attempt.failure?.kind === 'qemu-start') throw new IterationAbort(record);
-      records.push(record);
-      options.reporter?.iteration?.(record, records.length, plan.items.length);
-      if (options.stopWhen?.(records) || (plan.overrides.untilLost && untilLostDone(records))) break;
+  /** One item, recorded; true when the run should start no more. */
+  const runItem = async (item: Plan['items'][number], cpus?: readonly number[]): Promise<boolean> => {
+    const input = { runId, loaded: plan.loaded, build: builds.get(item.build)!, image, userImage: plan.overrides.image !== undefined, linux, iteration: item.iteration, seed: item.seed, limits: item.limits, host, timeouts: options.context?.timeouts, start, ...(cpus ? { cpus } : {}) };
+    let attempt = await attemptIteration(input);
+    // A guest lost before any mutation says nothing about the race: boot it again, and say how often that took.
+    let retries = 0;
+    while (attempt.failure?.kind === 'guest-boot-lost' && retries + 1 < BOOT_ATTEMPTS) {
+      retries += 1;
+      options.reporter?.bootRetry?.(attempt.record, retries + 1, BOOT_ATTEMPTS);
+      attempt = await attemptIteration(input);
     }
+    const flight = writeFlight(files, item.build, item.iteration, attempt.flight);
+    const record = { ...attempt.record, ...(retries > 0 ? { bootRetries: retries } : {}), flight };
+    writer.append(record);
+    // The build cannot even start: the attempt is kept, and the run stops.
+    if (attempt.failure?.kind === 'qemu-start') throw new IterationAbort(record);
+    records.push(record);
+    options.reporter?.iteration?.(record, records.length, plan.items.length);
+    return Boolean(options.stopWhen?.(records) || (plan.overrides.untilLost && untilLostDone(records)));
+  };
+  try {
+    if (slots) await runPooled(remaining, slots, runItem);
+    else for (const item of remaining) if (await runItem(item)) break;
     status = 'complete';
   } finally {
     final = { ...manifest, status, endedAt: new Date().toISOString() };

@@ -44,6 +44,7 @@ export function spinGuest(
   mutations: number,
   timeouts: Timeouts,
   start: GuestStart = { mode: 'boot' },
+  vcpuCpus: readonly number[] = [],
 ): SpinGuestDriver {
   const config: SpinConfig = {
     cpus: suite.machine.cpus,
@@ -56,7 +57,7 @@ export function spinGuest(
     stalls: guest.stalls,
   };
   const machineConfig = spinMachineConfig(build, suite.machine, config, image);
-  const waits = machineWaits(timeouts);
+  const waits = machineWaits(timeouts, vcpuCpus);
   const saved = userImage ? undefined : SavedStart.of(start, build, machineConfig, () => sha256File(image));
   const restoreFrom = saved?.found()?.file;
   let machine = new QemuMachine(restoreFrom ? { ...machineConfig, incoming: incomingFrom(restoreFrom) } : machineConfig, waits);

@@ -99,9 +99,9 @@ export function machineBase(build: ResolvedBuild, shape: SpinMachineShape, cpus:
   };
 }
 
-/** The machine's own waits (QMP connection, commands, quit), taken from the run context. */
-export function machineWaits(timeouts: Timeouts): MachineOptions {
-  return { launchTimeoutMs: timeouts.qemuLaunchMs, commandTimeoutMs: timeouts.qmpCommandMs, shutdownTimeoutMs: timeouts.shutdownMs };
+/** The machine's own waits (QMP connection, commands, quit), taken from the run context, and the CPUs its vCPUs are pinned to (`run --jobs`). */
+export function machineWaits(timeouts: Timeouts, vcpuCpus: readonly number[] = []): MachineOptions {
+  return { launchTimeoutMs: timeouts.qemuLaunchMs, commandTimeoutMs: timeouts.qmpCommandMs, shutdownTimeoutMs: timeouts.shutdownMs, ...(vcpuCpus.length > 0 ? { vcpuCpus } : {}) };
 }
 
 /** The machine of the `spin` guest on a build: the image booted by the firmware, its configuration in fw_cfg. */
