@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { SlotlabError } from '../errors.js';
 import type { CampaignRef } from '../results/campaign-ref.js';
+import { writeFileWhole } from '../results/run-store.js';
 import type { Plan } from '../runner/plan.js';
 import { withOverrides } from '../runner/plan.js';
 import { loadSuite } from '../suites/load-suite.js';
@@ -15,12 +15,9 @@ export class CampaignError extends SlotlabError {
 
 export const campaignFileName = (campaign: Pick<Campaign, 'id'>) => `${campaign.id}.campaign.json`;
 
-/** Written aside and renamed: a reader sees the old file or the new one. */
+/** Written aside and renamed: a reader (another shard starting) sees the old file or the new one. */
 export function writeCampaign(file: string, campaign: Campaign): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify(campaign, null, 2) + '\n');
-  fs.renameSync(temporary, file);
+  writeFileWhole(file, JSON.stringify(campaign, null, 2) + '\n');
 }
 
 export function readCampaign(file: string): Campaign {

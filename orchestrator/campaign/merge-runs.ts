@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SlotlabError } from '../errors.js';
 import type { IterationRecord } from '../results/record.js';
 import type { RunManifest } from '../results/run-manifest.js';
-import { type StoredRun, runFiles, writeManifest } from '../results/run-store.js';
+import { type StoredRun, runFiles, writeFileWhole, writeManifest } from '../results/run-store.js';
 import type { Campaign, CampaignItem } from './campaign-schema.js';
 import { itemKeyOf } from './campaign-file.js';
 
@@ -99,7 +99,7 @@ export function mergeRuns(campaign: Campaign, runs: readonly StoredRun[], into: 
     const files = runFiles(runId, into);
     const planned = campaign.items.filter((item) => item.suite === group.suite && item.kernel === group.kernel);
     const records = group.records.map((record) => withRunId(record, runId, group.runs, files.flightDir));
-    writeWhole(files.records, records.map((record) => JSON.stringify(record) + '\n').join(''));
+    writeFileWhole(files.records, records.map((record) => JSON.stringify(record) + '\n').join(''));
     const manifests = group.runs.map((run) => run.manifest!);
     const complete = records.length === planned.length && manifests.every((manifest) => manifest.status === 'complete');
     writeManifest(files, mergedManifest(campaign, runId, manifests, planned, complete));
@@ -152,14 +152,4 @@ function mergedManifest(campaign: Campaign, runId: string, manifests: readonly R
     status: complete ? 'complete' : 'interrupted',
     campaign: { id: campaign.id, shard: 0, shards: campaign.shards, items: planned.map(itemKeyOf) },
   };
-}
-
-/** The whole file written aside, fsync'd and renamed: a crash leaves no half merge. */
-function writeWhole(file: string, text: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temporary, 'w');
-  fs.writeSync(fd, text);
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(temporary, file);
 }

@@ -58,15 +58,22 @@ export function locateRun(idOrPath: string): RunFiles {
   return files;
 }
 
-/** Written to a temporary file and renamed, so a crash leaves the old or the new manifest, never half of one. */
-export function writeManifest(files: RunFiles, manifest: RunManifest): void {
-  fs.mkdirSync(path.dirname(files.manifest), { recursive: true });
-  const temporary = `${files.manifest}.tmp`;
+/** Written to a temporary file, fsync'd and renamed, so a crash leaves the old or the new file, never half of one. */
+export function writeFileWhole(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(temporary, 'w');
-  fs.writeSync(fd, JSON.stringify(manifest, null, 2) + '\n');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(temporary, files.manifest);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temporary, file);
+}
+
+export function writeManifest(files: RunFiles, manifest: RunManifest): void {
+  writeFileWhole(files.manifest, JSON.stringify(manifest, null, 2) + '\n');
 }
 
 export function readManifest(files: RunFiles): RunManifest | undefined {
