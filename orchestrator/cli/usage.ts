@@ -5,6 +5,8 @@ export const USAGE = `usage:
                             [--cpus N]  the guest's vCPUs instead of the suite's machine.cpus
                             [--until-lost]  stop at the first lost guest (or after 2 iterations that could not run)
                             [--start boot|restore]  boot every guest, or boot once and restore its saved state (the suite's start, restore by default)
+                            [--jobs N]  iterations of different cells at once, each guest's vCPUs pinned to CPUs of their own
+                                        (refused when the vCPUs would outnumber the CPUs)
   slotlab run --all --build <name>... [options]   every suite in suites/, one run each
   slotlab run <suite> --image <file> --build <name>   the suite's machine and mutator on your multiboot image
   slotlab run --resume <run-id>     continue an interrupted run where it stopped
