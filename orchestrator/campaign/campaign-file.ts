@@ -63,7 +63,7 @@ export function shardGroups(campaign: Campaign, shard: number): ShardGroup[] {
     for (const kernel of campaign.kernels.length > 0 ? campaign.kernels : [null]) {
       const mine = campaign.items.filter((item) => item.suite === suite.name && item.kernel === kernel && (shard === 0 || item.shard === shard));
       if (mine.length === 0) continue;
-      const ref: CampaignRef = { id: campaign.id, shard, shards: campaign.shards, items: mine.map(itemKeyOf) };
+      const ref: CampaignRef = { id: campaign.id, shard, shards: campaign.shards, kernel, items: mine.map(itemKeyOf) };
       const plan: Plan = {
         loaded: withOverrides(loaded, campaign.overrides),
         builds: campaign.builds,

@@ -27,6 +27,16 @@ export interface MergeResult {
   missing: { shard: number; items: CampaignItem[] }[];
 }
 
+interface MergeGroup {
+  suite: string;
+  /** The kernel the campaign planned the group for (null: the host). */
+  kernel: string | null;
+  /** Where its records ran: the host's KVM (null) or a kernel under test, and the first run that says so. */
+  ranIn: { kernel: string | null; runId: string } | undefined;
+  runs: StoredRun[];
+  records: IterationRecord[];
+}
+
 const kernelOf = (record: IterationRecord) => record.host.kernelUnderTest?.name ?? null;
 const groupKey = (suite: string, kernel: string | null) => `${suite}\u0000${kernel ?? ''}`;
 const itemKey = (suite: string, build: string, kernel: string | null, iteration: number) => `${groupKey(suite, kernel)}\u0000${build}#${iteration}`;
@@ -37,7 +47,7 @@ const where = (kernel: string | null) => (kernel ? `inside ${kernel}` : 'on the 
  * (suite, kernel) group from them: the records of the same plan run unsharded, in
  * the campaign's order, under the group's run id.
  */
-export function planMerge(campaign: Campaign, runs: readonly StoredRun[]): { groups: Map<string, { suite: string; kernel: string | null; runs: StoredRun[]; records: IterationRecord[] }>; missing: MergeResult['missing'] } {
+export function planMerge(campaign: Campaign, runs: readonly StoredRun[]): { groups: Map<string, MergeGroup>; missing: MergeResult['missing'] } {
   if (runs.length === 0) throw new MergeError('no runs to merge: give the shards\' run folders or record files');
   const items = new Map(campaign.items.map((item) => [itemKey(item.suite, item.build, item.kernel, item.iteration), item]));
   const suites = new Map(campaign.suites.map((suite) => [suite.name, suite]));
@@ -45,7 +55,7 @@ export function planMerge(campaign: Campaign, runs: readonly StoredRun[]): { gro
   const kernels = new Map<string, { sha256: string; runId: string }>();
   const shardRuns = new Map<string, string>();
   const seen = new Map<string, string>();
-  const groups = new Map<string, { suite: string; kernel: string | null; runs: StoredRun[]; records: IterationRecord[] }>();
+  const groups = new Map<string, MergeGroup>();
 
   for (const run of runs) {
     const { runId } = run.files;
@@ -59,21 +69,26 @@ export function planMerge(campaign: Campaign, runs: readonly StoredRun[]): { gro
     if (!suite) throw new MergeError(`run ${runId} ran suite ${manifest.suite.name}, which campaign ${campaign.id} does not hold`);
     if (suite.sha256 !== manifest.suite.sha256) throw new MergeError(`run ${runId} ran ${manifest.suite.name} with sha256 ${manifest.suite.sha256.slice(0, 12)}, the campaign planned ${suite.sha256.slice(0, 12)}: that shard ran another version of the suite; run it again at the campaign's commit`);
     for (const build of manifest.builds) agree(binaries, build.name, build.sha256, runId, 'build');
-    const kernel = manifest.host.kernelUnderTest?.name ?? null;
+    const kernel = ref.kernel;
     const shardKey = `${groupKey(manifest.suite.name, kernel)}\u0000${ref.shard}`;
     const twin = shardRuns.get(shardKey);
     if (twin !== undefined) throw new MergeError(`shard ${ref.shard}/${ref.shards} of ${manifest.suite.name} ${where(kernel)} appears twice: runs ${twin} and ${runId}; give each shard's folder once (keep the run of the job that finished)`);
     shardRuns.set(shardKey, runId);
-    const group = groups.get(groupKey(manifest.suite.name, kernel)) ?? { suite: manifest.suite.name, kernel, runs: [], records: [] };
+    const group = groups.get(groupKey(manifest.suite.name, kernel)) ?? { suite: manifest.suite.name, kernel, ranIn: undefined, runs: [], records: [] };
     groups.set(groupKey(manifest.suite.name, kernel), group);
     group.runs.push(run);
     for (const record of run.records) {
       const recordKernel = kernelOf(record);
       if (recordKernel) agree(kernels, recordKernel, record.host.kernelUnderTest!.sha256, runId, 'kernel');
       if (record.build.sha256 !== binaries.get(record.build.name)?.sha256) agree(binaries, record.build.name, record.build.sha256, runId, 'build');
-      const key = itemKey(record.suite.name, record.build.name, recordKernel, record.iteration);
+      // A group planned for the host runs on its KVM or inside the nested fallback kernel: one of them, in every shard.
+      group.ranIn ??= { kernel: recordKernel, runId };
+      if (group.ranIn.kernel !== recordKernel) {
+        throw new MergeError(`${record.suite.name} ${where(kernel)} ran ${where(group.ranIn.kernel)} in run ${group.ranIn.runId} and ${where(recordKernel)} in run ${runId}: cells of different environments do not merge; run every shard of a group on runners alike (all with a /dev/kvm that runs guests, or none)`);
+      }
+      const key = itemKey(record.suite.name, record.build.name, kernel, record.iteration);
       const item = items.get(key);
-      const name = `${record.suite.name} ${record.build.name} ${where(recordKernel)} iteration ${record.iteration}`;
+      const name = `${record.suite.name} ${record.build.name} ${where(kernel)} iteration ${record.iteration}`;
       if (!item) throw new MergeError(`run ${runId} holds ${name}, which campaign ${campaign.id} does not plan`);
       if (item.seed !== record.seed) throw new MergeError(`run ${runId}: ${name} ran with seed ${record.seed}, the campaign planned ${item.seed}`);
       if (ref.shard !== 0 && item.shard !== ref.shard) throw new MergeError(`run ${runId} (shard ${ref.shard}/${ref.shards}) holds ${name}, which the campaign gives to shard ${item.shard}`);
@@ -85,7 +100,7 @@ export function planMerge(campaign: Campaign, runs: readonly StoredRun[]): { gro
   }
   const missingItems = campaign.items.filter((item) => !seen.has(itemKey(item.suite, item.build, item.kernel, item.iteration)));
   const missing = [...new Set(missingItems.map((item) => item.shard))].sort((a, b) => a - b).map((shard) => ({ shard, items: missingItems.filter((item) => item.shard === shard) }));
-  for (const group of groups.values()) group.records.sort((a, b) => items.get(itemKey(a.suite.name, a.build.name, kernelOf(a), a.iteration))!.index - items.get(itemKey(b.suite.name, b.build.name, kernelOf(b), b.iteration))!.index);
+  for (const group of groups.values()) group.records.sort((a, b) => items.get(itemKey(a.suite.name, a.build.name, group.kernel, a.iteration))!.index - items.get(itemKey(b.suite.name, b.build.name, group.kernel, b.iteration))!.index);
   return { groups, missing };
 }
 
@@ -150,6 +165,6 @@ function mergedManifest(campaign: Campaign, runId: string, manifests: readonly R
     startedAt: manifests.map((manifest) => manifest.startedAt).sort()[0]!,
     endedAt: ended.includes(null) ? null : (ended as string[]).sort().at(-1)!,
     status: complete ? 'complete' : 'interrupted',
-    campaign: { id: campaign.id, shard: 0, shards: campaign.shards, items: planned.map(itemKeyOf) },
+    campaign: { id: campaign.id, shard: 0, shards: campaign.shards, kernel: planned[0]?.kernel ?? null, items: planned.map(itemKeyOf) },
   };
 }

@@ -90,8 +90,13 @@ export function combinationOf(record: IterationRecord): Combination {
 /** The cost matrix of stored records: firmware-boot records give the boot cells, control-idle and pam-bystander the stall cells. */
 export function costMatrix(records: readonly IterationRecord[]): CostMatrix {
   const usable = records.filter((record) => record.outcome !== 'error' && record.vcpus !== undefined);
-  const hosts: Record<string, string> = {};
-  for (const record of usable) hosts[combinationOf(record).environment] ??= `${record.host.kernel}, ${record.host.cpu}, ${record.host.cpus} CPUs`;
+  // One environment may span several machines (kernels under test): each is named.
+  const machines = new Map<string, Set<string>>();
+  for (const record of usable) {
+    const environment = combinationOf(record).environment;
+    machines.set(environment, (machines.get(environment) ?? new Set()).add(`${record.host.kernel}, ${record.host.cpu}, ${record.host.cpus} CPUs`));
+  }
+  const hosts = Object.fromEntries([...machines].map(([environment, names]) => [environment, [...names].join('; ')]));
   const boots = groups(usable.filter((record) => record.suite.name === COST_SUITE), (record) => `${combinationOf(record).label}\u0000${record.vcpus}`).map(bootCell);
   flagHostArtefacts(boots);
   const stalls = groups(

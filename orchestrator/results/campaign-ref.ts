@@ -7,6 +7,8 @@ export const campaignRefSchema = z
     /** 1..shards; 0: the whole campaign (run unsharded, or merged). */
     shard: z.number().int().min(0),
     shards: z.number().int().min(1),
+    /** The kernel under test the campaign planned this group for; null: the host (which may still run it inside the nested fallback kernel). */
+    kernel: z.string().nullable(),
     /** The iterations of this run's (suite, kernel) group the shard holds, as `<build>#<iteration>`, in order: a resume runs only these. */
     items: z.array(z.string().regex(/^.+#\d+$/)),
   })

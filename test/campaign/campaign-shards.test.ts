@@ -10,7 +10,7 @@ import t from 'tap';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRun, readRuns } from '../../orchestrator/results/run-store.js';
 import { buildReport } from '../../orchestrator/reports/report-model.js';
-import { slotlab } from '../fixtures/cli.js';
+import { failure, slotlab } from '../fixtures/cli.js';
 import { kvmRunsGuest } from '../fixtures/kvm.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
@@ -19,17 +19,17 @@ const BUILDS = ['7.2-stock', '7.2-paused-vcpu'];
 t.test('3 shards in 3 processes, merged, equal the unsharded run item for item: items, seeds, cells, and the outcomes of a deterministic race', async (t) => {
   const dir = tempDir(t, 'slotlab-campaign-');
   const planned = await slotlab(['plan', 'pam-qmp', ...BUILDS.flatMap((build) => ['--build', build]), '--repetitions', '2', '--mutations', '200', '--shards', '3', '--seed', '11', '--output', dir]);
-  t.equal(planned.exitCode, 0, String(planned.all));
+  t.equal(planned.exitCode, 0, failure('plan', planned));
   const campaign = path.join(dir, fs.readdirSync(dir).find((name) => name.endsWith('.campaign.json'))!);
   const shardDir = (shard: number) => path.join(dir, `shard-${shard}`);
   const runShard = (shard: number) => slotlab(['run', '--campaign', campaign, '--shard', `${shard}/3`, '--reporter', 'json'], { env: { SLOTLAB_RUNS_DIR: shardDir(shard) } });
   const shards = (await kvmRunsGuest()) ? await Promise.all([1, 2, 3].map(runShard)) : [await runShard(1), await runShard(2), await runShard(3)];
-  shards.forEach((result, index) => t.equal(result.exitCode, 0, `shard ${index + 1}: ${String(result.stderr).slice(-2000)}`));
+  shards.forEach((result, index) => t.equal(result.exitCode, 0, failure(`shard ${index + 1}/3`, result)));
   const whole = await slotlab(['run', '--campaign', campaign, '--reporter', 'json'], { env: { SLOTLAB_RUNS_DIR: path.join(dir, 'unsharded') } });
-  t.equal(whole.exitCode, 0, String(whole.stderr).slice(-2000));
+  t.equal(whole.exitCode, 0, failure('the unsharded run', whole));
 
   const merged = await slotlab(['merge', shardDir(1), shardDir(2), shardDir(3), '--into', path.join(dir, 'merged')]);
-  t.equal(merged.exitCode, 0, String(merged.all));
+  t.equal(merged.exitCode, 0, failure('merge', merged));
   t.match(merged.stdout, /^merged c-[0-9a-f]{16}-pam-qmp: 4 of 4 iterations$/m);
 
   const [mergedRun] = readRuns(path.join(dir, 'merged'));

@@ -52,7 +52,7 @@ function shardFolder(root: string, campaign: Campaign, shard: number, edit: (rec
     startedAt: `2026-12-06T0${shard}:00:00.000Z`,
     endedAt: `2026-12-06T0${shard}:30:00.000Z`,
     status: 'complete',
-    campaign: { id: campaign.id, shard, shards: campaign.shards, items: mine.map((item) => `${item.build}#${item.iteration}`) },
+    campaign: { id: campaign.id, shard, shards: campaign.shards, kernel: null, items: mine.map((item) => `${item.build}#${item.iteration}`) },
   };
   writeManifest(files, manifest);
   writeCampaign(path.join(dir, `${campaign.id}.campaign.json`), campaign);
@@ -74,7 +74,7 @@ t.test('three shards merge into the run the unsharded campaign makes: the same i
   t.equal(merged.manifest?.iterations, 6);
   t.equal(merged.manifest?.startedAt, '2026-12-06T01:00:00.000Z');
   t.equal(merged.manifest?.endedAt, '2026-12-06T03:30:00.000Z');
-  t.same(merged.manifest?.campaign, { id: campaign.id, shard: 0, shards: 3, items: ['debian-7.2#0', 'debian-bpo-10.0#0', 'debian-7.2#1', 'debian-bpo-10.0#1', 'debian-7.2#2', 'debian-bpo-10.0#2'] });
+  t.same(merged.manifest?.campaign, { id: campaign.id, shard: 0, shards: 3, kernel: null, items: ['debian-7.2#0', 'debian-bpo-10.0#0', 'debian-7.2#1', 'debian-bpo-10.0#1', 'debian-7.2#2', 'debian-bpo-10.0#2'] });
   const cells = (records: IterationRecord[]) => buildReport({ manifests: [], records, generatedAt: 'x' }).cells;
   t.same(cells(merged.records), cells(unsharded), 'the same statistics');
   t.same(cells(merged.records).map((cell) => [cell.build, cell.losses, cell.iterations]), [['debian-7.2', 3, 3], ['debian-bpo-10.0', 0, 3]]);
@@ -87,6 +87,7 @@ t.test('merge refuses what does not belong together, naming the conflict', async
     ['a shard twice', (root) => [shardFolder(root, campaign, 1), shardFolder(path.join(root, 'again'), campaign, 1, undefined, 'run-shard-1-again')], /shard 1\/2 of pam-qmp on the host appears twice: runs run-shard-1 and run-shard-1-again/],
     ['another seed', (root) => [shardFolder(root, campaign, 1, (record) => (record.iteration === 0 ? { ...record, seed: 999 } : record))], /pam-qmp debian-7\.2 on the host iteration 0 ran with seed 999, the campaign planned 40/],
     ['another binary', (root) => [shardFolder(root, campaign, 1), shardFolder(root, campaign, 2, (record) => ({ ...record, build: { ...record.build, sha256: 'f'.repeat(64) } }))], /build debian-(7\.2|bpo-10\.0) differs between shards: run run-shard-1 used sha256 [0-9a-f]{12}, run run-shard-2 ffffffffffff/],
+    ['a host group run on KVM in one shard, nested in another', (root) => [shardFolder(root, campaign, 1), shardFolder(root, campaign, 2, (record) => ({ ...record, host: { ...record.host, kernelUnderTest: { name: 'debian-6.1', kind: 'debian-package', source: 'd', bzImage: '/b', sha256: '9'.repeat(64) } } }))], /pam-qmp on the host ran on the host in run run-shard-1 and inside debian-6.1 in run run-shard-2: cells of different environments do not merge/],
     ['another suite version', (root) => [shardFolder(root, { ...campaign, suites: [{ ...campaign.suites[0]!, sha256: 'e'.repeat(64) }] }, 1)], /ran pam-qmp with sha256 eeeeeeeeeeee, the campaign planned [0-9a-f]{12}: that shard ran another version of the suite/],
   ];
   for (const [what, folders, message] of cases) {
@@ -130,4 +131,14 @@ t.test('slotlab merge: a missing shard is named (exit 1), the merged run reports
   const mixed = await slotlab(['merge', folders[0]!, other, '--into', into]);
   t.equal(mixed.exitCode, 2);
   t.match(mixed.stderr, /the runs' folders hold several campaigns \(c-[0-9a-f]+, c-[0-9a-f]+\)/);
+});
+
+t.test('a group planned for the host that ran inside the nested fallback kernel in every shard merges under its planned name', async (t) => {
+  const root = tempDir(t);
+  const campaign = campaignOf(2);
+  const nested = { name: 'debian-6.1', kind: 'debian-package' as const, source: 'd', bzImage: '/b', sha256: '9'.repeat(64) };
+  const folders = [1, 2].map((shard) => shardFolder(root, campaign, shard, (record) => ({ ...record, host: { ...record.host, kernelUnderTest: nested } })));
+  const result = mergeRuns(campaign, folders.flatMap((folder) => readRuns(folder)), path.join(root, 'merged'));
+  t.same(result.runs.map((run) => [run.runId, run.kernel, run.records]), [[`${campaign.id}-pam-qmp`, null, 6]]);
+  t.same(result.missing, []);
 });

@@ -84,3 +84,9 @@ t.test('the report: the RFC table cited with its machine, a chart line per combi
   t.match(html, /Second &lt;b&gt;/);
   t.match(html, /<svg class="chart"/);
 });
+
+t.test('an environment spanning several kernels under test names each machine', async (t) => {
+  const inside = (name: string) => ({ ...sampleRecord().host, kernel: `Linux 6.1.176-slotlab-${name}`, kernelUnderTest: { name: `6.1-${name}`, kind: 'source-build' as const, source: 's', bzImage: '/b', sha256: 'a'.repeat(64) } });
+  const matrix = costMatrix([boot(stockBuild, 1, { host: inside('stock') }), boot(pausedBuild, 1, { host: inside('atomic-ioctl') }), boot(stockBuild, 2, { host: inside('stock') })]);
+  t.same(Object.values(matrix.hosts), ['Linux 6.1.176-slotlab-stock, Test CPU, 2 CPUs; Linux 6.1.176-slotlab-atomic-ioctl, Test CPU, 2 CPUs']);
+});

@@ -8,7 +8,7 @@ import path from 'node:path';
 import t from 'tap';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRuns } from '../../orchestrator/results/run-store.js';
-import { slotlab } from '../fixtures/cli.js';
+import { failure, slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 const RUN = ['run', 'pam-qmp', '--build', '7.2-stock', '--build', '7.2-paused-vcpu', '--cpus', '1', '--repetitions', '2', '--mutations', '200', '--seed', '21', '--json'];
@@ -16,9 +16,9 @@ const RUN = ['run', 'pam-qmp', '--build', '7.2-stock', '--build', '7.2-paused-vc
 t.test('--jobs 2 on one-vCPU guests: the records of a sequential run, with iterations of different cells at once', async (t) => {
   const dir = tempDir(t, 'slotlab-jobs-');
   const sequential = await slotlab(RUN, { env: { SLOTLAB_RUNS_DIR: path.join(dir, 'one') } });
-  t.equal(sequential.exitCode, 0, String(sequential.stderr).slice(-2000));
+  t.equal(sequential.exitCode, 0, failure('the sequential run', sequential));
   const parallel = await slotlab([...RUN, '--jobs', '2'], { env: { SLOTLAB_RUNS_DIR: path.join(dir, 'two') } });
-  t.equal(parallel.exitCode, 0, String(parallel.stderr).slice(-2000));
+  t.equal(parallel.exitCode, 0, failure('the run with --jobs 2', parallel));
   const [one] = readRuns(path.join(dir, 'one'));
   const [two] = readRuns(path.join(dir, 'two'));
   const key = (record: IterationRecord) => `${record.build.name}#${record.iteration}@${record.seed}`;
