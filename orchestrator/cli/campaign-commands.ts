@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findBuild } from '../builds/build-registry.js';
+import { findKernel } from '../kernels/kernel-registry.js';
 import { CampaignError, campaignFileName, readCampaign, writeCampaign } from '../campaign/campaign-file.js';
 import type { Campaign } from '../campaign/campaign-schema.js';
 import { githubWorkflow, gitlabPipeline } from '../campaign/ci-definitions.js';
@@ -35,6 +36,8 @@ export function planCommand(args: string[]): number {
   if (values.shards === undefined) throw new UsageError('plan needs --shards N: how many CI jobs share the campaign');
   if (values.output === undefined) throw new UsageError('plan needs --output DIR: where the campaign file and the CI definitions go');
   for (const name of values.build) findBuild(name);
+  // A campaign runs on other machines: only the built-in kernels, which every runner builds alike, go in it.
+  for (const name of values.kernel ?? []) if (findKernel(name).name !== name || name.includes('/')) throw new UsageError(`--kernel ${name}: a campaign runs on other machines, so it takes a built-in kernel (see \`slotlab kernels\`), not a bzImage file`);
   const seed = values.seed === undefined ? Date.now() % 0x7fffffff : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed needs an integer, not '${values.seed}'`);
   const campaign = makeCampaign({

@@ -50,6 +50,9 @@ t.test('3 shards in 3 processes, merged, equal the unsharded run item for item: 
     t.equal(record.outcome, record.build.name === '7.2-stock' ? 'guest-lost' : 'survived', `${key(record)}: stock loses the guest, paused-vcpu keeps it`);
   });
   t.ok(mergedRun!.records.filter((record) => record.outcome !== 'error').length >= 3, 'most iterations ran');
+  const allRan = [...mergedRun!.records, ...unshardedRun!.records].every((record) => record.outcome !== 'error');
+  const stats = (records: IterationRecord[]) => buildReport({ manifests: [], records, generatedAt: 'x' }).cells.map((cell) => [cell.build, cell.iterations, cell.losses, cell.verdict.kind]);
+  if (allRan) t.same(stats(mergedRun!.records), stats(unshardedRun!.records), 'the same statistics per cell: iterations, losses, verdict');
   const flights = mergedRun!.records.filter((record) => record.flight);
   for (const record of flights) t.ok(fs.existsSync(path.join(dir, 'merged', record.flight!.qmp)), `${key(record)}: its flight files moved with it`);
   t.ok(readRun(path.join(dir, 'merged', `${mergedRun!.files.runId}.jsonl`)).records.length === 4);

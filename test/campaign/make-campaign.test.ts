@@ -115,6 +115,8 @@ t.test('slotlab plan: prints the items and shards, writes the campaign and both 
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--shards', '2'], /plan needs --output DIR/],
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--shards', '0', '--output', dir], /--shards needs a positive integer, not '0'/],
     [['plan', 'nope', '--build', '7.2-stock', '--shards', '2', '--output', dir], /nope/],
+    [['plan', 'pam-qmp', '--build', '7.2-stock', '--kernel', '6.1-nope', '--shards', '2', '--output', dir], /6\.1-nope/],
+    [['plan', 'pam-qmp', '--build', '7.2-stock', '--kernel', '/bin/sh', '--shards', '2', '--output', dir], /--kernel \/bin\/sh: a campaign runs on other machines, so it takes a built-in kernel/],
     [['run', '--campaign', path.join(dir, 'missing.json')], /missing\.json: not readable as JSON \(ENOENT\)/],
     [['run', '--shard', '1/2'], /--shard i\/N names a shard of a campaign: use it with --campaign FILE/],
     [['run', 'pam-qmp', '--campaign', path.join(dir, files[0]!)], /--campaign takes suites, builds, kernels and limits from its file/],
