@@ -27,7 +27,10 @@ t.test('weeds under 6.1-mmio-exit: 7.2-stock livelocks (RIP still, MMIO exits ri
     t.equal(record.expected, 'livelock');
     t.equal(record.outcome, 'livelock', `iteration ${record.iteration}: ${record.stopReason} ${record.stderrExcerpt} ${JSON.stringify(record.progressAfter)}`);
     const evidence = record.livelock;
-    t.match(evidence, { vcpu: 1, instructionPointerHex: WEEDS, counterStill: true });
+    t.match(evidence, { vcpu: 1, counterStill: true });
+    // Stuck in the unbacked range: once (CI, 2026-12-06) the vCPU stood at 0xc000033a, 826 bytes in, re-entered there for ever.
+    const rip = Number(evidence?.instructionPointerHex ?? 0);
+    t.ok(rip >= Number(WEEDS) && rip < Number(WEEDS) + 0x1000, `RIP ${evidence?.instructionPointerHex} in the page without a slot at ${WEEDS}`);
     const [before, after] = evidence?.exits.mmio_exits ?? [0, 0];
     t.ok(after - before >= 10, `its MMIO exits rose: ${before} -> ${after} in ${evidence?.sampleMs} ms`);
     t.ok((evidence?.stuckMs ?? 0) >= (evidence?.sampleMs ?? Infinity), 'stuck at least over the samples');
