@@ -10,6 +10,7 @@ import { makeCampaign, shardTotals } from '../campaign/make-campaign.js';
 import { mergeRuns } from '../campaign/merge-runs.js';
 import { repoRoot } from '../paths.js';
 import { readRuns } from '../results/run-store.js';
+import { stripUndefined } from '../runner/plan.js';
 import { loadSuite } from '../suites/load-suite.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
 
@@ -103,8 +104,4 @@ function campaignBeside(inputs: readonly string[]): Campaign {
   if (ids.length === 0) throw new CampaignError('no campaign file beside the runs: give it with --campaign FILE (the one `slotlab plan` wrote)');
   if (ids.length > 1) throw new CampaignError(`the runs' folders hold several campaigns (${ids.join(', ')}): merge one campaign at a time, or name it with --campaign FILE`);
   return readCampaign(files[0]!);
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }

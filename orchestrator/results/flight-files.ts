@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { writeFileWhole } from './write-whole.js';
 import { z } from 'zod';
 import type { MachineConfig, MachinePaths } from '../machine/machine-types.js';
 import { fwCfgPath } from '../machine/qemu-args.js';
@@ -119,15 +120,6 @@ export function readFlightFile(recordsFile: string, relativePath: string): strin
 }
 
 function put(dir: string, name: string, data: Buffer): string {
-  const file = path.join(dir, name);
-  const aside = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(aside, 'w');
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(aside, file);
+  writeFileWhole(path.join(dir, name), data);
   return name;
 }

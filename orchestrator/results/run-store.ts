@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SlotlabError } from '../errors.js';
 import { runsDir } from '../paths.js';
 import type { IterationRecord } from './record.js';
+import { writeFileWhole } from './write-whole.js';
 import { type TornLine, readRecordFile } from './record-writer.js';
 import { type RunManifest, runManifestSchema } from './run-manifest.js';
 
@@ -58,19 +59,7 @@ export function locateRun(idOrPath: string): RunFiles {
   return files;
 }
 
-/** Written to a temporary file, fsync'd and renamed, so a crash leaves the old or the new file, never half of one. */
-export function writeFileWhole(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temporary, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temporary, file);
-}
+export { writeFileWhole };
 
 export function writeManifest(files: RunFiles, manifest: RunManifest): void {
   writeFileWhole(files.manifest, JSON.stringify(manifest, null, 2) + '\n');

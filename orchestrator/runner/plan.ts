@@ -52,7 +52,8 @@ export function withOverrides(loaded: LoadedSuite, overrides: PlanOverrides): Lo
   return { ...loaded, suite: result.data };
 }
 
-function stripUndefined(overrides: PlanOverrides): PlanOverrides {
+/** The overrides a run was given, without the options left unset (as plan files and manifests keep them). */
+export function stripUndefined(overrides: PlanOverrides): PlanOverrides {
   return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
 }
 
