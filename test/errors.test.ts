@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { execa } from 'execa';
 import { ProcessError, SlotlabError, errorMessage, processFailure } from '../orchestrator/errors.js';

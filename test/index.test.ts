@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import * as slotlab from '../orchestrator/index.js';
 

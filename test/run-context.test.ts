@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { DEFAULT_TIMEOUTS, HOST_CONTEXT, kernelUnderTest, makeRunContext, makeTimeouts } from '../orchestrator/run-context.js';
 

@@ -86,28 +86,6 @@ export function ninjaProgress(line: string): { done: number; total: number } | u
   return match ? { done: Number(match[1]), total: Number(match[2]) } : undefined;
 }
 
-export interface PatchedCopy {
-  build: string;
-  env: Record<string, string>;
-  /** Pristine source tree; hard-linked, never written (GNU patch replaces the files it changes). */
-  pristine: string;
-  /** Where the patched copy goes (must not exist). */
-  into: string;
-  patches: readonly { name: string; file: string }[];
-  logFile: string;
-  log: (line: string) => void;
-}
-
-/** The `patch` phase of a source build: a hard-linked copy of the pristine tree with the series applied in order. */
-export async function patchedCopy(copy: PatchedCopy): Promise<void> {
-  const step = { build: copy.build, env: copy.env, step: 'patch' as const, logFile: copy.logFile };
-  await runBuildStep({ ...step, command: 'cp', args: ['-al', copy.pristine, copy.into], cwd: path.dirname(copy.into) });
-  for (const patch of copy.patches) {
-    copy.log(`${copy.build}: applying ${patch.name}`);
-    await runBuildStep({ ...step, command: 'patch', args: ['-p1', '--forward', '--batch', '--no-backup-if-mismatch', '-i', patch.file], cwd: copy.into });
-  }
-}
-
 export interface IncrementalBuild {
   build: string;
   /** Top of the QEMU source tree. */

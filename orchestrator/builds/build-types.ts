@@ -29,6 +29,8 @@ export interface BuildDefinition {
   description: string;
   /** Whether `slotlab setup` prepares it (the builds the default job and the tests use). */
   inSetup: boolean;
+  /** Debian packages its prepare() installs when it builds (setup installs them in one go beforehand). */
+  packages?: readonly string[];
   /** Makes the build present (install, download or compile); idempotent and cached. */
   prepare(log: BuildLog, progress?: BuildProgress): Promise<void>;
   /** Resolves an already prepared build, or throws BuildNotReadyError saying how to prepare it. */

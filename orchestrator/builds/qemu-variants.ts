@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../paths.js';
+import { BUILD_PACKAGES } from './build-config.js';
 import { BuildNotReadyError } from './build-errors.js';
 import type { BuildDefinition, BuildFamily, BuildProgress, ResolvedBuild } from './build-types.js';
 import { type SeriesPatch, readSeries } from './patch-series.js';
@@ -83,6 +84,7 @@ function definition(variant: Variant): BuildDefinition {
     family: variant.family,
     description: variant.description,
     inSetup: variant.inSetup,
+    packages: BUILD_PACKAGES,
     async prepare(log, progress?: BuildProgress) {
       if (!cachedQemuSource(variant.base)) progress?.({ build: name, phase: 'fetch' });
       const source = await debianQemuSource(variant.base, log);

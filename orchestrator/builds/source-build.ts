@@ -4,7 +4,8 @@ import { cacheRoot } from '../paths.js';
 import { type ArtifactRecipe, produceArtifact } from './artifact-pipeline.js';
 import { BUILD_PACKAGES, CONFIGURE_FLAGS, buildEnv, configureLine } from './build-config.js';
 import { INSTALLED_BINARY, buildKey, installDir, readInstalled } from './build-cache.js';
-import { ninjaCompile, ninjaConfigure, patchedCopy } from './build-step.js';
+import { ninjaCompile, ninjaConfigure } from './build-step.js';
+import { switchVariantTree } from './variant-tree.js';
 import type { BuildFamily, BuildLog, BuildProgress, BuildProvenance } from './build-types.js';
 import type { SeriesPatch } from './patch-series.js';
 import { qemuVersionLine, sha256File } from './provenance.js';
@@ -38,8 +39,9 @@ export function workDir(): string {
 /** A QEMU source build as a recipe of the artifact pipeline. */
 export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildProvenance> {
   const work = workDir();
-  const src = path.join(work, 'src');
-  const build = path.join(work, 'build');
+  // One kept tree and build folder per base: a variant after another rebuilds only what their patches touch.
+  const src = path.join(work, spec.base, 'src');
+  const build = path.join(work, spec.base, 'build');
   const logs = path.join(work, 'logs', spec.name);
   const env = buildEnv(work);
   const key = sourceBuildKey(spec);
@@ -53,10 +55,9 @@ export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildPr
     installDir: dir,
     installed: () => installedSourceBuild(spec)?.provenance,
     async prepare({ log, progress }) {
-      fs.rmSync(src, { recursive: true, force: true });
-      fs.rmSync(build, { recursive: true, force: true });
       progress?.({ build: spec.name, phase: 'patch' });
-      await patchedCopy({ build: spec.name, env, pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
+      const tree = await switchVariantTree({ build: spec.name, env, pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
+      if (tree.fresh) fs.rmSync(build, { recursive: true, force: true });
     },
     async configure({ log, progress }) {
       configured = await ninjaConfigure({ build: spec.name, src, buildDir: build, env, logs, progress, log });
@@ -87,9 +88,10 @@ export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildPr
 }
 
 /**
- * Patches a hard-linked copy of the pristine tree (GNU patch replaces the files
- * it changes, so the pristine tree stays intact), configures and compiles only
- * qemu-system-x86_64, and installs the binary with its provenance.
+ * Brings the base's kept tree to the variant's series (variant-tree.ts: a
+ * hard-linked copy of the pristine tree the first time), configures when the
+ * line changed, compiles only qemu-system-x86_64 (ninja rebuilds what the
+ * patches touched) and installs the binary with its provenance.
  * A cache hit returns at once.
  */
 export async function buildFromSource(spec: SourceBuildSpec, log: BuildLog, progress?: BuildProgress): Promise<BuildProvenance> {

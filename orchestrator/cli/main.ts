@@ -4,6 +4,7 @@ import { mergeCommand, planCommand } from './campaign-commands.js';
 import { parseArgs } from 'node:util';
 import { SlotlabError } from '../errors.js';
 import { setup } from '../setup/setup.js';
+import { DEFAULT_MATRIX } from './report-commands.js';
 import { applyEnvironment } from './environment.js';
 import { bisectCommand } from './bisect-command.js';
 import { buildCommand, buildsCommand } from './build-command.js';
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       return doctor();
     case 'setup': {
       const { values } = parseArgs({ args: rest, options: { tests: { type: 'boolean', default: false }, kernels: { type: 'boolean', default: false } } });
-      await setup((line) => process.stderr.write(`slotlab setup: ${line}\n`), { forTests: values.tests, kernels: values.kernels });
+      await setup((line) => process.stderr.write(`slotlab setup: ${line}\n`), { forTests: values.tests, kernels: values.kernels, builds: DEFAULT_MATRIX.builds });
       return 0;
     }
     case undefined:

@@ -24,6 +24,14 @@ import { type LiveReporter, combineReporters } from '../reporters/reporter.js';
 import { REPORTER_NAMES, type ReporterName, liveReporter } from '../reporters/registry.js';
 import { DEFAULT_MATRIX, publishRuns } from './report-commands.js';
 import { UsageError, positiveInt, positiveNumber } from './usage.js';
+import { ensureBuilt } from '../setup/on-demand.js';
+import { BuildProgressLine } from './build-command.js';
+
+const buildLog = (line: string) => process.stderr.write(`slotlab: ${line}\n`);
+const buildProgress = () => {
+  const display = new BuildProgressLine();
+  return (event: Parameters<BuildProgressLine['update']>[0]) => display.update(event);
+};
 
 export async function runCommand(args: string[], context: RunContext = HOST_CONTEXT): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -146,8 +154,10 @@ export async function runPlanned(plan: Plan, { kernel, paging: asked, reporter, 
     return runUnderKernelCommand(plan, resumeInside, reporter, paging, jobs, resume!.manifest.runId);
   }
   const paging = asked;
+  const nested = kernel === undefined && resume === undefined && !inKernelUnderTest ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
+  // What setup left for later is built here, on the host: a kernel under test sees this cache read-only.
+  if (!inKernelUnderTest) await ensureBuilt({ builds: plan.builds, kernels: [kernel ?? nested?.kernel].filter((name) => name !== undefined) }, buildLog, buildProgress());
   if (kernel !== undefined) return runUnderKernelCommand(plan, kernel, reporter, paging, jobs);
-  const nested = resume === undefined && !inKernelUnderTest ? nestedFallback(plan.loaded.suite.guest.image) : undefined;
   if (nested) {
     process.stderr.write(`slotlab: ${nested.why}; running ${plan.loaded.suite.name} inside kernel ${nested.kernel} (nested, L1 under TCG)\n`);
     return runUnderKernelCommand(plan, nested.kernel, reporter, paging, jobs);

@@ -11,6 +11,9 @@ import { ensurePackages } from '../setup/system-packages.js';
 import type { KernelDefinition, ResolvedKernel } from './kernel-types.js';
 import { LinuxSourceError } from './linux-source.js';
 
+/** What unpacking a packaged kernel and its modules needs. */
+const UNPACK_PACKAGES = ['xz-utils', 'zstd'] as const;
+
 /** What L1's init needs from a modular kernel: KVM for AMD (TCG emulates SVM), virtio-pci and 9p. */
 export const L1_MODULE_ROOTS = ['kvm-amd', 'virtio_pci', '9pnet_virtio', '9p'] as const;
 /** What the Linux guest's init needs: virtio-pci and the virtio-mem driver. */
@@ -153,9 +156,10 @@ export function debianPackagedKernel(source: DebianKernelSource): KernelDefiniti
   return {
     name: source.name,
     description: `Debian ${source.suite}'s packaged kernel (linux-image-${source.series}*-amd64), no patches; its KVM, virtio and 9p modules loaded by the L1 init`,
+    packages: UNPACK_PACKAGES,
     async prepare(log) {
       if (cached()) return;
-      await ensurePackages(['xz-utils', 'zstd'], log);
+      await ensurePackages(UNPACK_PACKAGES, log);
       const apt = new PrivateApt(path.join(cacheRoot(), `apt-${source.suite}`), source.suite);
       log(`fetching ${source.suite}'s linux-image-amd64 (private apt lists under the cache)`);
       await apt.update();

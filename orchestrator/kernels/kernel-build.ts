@@ -6,7 +6,8 @@ import { buildEnv } from '../builds/build-config.js';
 import { buildKey } from '../builds/build-cache.js';
 import { withBuildLock } from '../builds/build-lock.js';
 import { type ArtifactRecipe, produceArtifact, readInstalledArtifact } from '../builds/artifact-pipeline.js';
-import { patchedCopy, runBuildStep } from '../builds/build-step.js';
+import { runBuildStep } from '../builds/build-step.js';
+import { switchVariantTree } from '../builds/variant-tree.js';
 import type { BuildLog, BuildProgress } from '../builds/build-types.js';
 import type { SeriesPatch } from '../builds/patch-series.js';
 import { sha256File } from '../builds/provenance.js';
@@ -109,9 +110,11 @@ export function kernelRecipe(spec: KernelBuildSpec): ArtifactRecipe<KernelProven
 }
 
 /**
- * Patches a hard-linked copy of the pristine tree, configures it (allnoconfig +
- * our options), compiles bzImage out of tree with ccache and installs it with
- * its .config and provenance. A cache hit returns at once.
+ * Brings the base's kept tree to the variant's series (variant-tree.ts),
+ * configures it (allnoconfig + our options), compiles bzImage out of tree in
+ * the base's kept build folder (only what the patches touch recompiles; ccache
+ * behind it) and installs it with its .config and provenance. A cache hit
+ * returns at once.
  */
 export async function buildKernel(spec: KernelBuildSpec, log: BuildLog, progress?: BuildProgress): Promise<KernelProvenance> {
   return produceArtifact(kernelRecipe(spec), log, progress);
@@ -141,15 +144,16 @@ interface KernelTree {
   logs: string;
 }
 
+/** One kept tree and build folder per base: the variants of a base share every object their patches do not touch. */
 function kernelTree(spec: KernelBuildSpec): KernelTree {
   const work = kernelWorkDir();
-  return { src: path.join(work, 'src'), build: path.join(work, 'build'), logs: path.join(work, 'logs', spec.name) };
+  return { src: path.join(work, spec.base, 'src'), build: path.join(work, spec.base, 'build'), logs: path.join(work, 'logs', spec.name) };
 }
 
 async function patchKernelTree(spec: KernelBuildSpec, tree: KernelTree, log: BuildLog, progress?: BuildProgress): Promise<void> {
-  for (const dir of [tree.src, tree.build]) fs.rmSync(dir, { recursive: true, force: true });
   progress?.({ build: spec.name, phase: 'patch' });
-  await patchedCopy({ build: spec.name, env: kbuildEnv(kernelWorkDir()), pristine: spec.source.tree, into: tree.src, patches: spec.patches, logFile: path.join(tree.logs, 'patch.log'), log });
+  const switched = await switchVariantTree({ build: spec.name, env: kbuildEnv(kernelWorkDir()), pristine: spec.source.tree, into: tree.src, patches: spec.patches, logFile: path.join(tree.logs, 'patch.log'), log });
+  if (switched.fresh) fs.rmSync(tree.build, { recursive: true, force: true });
 }
 
 /** allnoconfig, our options (scripts/config), olddefconfig; refuses a configuration that lost one of our options. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BuildNotReadyError } from '../builds/build-errors.js';
 import type { BuildProgress } from '../builds/build-types.js';
 import { readSeries } from '../builds/patch-series.js';
+import { KERNEL_BUILD_PACKAGES } from './kernel-config.js';
 import { sha256File } from '../builds/provenance.js';
 import { patchesRoot } from '../builds/qemu-variants.js';
 import { SlotlabError } from '../errors.js';
@@ -58,6 +59,7 @@ function definition(variant: KernelVariant): KernelDefinition {
   return {
     name,
     description: variant.description,
+    packages: KERNEL_BUILD_PACKAGES,
     async prepare(log, progress?: BuildProgress) {
       if (!cachedLinuxSource(variant.base)) progress?.({ build: name, phase: 'fetch' });
       const source = await debianLinuxSource(variant.base, log);

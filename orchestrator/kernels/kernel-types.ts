@@ -17,6 +17,8 @@ export interface ResolvedKernel {
 export interface KernelDefinition {
   name: string;
   description: string;
+  /** Debian packages its prepare() installs when it builds (setup installs them in one go beforehand). */
+  packages?: readonly string[];
   /** Makes the kernel present (fetch the source, patch, configure, compile); idempotent and cached. */
   prepare(log: BuildLog, progress?: BuildProgress): Promise<void>;
   /** Resolves an already built kernel, or throws BuildNotReadyError saying how to build it. */

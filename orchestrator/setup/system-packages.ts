@@ -23,14 +23,21 @@ export async function missingPackages(packages: readonly string[]): Promise<stri
   return missing;
 }
 
+let listsUpdated: Promise<ProcessFailure | undefined> | undefined;
+
 /** Installs whatever of `packages` is missing, from the system's own apt sources. */
 export async function ensurePackages(packages: readonly string[], log: (line: string) => void): Promise<string[]> {
   const missing = await missingPackages(packages);
   if (missing.length === 0) return [];
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const update = await execa('apt-get', ['update'], { env, reject: false, all: true, stdin: 'ignore' });
-  if (update.exitCode !== 0) throw new PackageInstallError(missing, processFailure(update));
+  // The package lists are read once per process: a setup installs in several steps.
+  listsUpdated ??= execa('apt-get', ['update'], { env, reject: false, all: true, stdin: 'ignore' }).then((update) => (update.exitCode === 0 ? undefined : processFailure(update)));
+  const updateFailure = await listsUpdated;
+  if (updateFailure) {
+    listsUpdated = undefined;
+    throw new PackageInstallError(missing, updateFailure);
+  }
   const install = await execa('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
     env,
     reject: false,

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { bootedStartMs, slowestFirmwareSteps, spinIterationPhases } from '../../orchestrator/bench/iteration-phases.js';
 import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';

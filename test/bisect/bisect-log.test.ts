@@ -1,3 +1,4 @@
+// tier: unit
 import fs from 'node:fs';
 import t from 'tap';
 import { BISECT_LOG_SCHEMA, BisectLog, readBisectLog } from '../../orchestrator/bisect/bisect-log.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { bisect, bisectSteps } from '../../orchestrator/bisect/bisect.js';
 import { type Verdict, cleanIterationsNeeded, sequentialVerdict } from '../../orchestrator/bisect/sequential.js';

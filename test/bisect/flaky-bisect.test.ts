@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { type BisectCandidate, type BisectEndError, type BisectSubject, type Evidence, flakyBisect } from '../../orchestrator/bisect/flaky-bisect.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { firstParentRange, isAncestor, resolveRevision } from '../../orchestrator/bisect/git-revisions.js';
 import { git, gitRepo } from '../fixtures/git-repo.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { type Trial, cleanIterationsNeeded, plannedRaceProbability, recordsVerdict, sequentialVerdict, trialOf } from '../../orchestrator/bisect/sequential.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';

@@ -1,3 +1,4 @@
+// tier: build
 import t from 'tap';
 import { UnknownBuildError, findBuild, knownBuilds, resolveBuild } from '../../orchestrator/builds/build-registry.js';
 

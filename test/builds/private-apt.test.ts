@@ -1,3 +1,4 @@
+// tier: build
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// tier: host
 /*
  * A small campaign end to end on real QEMU: planned into 3 shards, each shard run by its own
  * slotlab process into its own runs folder (as 3 CI jobs would), merged, and compared with the

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { type BisectLogLine, readBisectLog } from '../../orchestrator/bisect/bisect-log.js';
 import { slotlab } from '../fixtures/cli.js';

@@ -1,3 +1,4 @@
+// tier: nested
 import t from 'tap';
 import { readBisectLog } from '../../orchestrator/bisect/bisect-log.js';
 import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';

@@ -1,3 +1,4 @@
+// tier: host
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { BuildProgressLine, describeProvenance } from '../../orchestrator/cli/build-command.js';

@@ -1,3 +1,4 @@
+// tier: build
 import t from 'tap';
 import { renderChecks, runChecks } from '../../orchestrator/cli/doctor.js';
 import { kvmRunsGuest } from '../fixtures/kvm.js';

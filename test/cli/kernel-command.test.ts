@@ -1,3 +1,4 @@
+// tier: build
 import t from 'tap';
 import { slotlab } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/temp-dir.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { listSuites } from '../../orchestrator/suites/load-suite.js';
 import { slotlab } from '../fixtures/cli.js';

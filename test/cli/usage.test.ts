@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { USAGE, UsageError, positiveInt, positiveNumber } from '../../orchestrator/cli/usage.js';
 

@@ -1,3 +1,4 @@
+// tier: host
 import fs from 'node:fs';
 import t from 'tap';
 import { VERDICT_EXIT } from '../../orchestrator/cli/verdict-command.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { costMatrix } from '../../orchestrator/cost/cost-model.js';
 import { costReport, renderCostHtml, renderCostMarkdown } from '../../orchestrator/cost/cost-report.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import fs from 'node:fs';
 import t from 'tap';
 import { buildImage, imagePath, requireImage } from '../../orchestrator/images/build-images.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { S_IFCHR, S_IFDIR, S_IFREG, newcArchive, readNewc } from '../../orchestrator/images/cpio.js';
 

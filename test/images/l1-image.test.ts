@@ -1,3 +1,4 @@
+// tier: host
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

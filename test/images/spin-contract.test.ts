@@ -1,3 +1,4 @@
+// tier: unit
 import fs from 'node:fs';
 import t from 'tap';
 import { SPIN, decodeMailbox, decodeStalls, encodeSpinConfig, loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';

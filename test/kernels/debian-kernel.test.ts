@@ -1,3 +1,4 @@
+// tier: nested
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';

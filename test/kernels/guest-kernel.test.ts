@@ -1,3 +1,4 @@
+// tier: build
 import fs from 'node:fs';
 import t from 'tap';
 import { readNewc } from '../../orchestrator/images/cpio.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { KERNEL_CONFIG_OPTIONS, configScriptArgs, missingOptions } from '../../orchestrator/kernels/kernel-config.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../../orchestrator/machine/internal-error.js';
 

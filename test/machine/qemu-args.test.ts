@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { buildQemuArgs, escapeOption, fwCfgPath } from '../../orchestrator/machine/qemu-args.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { RingBuffer } from '../../orchestrator/machine/ring-buffer.js';
 

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import type { QmpEvent } from '../../orchestrator/qmp/qmp-types.js';
 import { RunStateWatch } from '../../orchestrator/machine/run-state-watch.js';

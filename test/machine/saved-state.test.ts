@@ -1,3 +1,4 @@
+// tier: host
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
 import { DimmChurnError, runDimmChurn } from '../../orchestrator/mutators/dimm-churn.js';

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';

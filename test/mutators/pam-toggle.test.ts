@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { selectRegisterCommand, writeRegisterCommand } from '../../orchestrator/mutators/pam-toggle.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { SPIN } from '../../orchestrator/images/spin-contract.js';
 import { VirtioMemResizeError, runVirtioMemResize, virtioMemPath } from '../../orchestrator/mutators/virtio-mem-resize.js';

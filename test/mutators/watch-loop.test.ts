@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { newTally } from '../../orchestrator/mutators/mutation-loop.js';
 import { watchUntilDone } from '../../orchestrator/mutators/watch-loop.js';

@@ -1,3 +1,4 @@
+// tier: host
 /*
  * The weeds suite on this host's KVM, whose ABI stops a vCPU that fetches from a
  * GPA without a memory slot (KVM_EXIT_INTERNAL_ERROR, emulation failure). The

@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * `slotlab cost` inside a kernel under test (L2 under TCG), small: the mechanism, never a timing.
  * Commit counts from QEMU's own trace events on every build, overlapping delete+add commits where

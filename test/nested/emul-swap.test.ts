@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * kvm-probe emul-test inside 6.1-atomic-ioctl: the slot holding a paged vCPU's
  * code, page tables, GDT, IDT, stack and data is swapped (delete + create of

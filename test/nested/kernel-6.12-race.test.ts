@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * pam-guest and pam-shadow-exec on 10.0-atomic-ioctl inside the Linux 6.12
  * kernels under test (L1 under TCG): with the list ioctl (6.12-atomic-ioctl)

@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * The Linux 6.12 kernels under test (built by `npm test`'s setup from
  * bookworm-backports' linux-source-6.12), booted as L1 under TCG: kvm-probe

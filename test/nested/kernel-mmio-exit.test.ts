@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * The fourth answer: kernel 6.1-mmio-exit (qemu-patches/linux-6.1/mmio-exit),
  * booted as L1 under TCG. kvm-probe sees the zero-length MMIO exit of a fetch

@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * The end-to-end tests here boot the kernels under test (built by `npm test`'s
  * setup) as L1 under TCG: kvm-probe calls KVM_SET_USER_MEMORY_REGION_LIST

@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * A run inside a kernel under test outlives its L1: when L1 dies (here its
  * QEMU is killed from the host, as a panic on a TCG wedge would end it), the

@@ -1,3 +1,4 @@
+// tier: unit
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';

@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * A kernel under test with its KVM on shadow paging (kvm_amd.npt=0 on L1's
  * command line): kvm-probe caps reports TDP 0 (TDP 1 by default), runs record it

@@ -1,3 +1,4 @@
+// tier: nested
 /*
  * The critic's case, measured inside kernels under test (L1 under TCG): a vCPU sent
  * to a GPA without a slot or a device is stopped under 6.1-stock, livelocked under

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { matchesPattern } from '../../orchestrator/qmp/event-match.js';
 

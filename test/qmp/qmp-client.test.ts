@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { QmpClient, qmpDefaults } from '../../orchestrator/qmp/qmp-client.js';
 import { QmpCommandError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from '../../orchestrator/qmp/qmp-errors.js';

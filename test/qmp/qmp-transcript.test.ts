@@ -1,3 +1,4 @@
+// tier: host
 import zlib from 'node:zlib';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,9 +78,13 @@ t.test('real QEMU: every command the transcript says was sent, QEMU received, in
   await machine.qmp.hmp('info registers');
   await machine.readGuestMemory(0x5000, 64);
   await machine.qmp.execute('query-cpus-fast');
+  await machine.qmp.execute('quit').catch(() => undefined);
+  await machine.waitExit();
+  // QEMU's own trace of what its monitor dispatched: "handle_qmp_command mon 0x... req: {...}", in the trace log (-D)
+  // that shutdown() removes, so read before it.
+  const trace = machine.traceText() + machine.output.text();
   await machine.shutdown();
-  // QEMU's own trace of what its monitor dispatched: "handle_qmp_command mon 0x... req: {...}" on stderr.
-  const received = [...machine.output.text().matchAll(/handle_qmp_command mon 0x[0-9a-f]+ req: (\{.*\})/g)].map((match) => JSON.parse(match[1]!) as { execute?: string; 'exec-oob'?: string; id: string });
+  const received = [...trace.matchAll(/handle_qmp_command mon 0x[0-9a-f]+ req: (\{.*\})/g)].map((match) => JSON.parse(match[1]!) as { execute?: string; 'exec-oob'?: string; id: string });
   const sent = machine.transcript.commands();
   t.ok(sent.length >= 7, `${sent.length} commands recorded`);
   t.same(

@@ -1,3 +1,4 @@
+// tier: unit
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { ProgressDisplay, formatDuration } from '../../orchestrator/reporters/progress-display.js';

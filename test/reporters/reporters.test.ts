@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { jsonReporter } from '../../orchestrator/reporters/json-reporter.js';
 import { notesReporter } from '../../orchestrator/reporters/notes-reporter.js';

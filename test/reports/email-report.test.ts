@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { EMAIL_COLUMNS, wrap } from '../../orchestrator/reports/email-report.js';
 import { buildReport } from '../../orchestrator/reports/report-model.js';

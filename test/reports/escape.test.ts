@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { escapeHtml, escapeXml } from '../../orchestrator/reports/escape.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { formatInterval, formatMs, formatQuantile, formatUs } from '../../orchestrator/reports/format.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { gridCellText, gridModel } from '../../orchestrator/reports/grid-model.js';
 import { buildReport } from '../../orchestrator/reports/report-model.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { renderJson } from '../../orchestrator/reports/json-report.js';
 import { fixedReport } from '../fixtures/report-model.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { renderJunit } from '../../orchestrator/reports/junit-report.js';
 import { fixedReport } from '../fixtures/report-model.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import t from 'tap';

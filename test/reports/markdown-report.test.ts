@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { renderMarkdown } from '../../orchestrator/reports/markdown-report.js';
 import { fixedReport } from '../fixtures/report-model.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { buildReport } from '../../orchestrator/reports/report-model.js';
 import { MANIFEST_SCHEMA, type RunManifest } from '../../orchestrator/results/run-manifest.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { renderTable } from '../../orchestrator/reports/run-table.js';
 import { sampleRecord } from '../fixtures/records.js';

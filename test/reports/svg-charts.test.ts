@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { barChart, lineChart } from '../../orchestrator/reports/svg-charts.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { renderTap } from '../../orchestrator/reports/tap-report.js';
 import { fixedReport } from '../fixtures/report-model.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { fixedWidthTable, renderText } from '../../orchestrator/reports/text-report.js';
 import { fixedReport } from '../fixtures/report-model.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { FAMILY_TABLE, cellFamily } from '../../orchestrator/results/cell-family.js';
 import { BUILD_FAMILIES } from '../../orchestrator/builds/build-types.js';

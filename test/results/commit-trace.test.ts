@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { commitCostOf } from '../../orchestrator/results/commit-trace.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { bucketOf, bucketValue, histogramCount, histogramOf, histogramQuantile, mergeHistograms } from '../../orchestrator/results/latency-histogram.js';
 

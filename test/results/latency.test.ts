@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { summarizeLatency } from '../../orchestrator/results/latency.js';
 

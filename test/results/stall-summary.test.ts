@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { stallsBetween } from '../../orchestrator/results/stall-summary.js';
 

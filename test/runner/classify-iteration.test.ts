@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { GuestBootLostError, QemuStartError } from '../../orchestrator/machine/machine-errors.js';
 import { QmpTimeoutError } from '../../orchestrator/qmp/qmp-errors.js';

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { expectationFor, qemuWarnings } from '../../orchestrator/runner/expectation.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import os from 'node:os';
 import t from 'tap';
 import { hostInfo } from '../../orchestrator/runner/host-info.js';

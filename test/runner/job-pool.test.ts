@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { runPooled } from '../../orchestrator/runner/job-pool.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 /*
  * The livelock rule on hand-written vCPU samples (a fake of two query-stats and
  * `info registers` readings; the real ones are taken in test/nested/weeds.test.ts,

@@ -1,3 +1,4 @@
+// tier: host
 /*
  * pam-paged on this host's KVM: the spin guest's vCPUs run with 4-level paging
  * whose tables lie in the memslot every PAM flip deletes and re-creates.

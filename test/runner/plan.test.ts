@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { guestStart } from '../../orchestrator/runner/run-plan.js';

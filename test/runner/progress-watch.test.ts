@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { makeRunContext } from '../../orchestrator/run-context.js';
 import { ProgressWatch, STALL_WINDOW_MS } from '../../orchestrator/runner/progress-watch.js';

@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import { makePlan } from '../../orchestrator/runner/plan.js';
 import { runPlan } from '../../orchestrator/runner/run-plan.js';

@@ -1,3 +1,4 @@
+// tier: host
 /*
  * `slotlab run --jobs 2` on one-vCPU guests against the same plan run one iteration at a time:
  * the same records (items, seeds, cells, outcomes of a deterministic race), and iterations of

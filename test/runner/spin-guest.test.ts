@@ -1,3 +1,4 @@
+// tier: host
 import fs from 'node:fs';
 import t from 'tap';
 import { resolveBuild } from '../../orchestrator/builds/build-registry.js';

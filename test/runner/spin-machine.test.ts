@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { dimmArgs, dynamicMemslotsOn, numaArgs, virtioMemArgs } from '../../orchestrator/runner/spin-machine.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { UNTIL_LOST_MAX_ERRORS, untilLostDone } from '../../orchestrator/runner/stop-rules.js';

@@ -1,3 +1,4 @@
+// tier: build
 import t from 'tap';
 import { ensurePackages, installedVersion, missingPackages } from '../../orchestrator/setup/system-packages.js';
 

@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { binomialCdf, clopperPearson, trialsForUpperBound, wilsonInterval, zeroEventUpperBound } from '../../orchestrator/stats/binomial.js';
 

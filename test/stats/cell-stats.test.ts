@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { allCellStats, cellStats, formatProbability, verdictText } from '../../orchestrator/stats/cell-stats.js';
 import { fixedRecordSet, sampleRecord } from '../fixtures/records.js';

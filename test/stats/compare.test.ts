@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { compareRecords, latencyRatio, seededRandom } from '../../orchestrator/stats/compare.js';
 import { fixedRecordSet, sampleRecord } from '../fixtures/records.js';

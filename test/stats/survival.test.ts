@@ -1,3 +1,4 @@
+// tier: unit
 import t from 'tap';
 import { kaplanMeier, survivalQuantile } from '../../orchestrator/stats/survival.js';
 

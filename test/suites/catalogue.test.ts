@@ -1,3 +1,4 @@
+// tier: host
 import t from 'tap';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { slotlab } from '../fixtures/cli.js';

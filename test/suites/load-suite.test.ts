@@ -1,3 +1,4 @@
+// tier: unit
 import type { SpinGuest, Suite } from '../../orchestrator/suites/suite-schema.js';
 import fs from 'node:fs';
 import path from 'node:path';
