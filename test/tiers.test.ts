@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { repoRoot } from '../orchestrator/paths.js';
-import { TIERS, testFiles, tierOf } from './fixtures/tiers.js';
+import { TIERS, testFiles, tierOf } from '../orchestrator/bench/test-tiers.js';
 
 const files = testFiles(repoRoot);
 

@@ -5,7 +5,14 @@
  * phase, per host build), and what restoring a saved guest state gains. Prints
  * one line per measurement and whether it met its goal; exits 1 when a goal is missed.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { resolveBuild } from '../builds/build-registry.js';
+import { DEFAULT_MATRIX } from '../cli/report-commands.js';
+import { repoRoot } from '../paths.js';
+import { type PublishedSetup, coldSetup, machineLine, publishedSetupFile, readPublishedSetup, setupComparison } from './setup-cost.js';
+import { lastRunTimes, tierTable } from './test-tiers.js';
 import { applyEnvironment } from '../cli/environment.js';
 import { imagePath } from '../images/build-images.js';
 import { SPIN } from '../images/spin-contract.js';
@@ -158,7 +165,30 @@ async function main(): Promise<number> {
   return missed === 0 ? 0 : 1;
 }
 
-main().then(
+/**
+ * `npm run bench -- setup [--scope demo|tests] [--publish]`: setup's steps on a cold cache of
+ * their own beside the published figures (results/setup-cost-<scope>.json), then the last
+ * test run's time split by tier; `--publish` writes the figures measured now as the new ones.
+ */
+async function setupBench(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { scope: { type: 'string', default: 'demo' }, publish: { type: 'boolean', default: false } } });
+  if (values.scope !== 'demo' && values.scope !== 'tests') throw new Error(`--scope is demo (what npm run demo sets up) or tests (what npm test sets up), not '${values.scope}'`);
+  const scope = values.scope;
+  const file = publishedSetupFile(scope);
+  const published = readPublishedSetup(file);
+  const steps = await coldSetup(scope, (line) => process.stderr.write(`slotlab bench: ${line}\n`), { builds: DEFAULT_MATRIX.builds });
+  process.stdout.write(`setup (${scope}) on a cold cache, ${machineLine()}, beside ${path.relative(repoRoot, file)}:\n${setupComparison(steps, published)}\n\n`);
+  const times = lastRunTimes(repoRoot);
+  process.stdout.write(times.length === 0 ? 'the suite by tier: no test run found (.tap/test-results); run npm test first\n' : `the suite by tier, from the last test run (.tap/test-results):\n${tierTable(times)}\n`);
+  if (values.publish) {
+    const figures: PublishedSetup = { measuredAt: new Date().toISOString().slice(0, 10), machine: machineLine(), scope, steps };
+    fs.writeFileSync(file, JSON.stringify(figures, null, 2) + '\n');
+    process.stdout.write(`wrote ${path.relative(repoRoot, file)}\n`);
+  }
+  return 0;
+}
+
+(process.argv[2] === 'setup' ? setupBench(process.argv.slice(3)) : main()).then(
   (code) => {
     process.exitCode = code;
   },

@@ -26,7 +26,7 @@ t.test('L1 runs the same plan, handed over as a JSON file, with slotlab run --pl
   t.match(script, new RegExp(`^export SLOTLAB_TIME_SCALE='${L1_TIME_SCALE}'$`, 'm'));
   t.match(script, new RegExp(`^export SLOTLAB_KERNEL_PROVENANCE='${jobDir}/kernel\\.json'$`, 'm'));
   t.match(script, new RegExp(`^export SLOTLAB_STATES_DIR='${jobDir}/guest-states'$`, 'm'), 'saved states in the job folder: L1 sees the cache read-only');
-  t.match(script, new RegExp(`^exec '.+node' '.+/dist/orchestrator/cli/main\\.js' 'run' '--plan' '${planFileOf(jobDir)}'$`, 'm'));
+  t.match(script, new RegExp(`^exec '.+node' '.+/dist/orchestrator/cli/main\\.bundle\\.mjs' 'run' '--plan' '${planFileOf(jobDir)}'$`, 'm'), 'the CLI bundled in one file (npm run build), read over 9p at once');
   t.notMatch(script, /--kernel|--build/, 'no flags rebuilt from the plan');
   const received = readPlanFile(planFileOf(jobDir));
   t.same({ file: received.loaded.file, builds: received.builds, seed: received.seed, overrides: received.overrides, items: received.items }, { file: plan.loaded.file, builds: plan.builds, seed: plan.seed, overrides: plan.overrides, items: plan.items });

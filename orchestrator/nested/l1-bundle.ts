@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`'s last step: the CLI as one ES module for the jobs that run
+ * inside a kernel under test. There node loads from the host's root over 9p
+ * under TCG, and resolving and reading the CLI's few hundred modules took about
+ * 45 s per job (`node dist/orchestrator/cli/main.js help`: 58 s in L1, the bundle
+ * 13 s, node itself 11 s); the bundle is the same code, read as one file. On the
+ * host the CLI keeps running from its modules (tap's coverage maps them).
+ */
+import path from 'node:path';
+import { build } from 'esbuild';
+import { repoRoot } from '../paths.js';
+
+export const L1_CLI_BUNDLE = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.bundle.mjs');
+
+export async function bundleCli(): Promise<void> {
+  await build({
+    entryPoints: [path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js')],
+    outfile: L1_CLI_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    // CommonJS dependencies (cross-spawn under execa) require node's own modules.
+    banner: { js: "import { createRequire as slotlabRequire } from 'node:module'; const require = slotlabRequire(import.meta.url);" },
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.join(repoRoot, 'dist', 'orchestrator', 'nested', 'l1-bundle.js')) {
+  bundleCli().catch((error: unknown) => {
+    process.stderr.write(`slotlab: bundling the CLI for kernels under test failed: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}
