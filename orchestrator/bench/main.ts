@@ -13,6 +13,7 @@ import { DEFAULT_MATRIX } from '../cli/report-commands.js';
 import { repoRoot } from '../paths.js';
 import { type PublishedSetup, coldSetup, machineLine, publishedSetupFile, readPublishedSetup, setupComparison } from './setup-cost.js';
 import { lastRunTimes, tierTable } from './test-tiers.js';
+import { ensureBuilt } from '../setup/on-demand.js';
 import { applyEnvironment } from '../cli/environment.js';
 import { imagePath } from '../images/build-images.js';
 import { SPIN } from '../images/spin-contract.js';
@@ -70,6 +71,8 @@ function phaseTable(all: IterationPhases[]): string {
 
 async function main(): Promise<number> {
   applyEnvironment();
+  // npm run setup makes the demo's builds; the others are built here the first time.
+  await ensureBuilt({ builds: HOST_BUILDS }, (line) => process.stderr.write(`slotlab bench: ${line}\n`));
   const results: Measurement[] = [];
   const started = performance.now();
   const machine = await machineFor('debian-bpo-10.0', 3);

@@ -27,7 +27,7 @@ export interface BuildDefinition {
   name: string;
   family: BuildFamily;
   description: string;
-  /** Whether `slotlab setup` prepares it (the builds the default job and the tests use). */
+  /** Whether `slotlab setup --tests` prepares it (the tests use it; the main job's setup takes the demo's builds only). */
   inSetup: boolean;
   /** Debian packages its prepare() installs when it builds (setup installs them in one go beforehand). */
   packages?: readonly string[];

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { cacheRoot } from '../paths.js';
 import { type ArtifactRecipe, produceArtifact } from './artifact-pipeline.js';
@@ -56,8 +55,7 @@ export function sourceBuildRecipe(spec: SourceBuildSpec): ArtifactRecipe<BuildPr
     installed: () => installedSourceBuild(spec)?.provenance,
     async prepare({ log, progress }) {
       progress?.({ build: spec.name, phase: 'patch' });
-      const tree = await switchVariantTree({ build: spec.name, env, pristine: spec.source.tree, into: src, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
-      if (tree.fresh) fs.rmSync(build, { recursive: true, force: true });
+      await switchVariantTree({ build: spec.name, env, pristine: spec.source.tree, into: src, buildDir: build, patches: spec.patches, logFile: path.join(logs, 'patch.log'), log });
     },
     async configure({ log, progress }) {
       configured = await ninjaConfigure({ build: spec.name, src, buildDir: build, env, logs, progress, log });

@@ -9,9 +9,9 @@ import { runBuildStep } from './build-step.js';
  * reverts what was applied) and applies the new ones. Only the files those patches
  * touch get new times, so make or ninja in a kept build folder recompiles only what
  * depends on them. A tree of another source, a revert that fails, or a switch that
- * was cut short makes the tree afresh (a hard-linked copy of the pristine tree),
- * and the caller must then empty its build folder: the copy's files carry the
- * pristine times, older than objects compiled from patched versions of them.
+ * was cut short makes the tree afresh (a hard-linked copy of the pristine tree)
+ * and empties the build folder first: the copy's files carry the pristine times,
+ * older than objects compiled from patched versions of them.
  */
 export interface VariantTree {
   build: string;
@@ -20,6 +20,8 @@ export interface VariantTree {
   pristine: string;
   /** The tree kept for this base. */
   into: string;
+  /** The build folder kept beside it: emptied whenever the tree is made afresh, before the tree counts as clean. */
+  buildDir: string;
   patches: readonly { name: string; file: string; sha256: string }[];
   logFile: string;
   log: (line: string) => void;
@@ -58,7 +60,7 @@ export function sharedPrefix(a: readonly { name: string; sha256: string }[], b: 
   return shared;
 }
 
-/** Brings the kept tree to `tree.patches`; `fresh` when it was made anew (empty the build folder then). */
+/** Brings the kept tree to `tree.patches`; `fresh` when it was made anew (its build folder emptied). */
 export async function switchVariantTree(tree: VariantTree): Promise<{ fresh: boolean; reverted: number; applied: number }> {
   const state = readState(tree.into);
   const usable = state !== undefined && state.clean && state.pristine === tree.pristine && fs.existsSync(tree.into);
@@ -92,8 +94,10 @@ async function switchInPlace(tree: VariantTree, state: TreeState): Promise<boole
 }
 
 async function freshTree(tree: VariantTree): Promise<void> {
-  fs.rmSync(tree.into, { recursive: true, force: true });
+  // The state first: a removal cut short leaves nothing that still says clean.
   fs.rmSync(stateDir(tree.into), { recursive: true, force: true });
+  fs.rmSync(tree.buildDir, { recursive: true, force: true });
+  fs.rmSync(tree.into, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(tree.into), { recursive: true });
   await runBuildStep({ build: tree.build, env: tree.env, step: 'patch', logFile: tree.logFile, command: 'cp', args: ['-al', tree.pristine, tree.into], cwd: path.dirname(tree.into) });
   writeState(tree.into, { pristine: tree.pristine, clean: false, applied: [] });

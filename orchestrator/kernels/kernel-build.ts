@@ -61,7 +61,8 @@ export function kernelWorkDir(): string {
 
 /** Fixed build metadata, so a rebuild from the same inputs compiles (and hits ccache) the same way. */
 function kbuildEnv(work: string): Record<string, string> {
-  return { ...buildEnv(work), KBUILD_BUILD_USER: 'slotlab', KBUILD_BUILD_HOST: 'slotlab', KBUILD_BUILD_TIMESTAMP: '2022-01-01' };
+  // KBUILD_BUILD_VERSION: a kept build folder would count its builds into the version string (#2, #3...).
+  return { ...buildEnv(work), KBUILD_BUILD_USER: 'slotlab', KBUILD_BUILD_HOST: 'slotlab', KBUILD_BUILD_TIMESTAMP: '2022-01-01', KBUILD_BUILD_VERSION: '1' };
 }
 
 /** A kernel source build as a recipe of the artifact pipeline. */
@@ -152,8 +153,7 @@ function kernelTree(spec: KernelBuildSpec): KernelTree {
 
 async function patchKernelTree(spec: KernelBuildSpec, tree: KernelTree, log: BuildLog, progress?: BuildProgress): Promise<void> {
   progress?.({ build: spec.name, phase: 'patch' });
-  const switched = await switchVariantTree({ build: spec.name, env: kbuildEnv(kernelWorkDir()), pristine: spec.source.tree, into: tree.src, patches: spec.patches, logFile: path.join(tree.logs, 'patch.log'), log });
-  if (switched.fresh) fs.rmSync(tree.build, { recursive: true, force: true });
+  await switchVariantTree({ build: spec.name, env: kbuildEnv(kernelWorkDir()), pristine: spec.source.tree, into: tree.src, buildDir: tree.build, patches: spec.patches, logFile: path.join(tree.logs, 'patch.log'), log });
 }
 
 /** allnoconfig, our options (scripts/config), olddefconfig; refuses a configuration that lost one of our options. */

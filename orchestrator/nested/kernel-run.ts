@@ -17,7 +17,7 @@ import { BOOT_ATTEMPTS } from '../runner/run-plan.js';
 import { SlotlabError } from '../errors.js';
 import { findKernel } from '../kernels/kernel-registry.js';
 import { kernelStatesDir, keepStates, lendStates } from './job-states.js';
-import { L1_CLI_BUNDLE } from './l1-bundle.js';
+import { l1CliEntry } from './l1-bundle.js';
 import { L1Error, type L1Result, type Paging, runInL1 } from './l1-machine.js';
 
 export class KernelJobError extends SlotlabError {
@@ -86,8 +86,8 @@ export const planFileOf = (jobDir: string) => path.join(jobDir, 'plan.json');
  * continues that run (its files are in the job folder) instead of starting one.
  */
 export function runJobScript(plan: Plan, jobDir: string, resume?: string, jobs = 1): string {
-  // One file to read over 9p (l1-bundle.ts); the modules where a build has not bundled them yet.
-  const main = fs.existsSync(L1_CLI_BUNDLE) ? L1_CLI_BUNDLE : path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js');
+  // One file to read over 9p (l1-bundle.ts); the modules where the bundle is missing or older than they are.
+  const main = l1CliEntry();
   if (!resume) writePlanFile(planFileOf(jobDir), plan);
   const args = [...(resume ? ['run', '--resume', resume] : ['run', '--plan', planFileOf(jobDir)]), ...(jobs > 1 ? ['--jobs', String(jobs)] : [])];
   return [

@@ -7,15 +7,25 @@
  * 13 s, node itself 11 s); the bundle is the same code, read as one file. On the
  * host the CLI keeps running from its modules (tap's coverage maps them).
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { repoRoot } from '../paths.js';
 
 export const L1_CLI_BUNDLE = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.bundle.mjs');
+const CLI_MODULE = path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js');
+
+/** What a job in L1 runs: the bundle when it is at least as new as the modules it was made from, else the modules. */
+export function l1CliEntry(): string {
+  if (!fs.existsSync(L1_CLI_BUNDLE) || !fs.existsSync(CLI_MODULE)) return CLI_MODULE;
+  return fs.statSync(L1_CLI_BUNDLE).mtimeMs >= fs.statSync(CLI_MODULE).mtimeMs ? L1_CLI_BUNDLE : CLI_MODULE;
+}
 
 export async function bundleCli(): Promise<void> {
+  // A build-time tool (a devDependency): loaded only when bundling, never by the CLI itself.
+  const { build } = await import('esbuild');
   await build({
-    entryPoints: [path.join(repoRoot, 'dist', 'orchestrator', 'cli', 'main.js')],
+    entryPoints: [CLI_MODULE],
+    keepNames: true,
     outfile: L1_CLI_BUNDLE,
     bundle: true,
     platform: 'node',

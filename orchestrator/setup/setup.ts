@@ -43,7 +43,7 @@ export function parseSetupStepLine(line: string): SetupStep | undefined {
   return match ? { step: match[1]!, seconds: Number(match[2]), cached: match[3] === 'cached' } : undefined;
 }
 
-/** The builds and kernels a setup of these options prepares, in order (no side effect: `slotlab setup --dry-run` and the tests read it). */
+/** The builds and kernels a setup of these options prepares, in order (no side effect: doctor and the tests read it). */
 export function setupScope(options: SetupOptions): { builds: BuildDefinition[]; kernels: KernelDefinition[]; images: boolean; l1Initramfs: boolean; linuxGuest: boolean } {
   const all = knownBuilds().filter((candidate) => candidate.inSetup);
   const builds = options.forTests ? all : all.filter((build) => (options.builds ?? all.map((each) => each.name)).includes(build.name));

@@ -28,16 +28,20 @@ function fixture(t: T) {
   const fixB = patch('fix-b.patch', 'b.c', 'int b = 1;', 'int b = 2;');
   const fixC = patch('fix-c.patch', 'c.c', 'int c = 1;', 'int c = 2;');
   const into = path.join(root, 'work', '7.2', 'src');
-  const tree = (patches: { name: string; file: string; sha256: string }[]) => ({ build: 'test', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, pristine, into, patches, logFile: path.join(root, 'patch.log'), log: () => {} });
+  const buildDir = path.join(root, 'work', '7.2', 'build');
+  const tree = (patches: { name: string; file: string; sha256: string }[]) => ({ build: 'test', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, pristine, into, buildDir, patches, logFile: path.join(root, 'patch.log'), log: () => {} });
   const read = (file: string) => fs.readFileSync(path.join(into, file), 'utf8');
   const mtime = (file: string) => fs.statSync(path.join(into, file)).mtimeMs;
-  return { root, pristine, into, common, fixB, fixC, tree, read, mtime };
+  return { root, pristine, into, buildDir, common, fixB, fixC, tree, read, mtime };
 }
 
 t.test('the first build makes the tree afresh from the pristine one, which stays untouched', async (t) => {
   const f = fixture(t);
+  fs.mkdirSync(f.buildDir, { recursive: true });
+  fs.writeFileSync(path.join(f.buildDir, 'stale.o'), 'from another source');
   const result = await switchVariantTree(f.tree([f.common, f.fixB]));
   t.same(result, { fresh: true, reverted: 0, applied: 2 });
+  t.notOk(fs.existsSync(path.join(f.buildDir, 'stale.o')), 'the build folder was emptied before the tree counted as clean');
   t.equal(f.read('a.c'), 'int a = 2;\n');
   t.equal(f.read('b.c'), 'int b = 2;\n');
   t.equal(fs.readFileSync(path.join(f.pristine, 'a.c'), 'utf8'), 'int a = 1;\n');
@@ -47,6 +51,8 @@ t.test('the first build makes the tree afresh from the pristine one, which stays
 t.test('another variant of the base reverts only what the series do not share; untouched files keep their time', async (t) => {
   const f = fixture(t);
   await switchVariantTree(f.tree([f.common, f.fixB]));
+  fs.mkdirSync(f.buildDir, { recursive: true });
+  fs.writeFileSync(path.join(f.buildDir, 'a.o'), 'kept');
   const before = { a: f.mtime('a.c'), c: f.mtime('c.c') };
   const result = await switchVariantTree(f.tree([f.common, f.fixC]));
   t.same(result, { fresh: false, reverted: 1, applied: 1 });
@@ -54,6 +60,7 @@ t.test('another variant of the base reverts only what the series do not share; u
   t.equal(f.read('b.c'), 'int b = 1;\n', "the other variant's patch is reverted");
   t.equal(f.read('c.c'), 'int c = 2;\n');
   t.equal(f.mtime('a.c'), before.a, 'a file only the shared patch touches is not rewritten (nothing depending on it recompiles)');
+  t.ok(fs.existsSync(path.join(f.buildDir, 'a.o')), 'a switch in place keeps the build folder');
   t.ok(f.mtime('b.c') > new Date('2021-01-01').getTime(), 'the reverted file is newer than the pristine one (what was compiled from its patched version recompiles)');
   t.ok(f.mtime('c.c') > before.c);
   t.same(await switchVariantTree(f.tree([f.common])), { fresh: false, reverted: 1, applied: 0 });
@@ -76,8 +83,11 @@ t.test('a tree changed by hand, so that a revert fails, is made afresh', async (
   await switchVariantTree(f.tree([f.common, f.fixB]));
   fs.rmSync(path.join(f.into, 'b.c'));
   fs.writeFileSync(path.join(f.into, 'b.c'), 'something else\n');
+  fs.mkdirSync(f.buildDir, { recursive: true });
+  fs.writeFileSync(path.join(f.buildDir, 'b.o'), 'compiled from the patched b.c');
   const result = await switchVariantTree(f.tree([f.common]));
-  t.same(result, { fresh: true, reverted: 0, applied: 1 }, 'fresh: the caller empties its build folder');
+  t.same(result, { fresh: true, reverted: 0, applied: 1 });
+  t.notOk(fs.existsSync(path.join(f.buildDir, 'b.o')), 'a tree made afresh empties its build folder (its files are older than the objects)');
   t.equal(f.read('b.c'), 'int b = 1;\n');
 });
 

@@ -8,15 +8,16 @@ t.test('every check passes on this machine (but /dev/kvm where it is missing)', 
   const failed = checks.filter((check) => !check.ok && !check.optional).map((check) => check.name);
   const kvm = await kvmRunsGuest();
   t.same(failed, kvm ? [] : ['/dev/kvm'], kvm ? 'all: QEMU ran a guest on /dev/kvm here' : 'all but /dev/kvm: QEMU could not run a guest on it here');
-  const required = ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu', '7.2-atomic-ioctl', '7.2-mmio-aware', '10.0-stock', '10.0-atomic-ioctl'].flatMap((build) => [`build ${build}`, `firmware for ${build}`]);
-  t.same(
-    checks.filter((check) => !check.optional).map((check) => check.name),
-    ['/dev/kvm', 'nasm', 'setpriv', 'dpkg-deb', ...required, 'image spin', 'image kvm-probe', 'image l1-initramfs'],
-  );
+  // What npm run setup makes for the main job is required; the rest is built on first use (or by npm test).
+  const required = ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu'].flatMap((build) => [`build ${build}`, `firmware for ${build}`]);
+  const later = ['7.2-atomic-ioctl', '7.2-mmio-aware', '10.0-stock', '10.0-atomic-ioctl'].flatMap((build) => [`build ${build}`, `firmware for ${build}`]);
+  const kernels = ['6.1-stock', '6.1-atomic-ioctl', '6.1-mmio-exit', '6.12-stock', '6.12-atomic-ioctl', 'debian-6.1', 'debian-bpo-6.12'].map((kernel) => `kernel ${kernel}`);
+  const nested = checks[0]!.ok ? [] : ['image kvm-probe', 'image l1-initramfs', 'kernel debian-6.1'];
+  t.same(checks.filter((check) => !check.optional).map((check) => check.name), ['/dev/kvm', 'nasm', 'setpriv', 'dpkg-deb', ...required, 'image spin', ...nested]);
   t.same(
     checks.filter((check) => check.optional).map((check) => check.name),
-    ['kernel 6.1-stock', 'kernel 6.1-atomic-ioctl', 'kernel 6.1-mmio-exit', 'kernel 6.12-stock', 'kernel 6.12-atomic-ioctl', 'kernel debian-6.1', 'kernel debian-bpo-6.12'],
-    'only the kernels under test, which the main job does not need, are optional',
+    [...later, ...['image kvm-probe', 'image l1-initramfs', ...kernels].filter((name) => !nested.includes(name))],
+    'optional: what the main job does not need on this host (it runs inside debian-6.1 only without a usable KVM)',
   );
 });
 
