@@ -139,9 +139,11 @@ function withRunId(record: IterationRecord, runId: string, runs: readonly Stored
   if (!record.flight) return { ...record, runId };
   const source = runs.find((run) => run.files.runId === record.runId)!;
   const moved = { ...record.flight };
-  for (const field of ['qmp', 'command', 'console', 'output'] as const) {
-    const from = path.join(path.dirname(source.files.records), record.flight[field]);
-    const name = path.basename(record.flight[field]);
+  for (const field of ['qmp', 'command', 'console', 'output', 'registers', 'pages'] as const) {
+    const file = record.flight[field];
+    if (file === undefined) continue;
+    const from = path.join(path.dirname(source.files.records), file);
+    const name = path.basename(file);
     if (fs.existsSync(from)) {
       fs.mkdirSync(flightDir, { recursive: true });
       fs.copyFileSync(from, path.join(flightDir, name));

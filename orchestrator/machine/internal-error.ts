@@ -15,6 +15,65 @@ export interface InternalErrorReport {
   instructionPointerHex: string | undefined;
   /** The general-purpose register lines of that dump, used to tell which vCPU it was. */
   registerLines: string[];
+  /** KVM's `extra data[n]` words, in hex as printed. */
+  extraData: string[];
+  /** The dump's `Code=` line: the bytes around the instruction pointer, the one there in <>. */
+  code?: string;
+}
+
+/** The exit that led KVM into its emulator, from an emulation failure's extra data (Linux 5.17 and later). */
+export interface EmulationExit {
+  /** The vendor module's exit code. */
+  reasonHex: string;
+  /** Its name in SVM's numbering (AMD hosts: TCG's emulated SVM in every L1, and kvm_pvm here), where known. */
+  name?: string;
+  info1Hex: string;
+  info2Hex: string;
+  /** #PF and NPF exits: whether the fault was an instruction fetch (bit 4 of the error code in info1). */
+  fetch?: boolean;
+  /** The instruction bytes KVM had fetched, when it says it has them (flag bit 0). */
+  instructionBytesHex?: string;
+}
+
+const SVM_EXCEPTIONS = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', '', '#TS', '#NP', '#SS', '#GP', '#PF', '', '#MF', '#AC', '#MC', '#XM'];
+
+/**
+ * KVM's emulation-failure data: data[0] the flags; with flag bit 0 the instruction length and
+ * 15 bytes in data[1..2]; then exit reason, info1, info2, interrupt info and error code
+ * (`prepare_emulation_failure_exit` in arch/x86/kvm/x86.c). Older kernels print none of it.
+ */
+export function decodeEmulationExit(extraData: readonly string[], svm: boolean): EmulationExit | undefined {
+  const words = extraData.map((word) => BigInt(word));
+  if (words.length < 4) return undefined;
+  const flags = words[0]!;
+  const start = flags & 1n ? 3 : 1;
+  if (words.length < start + 3) return undefined;
+  const [reason, info1, info2] = [words[start]!, words[start + 1]!, words[start + 2]!];
+  const hex = (value: bigint) => `0x${value.toString(16)}`;
+  let instructionBytesHex: string | undefined;
+  if (flags & 1n) {
+    const raw = Buffer.alloc(16);
+    raw.writeBigUInt64LE(words[1]!, 0);
+    raw.writeBigUInt64LE(words[2]!, 8);
+    instructionBytesHex = raw.subarray(1, 1 + Math.min(raw[0]!, 15)).toString('hex');
+  }
+  const name = svm ? svmExitName(reason) : undefined;
+  const faults = svm && (reason === 0x400n || reason === 0x4en);
+  return {
+    reasonHex: hex(reason),
+    ...(name ? { name } : {}),
+    info1Hex: hex(info1),
+    info2Hex: hex(info2),
+    ...(faults ? { fetch: (info1 & 0x10n) !== 0n } : {}),
+    ...(instructionBytesHex === undefined ? {} : { instructionBytesHex }),
+  };
+}
+
+function svmExitName(reason: bigint): string | undefined {
+  if (reason === 0x400n) return 'NPF';
+  if (reason >= 0x40n && reason < 0x60n) return SVM_EXCEPTIONS[Number(reason - 0x40n)] || `exception ${reason - 0x40n}`;
+  const named: Record<string, string> = { '0x60': 'INTR', '0x61': 'NMI', '0x78': 'HLT', '0x7b': 'IOIO', '0x7c': 'MSR', '0x81': 'VMMCALL', '0x80': 'VMRUN' };
+  return named[`0x${reason.toString(16)}`];
 }
 
 const GPR_LINE = /^(?:EAX|RAX|ESI|RSI|R8 )=/;
@@ -35,7 +94,14 @@ export function parseInternalError(stderr: string): InternalErrorReport | undefi
     instructionPointer: ip === undefined ? undefined : Number.parseInt(ip, 16),
     instructionPointerHex: ip === undefined ? undefined : `0x${ip.replace(/^0+(?=.)/, '')}`,
     registerLines: registerLines(after),
+    extraData: after.map((line) => /^extra data\[\d+\]: (?:0x)?([0-9a-f]+)$/.exec(line.trim())?.[1]).filter((word): word is string => word !== undefined).map((word) => `0x${word}`),
+    ...codeOf(after),
   };
+}
+
+function codeOf(lines: readonly string[]): { code?: string } {
+  const line = lines.find((each) => each.startsWith('Code='));
+  return line === undefined ? {} : { code: line.slice('Code='.length).trim() };
 }
 
 /**

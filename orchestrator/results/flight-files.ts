@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { writeFileWhole } from './write-whole.js';
 import { z } from 'zod';
 import type { MachineConfig, MachinePaths } from '../machine/machine-types.js';
+import type { VcpuForensics } from '../machine/vcpu-forensics.js';
 import { fwCfgPath } from '../machine/qemu-args.js';
 import type { QmpTranscript } from '../qmp/qmp-transcript.js';
 import { sha256File } from '../builds/provenance.js';
@@ -19,6 +20,8 @@ export interface FlightData {
   console: string;
   /** QEMU's stdout and stderr (their end). */
   output: string;
+  /** Every vCPU's registers and pages, kept for an iteration that did not survive (vcpu-forensics.ts). */
+  vcpus?: VcpuForensics;
 }
 
 /** The record's pointer to its flight files, relative to the folder of the run's records. */
@@ -29,6 +32,9 @@ export const flightSchema = z
     console: z.string(),
     output: z.string(),
     /** QMP exchanges in the session, and how many of them the transcript left out (it keeps the first and last ones). */
+    /** Not survived: `info registers -a` and the pages at each vCPU's instruction pointer and loop (absent in older records). */
+    registers: z.string().optional(),
+    pages: z.string().optional(),
     exchanges: z.number().int().nonnegative(),
     dropped: z.number().int().nonnegative(),
   })
@@ -102,12 +108,20 @@ export function writeFlight(files: RunFiles, build: string, iteration: number, d
     command: put(files.flightDir, `${stem}.command.json`, Buffer.from(JSON.stringify(command, null, 2) + '\n')),
     console: put(files.flightDir, `${stem}.console.log.gz`, zlib.gzipSync(data.console.slice(-CONSOLE_LIMIT))),
     output: put(files.flightDir, `${stem}.qemu-output.log.gz`, zlib.gzipSync(data.output)),
+    ...(data.vcpus
+      ? {
+          registers: put(files.flightDir, `${stem}.registers.txt.gz`, zlib.gzipSync(data.vcpus.registers)),
+          pages: put(files.flightDir, `${stem}.pages.json.gz`, zlib.gzipSync(JSON.stringify(data.vcpus.pages, null, 1))),
+        }
+      : {}),
   };
   return {
     qmp: relative(written.qmp),
     command: relative(written.command),
     console: relative(written.console),
     output: relative(written.output),
+    ...(written.registers ? { registers: relative(written.registers) } : {}),
+    ...(written.pages ? { pages: relative(written.pages) } : {}),
     exchanges: data.transcript.count,
     dropped: data.transcript.dropped,
   };

@@ -50,6 +50,19 @@ const failureSchema = z.object({
   inLoopRange: z.boolean(),
   /** What the guest itself printed about its end, e.g. a Linux guest's panic and oops lines. */
   guestReport: z.string().optional(),
+  /** The exit that led KVM into its emulator (internal-error.ts: decodeEmulationExit); absent where the kernel prints no extra data, and in older records. */
+  exit: z
+    .object({
+      reasonHex: z.string(),
+      name: z.string().optional(),
+      info1Hex: z.string(),
+      info2Hex: z.string(),
+      fetch: z.boolean().optional(),
+      instructionBytesHex: z.string().optional(),
+    })
+    .optional(),
+  /** QEMU's `Code=` bytes around the failing instruction pointer (the byte there in <>). */
+  code: z.string().optional(),
 });
 
 /** A vCPU QEMU kept re-entering without progress: where it stood, for how long, and its KVM exit counters from two query-stats samples. */

@@ -1,4 +1,5 @@
-import { STOP_REPORT, findFailingVcpu, parseInternalError } from '../machine/internal-error.js';
+import { STOP_REPORT, decodeEmulationExit, findFailingVcpu, parseInternalError } from '../machine/internal-error.js';
+import { cpuVendor } from './host-info.js';
 import { sleep } from '../machine/machine.js';
 import type { GuestLoss } from '../machine/run-state-watch.js';
 import type { FailureDetail } from '../results/record.js';
@@ -28,6 +29,7 @@ export async function describeFailure(guest: GuestDriver, loss: GuestLoss): Prom
   // A guest that crashed prints its panic just before QEMU exits (-no-reboot); the serial file may lag a little.
   if (!report && guest.lastWords) await sleep(200);
   const guestReport = guest.lastWords?.();
+  const emulationExit = report ? decodeEmulationExit(report.extraData, cpuVendor() === 'AuthenticAMD') : undefined;
   return {
     runState,
     suberror: report?.suberror,
@@ -38,5 +40,7 @@ export async function describeFailure(guest: GuestDriver, loss: GuestLoss): Prom
     ...(report?.instructionPointerHex === undefined ? {} : { instructionPointerHex: report.instructionPointerHex }),
     inLoopRange: located?.inLoopRange ?? false,
     ...(guestReport === undefined ? {} : { guestReport }),
+    ...(emulationExit ? { exit: emulationExit } : {}),
+    ...(report?.code === undefined ? {} : { code: report.code }),
   };
 }

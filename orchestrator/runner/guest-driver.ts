@@ -39,6 +39,8 @@ export interface GuestDriver {
   boot(): Promise<boolean>;
   /** One counter per vCPU, rising while the vCPU runs its workload; `fresh`: counted after this call, not earlier. */
   readCounters(fresh?: boolean): Promise<bigint[]>;
+  /** The guest's own pages worth keeping when an iteration ends badly (the spin loops), each read as that vCPU sees it. */
+  ownPages?(): { vcpu: number; address: number }[];
   /** The vCPU whose loop holds this instruction pointer, and whether it lies in a loop at all (spin only). */
   locate(instructionPointer: number): { vcpu?: number; inLoopRange: boolean };
   /** The guest's own report that it stopped running its workload while QEMU still runs it (a kernel's stall report), or that its kernel faulted once the workload ran (an oops: damaged though its workers may still run). */

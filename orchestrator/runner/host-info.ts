@@ -25,6 +25,15 @@ export function kvmCapabilities(probe = kvmProbePath()): Record<string, number> 
   }
 }
 
+/** The CPU vendor where this process runs (inside a kernel under test: what L1's CPU says), e.g. AuthenticAMD. */
+export function cpuVendor(): string | undefined {
+  try {
+    return /vendor_id\s*:\s*(\S+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** This host as a record tells it; inside a kernel under test (the run context says which) it names that kernel. */
 export function hostInfo(context: RunContext = HOST_CONTEXT): HostInfo {
   let cpu = os.cpus()[0]?.model ?? 'unknown';

@@ -11,6 +11,7 @@ import type { FailureDetail, LivelockEvidence } from '../results/record.js';
 import type { StallReading } from '../results/stall-summary.js';
 import type { Timeouts } from '../run-context.js';
 import type { Suite } from '../suites/suite-schema.js';
+import { type VcpuForensics, captureVcpuForensics } from '../machine/vcpu-forensics.js';
 import { describeFailure } from './describe-failure.js';
 import type { GuestDriver, StartReport } from './guest-driver.js';
 import { probeLivelock } from './livelock.js';
@@ -98,6 +99,7 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   let trace = '';
   let shutdown: ShutdownResult;
   let startUpMs: number | undefined;
+  let vcpus: VcpuForensics | undefined;
   try {
     seen.progressKnown = await guest.boot();
     const machine = guest.machine;
@@ -164,6 +166,8 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     seen.loss = await runState.settled();
     runState.stop();
     if (seen.loss) seen.failure = await describeFailure(guest, seen.loss);
+    // Not survived (lost, livelocked or a vCPU seen still): every vCPU's state while QEMU still holds it.
+    if (seen.loss || seen.livelock || (still !== undefined && still.length > 0)) vcpus = await captureVcpuForensics(machine, guest.ownPages?.() ?? []);
   } catch (caught) {
     seen.harness = harnessFailure(caught);
   } finally {
@@ -175,6 +179,6 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
   const { machine } = guest;
   const start = guest.started?.() ?? { how: 'booted' };
   const output = machine.output.text();
-  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console: consoleText, output };
+  const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console: consoleText, output, ...(vcpus ? { vcpus } : {}) };
   return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output, trace, qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
 }

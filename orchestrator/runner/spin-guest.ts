@@ -1,7 +1,7 @@
 import type { ResolvedBuild } from '../builds/build-types.js';
 import { sha256File } from '../builds/provenance.js';
 import { SlotlabError } from '../errors.js';
-import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, decodeStalls, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
+import { SPIN, type Mailbox, type SpinConfig, decodeMailbox, decodeStalls, loopAddress, loopRange, vcpuOfAddress } from '../images/spin-contract.js';
 import { QemuMachine } from '../machine/machine.js';
 import { SavedStateError, incomingFrom } from '../machine/saved-state.js';
 import type { Timeouts } from '../run-context.js';
@@ -114,6 +114,9 @@ export function spinGuest(
     started: () => report,
     async readCounters() {
       return progressKnown ? (await readMailbox()).counters : [];
+    },
+    ownPages() {
+      return userImage ? [] : Array.from({ length: config.cpus }, (_, vcpu) => ({ vcpu, address: loopAddress(config) + vcpu * config.codeStride }));
     },
     locate(ip) {
       const range = loopRange(config);

@@ -27,6 +27,9 @@ t.test('run --json prints one record per iteration and writes the same to the ru
   t.equal(manifest.status, 'complete');
   t.same(manifest.builds.map((build: { name: string }) => build.name), ['debian-7.2']);
   t.same(manifest.overrides, { repetitions: 2, mutations: 2000 });
+  for (const record of printed) {
+    for (const file of [record.flight.registers, record.flight.pages]) t.ok(file && fs.existsSync(path.join(runsDir, file)), `iteration ${record.iteration}: a lost guest's forensics file ${file} is beside the records`);
+  }
 });
 
 t.test('run prints the result table', NEEDS_KVM, async (t) => {

@@ -1,6 +1,13 @@
 // tier: unit
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import t from 'tap';
-import { findFailingVcpu, parseInternalError, stderrExcerpt } from '../../orchestrator/machine/internal-error.js';
+import { decodeEmulationExit, findFailingVcpu, parseInternalError, stderrExcerpt } from '../../orchestrator/machine/internal-error.js';
+import { repoRoot } from '../../orchestrator/paths.js';
+
+/** QEMU's output kept as a flight file of a published run. */
+const published = (file: string) => zlib.gunzipSync(fs.readFileSync(path.join(repoRoot, 'results', file))).toString('utf8');
 
 // As QEMU 7.2 printed it on this host for the pam-qmp suite.
 const STDERR = `qemu-system-x86_64: warning: host doesn't support requested feature: CPUID.01H:ECX.pni [bit 0]
@@ -76,4 +83,25 @@ t.test('no internal error, no report', async (t) => {
 t.test('the excerpt starts at the error, or is the tail', async (t) => {
   t.equal(stderrExcerpt(STDERR, 3), 'KVM internal error. Suberror: 1\nemulation failure\nEAX=00100080 EBX=00005050 ECX=00000000 EDX=00060fb1');
   t.equal(stderrExcerpt('a\nb\nc\n', 2), 'b\nc');
+});
+
+t.test("the exit behind an emulation failure, from published losses: a #PF fetch on this host's kvm_pvm, an NPF fetch at L2", async (t) => {
+  // debian-7.2's pam-qmp loss on the host: the #PF intercept (0x40 + 14), error code 0x10 (fetch), at EIP 0x100080.
+  const host = parseInternalError(published('20261203-190253-pam-qmp-4394/7.2-stock.0.qemu-output.log.gz'))!;
+  t.same(host.extraData, ['0x0000000000000000', '0x000000000000004e', '0x0000000000000010', '0x0000000000100080', '0x0000000000000000', '0x0000000000000000']);
+  t.same(decodeEmulationExit(host.extraData, true), { reasonHex: '0x4e', name: '#PF', info1Hex: '0x10', info2Hex: '0x100080', fetch: true });
+  t.match(host.code, /^00 00 .* <83> 03 01 83 53 04 00 eb f7/, "QEMU's code bytes, the failing one in <>, kept");
+  // weeds inside 6.1-atomic-ioctl: NPF (0x400), fetch bit and the guest-final bit (bit 32), the GPA with no slot.
+  const l2 = parseInternalError(published('20261203-194822-weeds-ed07/7.2-atomic-ioctl.0.qemu-output.log.gz'))!;
+  t.same(decodeEmulationExit(l2.extraData, true), { reasonHex: '0x400', name: 'NPF', info1Hex: '0x100000014', info2Hex: '0xc0000000', fetch: true });
+  t.same(decodeEmulationExit(l2.extraData, false), { reasonHex: '0x400', info1Hex: '0x100000014', info2Hex: '0xc0000000' }, 'not SVM: no names or bits read into the numbers');
+});
+
+t.test('an emulation failure with the instruction bytes (flag bit 0): the exit comes after them', async (t) => {
+  // flags 1; length 3 and the bytes 0f 01 d9 packed little-endian after it; then NPF, info1, info2.
+  const data = ['0x1', '0x00000000d9010f03', '0x0', '0x400', '0x4', '0xfee00000', '0x0', '0x0'];
+  t.same(decodeEmulationExit(data, true), { reasonHex: '0x400', name: 'NPF', info1Hex: '0x4', info2Hex: '0xfee00000', fetch: false, instructionBytesHex: '0f01d9' });
+  t.equal(decodeEmulationExit(['0x0', '0x400'], true), undefined, 'too short: nothing decoded');
+  t.equal(decodeEmulationExit([], true), undefined, 'a kernel that prints no extra data');
+  t.same(parseInternalError('KVM internal error. Suberror: 1\nextra data[0]: 4e\nemulation failure\n')!.extraData, ['0x4e'], 'printed without 0x by older QEMUs');
 });

@@ -10,7 +10,8 @@ import { resolveBuild } from '../../orchestrator/builds/build-registry.js';
 import { imagePath } from '../../orchestrator/images/build-images.js';
 import { loopRange, vcpuOfAddress } from '../../orchestrator/images/spin-contract.js';
 import { hostInfo } from '../../orchestrator/runner/host-info.js';
-import { type IterationInput, runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { type IterationInput, attemptIteration, runIteration } from '../../orchestrator/runner/run-iteration.js';
+import { cpuVendor } from '../../orchestrator/runner/host-info.js';
 import { loadSuite } from '../../orchestrator/suites/load-suite.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 import { STALL_WINDOW_MS } from '../../orchestrator/runner/progress-watch.js';
@@ -50,6 +51,24 @@ t.test('debian-7.2 loses the guest to the memslot race, in the spin loop', NEEDS
     t.match(record.build.version, /QEMU emulator version 7\.2/);
     t.equal(record.progressBefore.length, 3);
   }
+});
+
+t.test("a lost guest keeps every vCPU's registers, the page at each one's instruction pointer and each loop page, and the exit KVM emulated", NEEDS_KVM, async (t) => {
+  const { record, flight } = await attemptIteration({ runId: 'test', loaded, build: await resolveBuild('debian-7.2'), image: imagePath('spin'), iteration: 0, seed: 0, limits: { mutations: 3000, durationSeconds: 60 }, host: hostInfo() });
+  t.equal(record.outcome, 'guest-lost', `${record.stopReason} ${record.error?.message ?? ''}`);
+  const vcpus = flight.vcpus!;
+  t.ok(vcpus, 'forensics kept for a lost guest');
+  t.equal((vcpus.registers.match(/^CPU#\d+\s*$/gm) ?? []).length, spin.cpus, 'info registers -a: every vCPU');
+  t.equal(vcpus.pages.length, 2 * spin.cpus, 'a page at each instruction pointer and each loop page');
+  for (const page of vcpus.pages) t.notOk(page.error, `vCPU ${page.vcpu} ${page.what} ${page.pageHex}: read`);
+  // The bytes QEMU printed at the failure (Code=, the failing one in <>) are the ones at that RIP in the page read afterwards.
+  const failing = vcpus.pages.find((page) => page.what === 'instruction-pointer' && page.vcpu === record.failure?.vcpu)!;
+  const printed = /<([0-9a-f]{2})>((?: [0-9a-f]{2})*)/.exec(record.failure?.code ?? '');
+  t.ok(printed, `QEMU's code bytes kept in the record: ${record.failure?.code}`);
+  const ip = record.failure!.instructionPointer!;
+  const expected = Buffer.from([printed![1]!, ...printed![2]!.trim().split(' ').slice(0, 7)].join(''), 'hex');
+  t.same(Buffer.from(failing.base64!, 'base64').subarray(ip & 0xfff, (ip & 0xfff) + expected.length), expected, `vCPU ${failing.vcpu}'s page holds at ${failing.instructionPointerHex} what QEMU printed there`);
+  if (cpuVendor() === 'AuthenticAMD') t.match(record.failure?.exit, { fetch: true, info2Hex: `0x${ip.toString(16)}` }, 'the exit KVM emulated: an instruction fetch at that address');
 });
 
 t.test('debian-bpo-10.0 survives with every vCPU advancing', NEEDS_KVM, async (t) => {
