@@ -67,7 +67,8 @@ export function gridCellText(cell: CellStats | undefined): string {
   }
   if (cell.verdict.kind === 'safe') return `${verdict}${agreement}: lost 0/${cell.iterations}, p < ${formatProbability(cell.verdict.bound)} per ${cell.verdict.unit}`;
   const livelock = cell.livelocks > 0 ? `, livelock ${cell.livelocks}/${cell.iterations}` : '';
-  return `${verdict}${agreement}: lost ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}${livelock}`;
+  const stalled = cell.stalled > 0 ? `, stalled ${cell.stalled}/${cell.iterations}` : '';
+  return `${verdict}${agreement}: lost ${cell.losses}/${cell.iterations} ${formatInterval(cell.lossPerIteration)}${livelock}${stalled}`;
 }
 
 function rowLatency(row: GridRow): string {

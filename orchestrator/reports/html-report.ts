@@ -11,7 +11,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px
 h1{font-size:20px}h2{font-size:17px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.num{text-align:right}
-.race{color:#b03a2e;font-weight:600}.safe{color:#1e8449;font-weight:600}.inconclusive{color:#9a7d0a;font-weight:600}.stopped{color:#1e8449;font-weight:600}.livelock{color:#b03a2e;font-weight:600}
+.race{color:#b03a2e;font-weight:600}.safe{color:#1e8449;font-weight:600}.inconclusive{color:#9a7d0a;font-weight:600}.stopped{color:#1e8449;font-weight:600}.livelock{color:#b03a2e;font-weight:600}.stalled{color:#b03a2e;font-weight:600}
 .contradicted{background:#fdecea}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 .chart .title{font-size:13px;font-weight:600}.chart .tick,.chart .legend{font-size:11px}.chart .label{font-size:12px}

@@ -16,7 +16,9 @@ export type Verdict =
   /** A guest sent into the weeds: every iteration's guest was stopped; the probability that one is not is below `bound` at 95%. */
   | { kind: 'stopped'; stopped: number; bound: number }
   /** A guest sent into the weeds: QEMU kept re-entering its vCPU without progress in `livelocks` iterations. */
-  | { kind: 'livelock'; livelocks: number };
+  | { kind: 'livelock'; livelocks: number }
+  /** No loss, but a vCPU stopped advancing for good in `stalled` iterations: the guest did not keep running, so the cell is not safe. */
+  | { kind: 'stalled'; stalled: number };
 
 /** What a loss probability is counted per: mutations, or whole iterations for suites that mutate nothing. */
 export type ExposureUnit = 'mutation' | 'iteration';
@@ -109,12 +111,15 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   const rates = ran.map((record) => record.progressPerSecond).filter((rate): rate is number => rate !== null);
   const livelocks = ran.filter((record) => record.outcome === 'livelock').length;
   const detection = records.some((record) => record.expected === 'stopped' || record.expected === 'livelock');
-  // In a race suite a livelocked guest is lost too, for ever running: conclusive unless a loss already is.
+  const stalled = ran.filter((record) => record.outcome === 'stalled').length;
+  // In a race suite a livelocked guest is lost too, for ever running: conclusive unless a loss already is; a stalled vCPU is no survival either.
   const verdict: Verdict = detection
     ? decideDetection(losses, livelocks, ran.length, options.safeBelow)
     : losses === 0 && livelocks > 0
       ? { kind: 'livelock', livelocks }
-      : decide(losses, mutationsApplied, ran, options.safeBelow);
+      : losses === 0 && stalled > 0
+        ? { kind: 'stalled', stalled }
+        : decide(losses, mutationsApplied, ran, options.safeBelow);
   return {
     suite: first.suite.name,
     build: cellBuild(first),
@@ -126,7 +131,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
     iterations: ran.length,
     losses,
     survived: ran.filter((record) => record.outcome === 'survived').length,
-    stalled: ran.filter((record) => record.outcome === 'stalled').length,
+    stalled,
     livelocks,
     detection,
     progressUnknown: ran.filter((record) => record.outcome === 'survived' && record.progressKnown === false).length,
@@ -244,5 +249,7 @@ export function verdictText(verdict: Verdict): string {
       return `stopped (p(not) < ${formatProbability(verdict.bound)} per iteration at 95%)`;
     case 'livelock':
       return 'livelock';
+    case 'stalled':
+      return `stalled (a vCPU stopped for good in ${verdict.stalled} iteration${verdict.stalled === 1 ? '' : 's'})`;
   }
 }

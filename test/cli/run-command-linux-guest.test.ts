@@ -10,11 +10,12 @@ import { nestedFallback } from '../../orchestrator/nested/nested-fallback.js';
 import { cacheRoot } from '../../orchestrator/paths.js';
 import { NESTED_KERNEL } from '../../orchestrator/runner/linux-guest.js';
 import { slotlab } from '../fixtures/cli.js';
+import { acceptFinding } from '../fixtures/findings.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 // `slotlab run` of the Linux-guest suites: on a host whose KVM cannot boot Linux, inside the kernel under test.
 
-t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost on stock and survives on paused-vCPU, booted and restored', async (t) => {
+t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost on stock and survives on paused-vCPU, booted and restored (one silent reset of three accepted as finding l2-silent-guest-reset)', async (t) => {
   const dir = tempDir(t, 'slotlab-runs-');
   // Nested, the job in L1 sees this checkout read-only: the host has to build what the guest boots.
   fs.rmSync(linuxGuestInitramfsPath(), { force: true });
@@ -49,16 +50,15 @@ t.test('linux-hotplug: a Linux guest executing from a hot-plugged DIMM is lost o
     t.ok(stock.failure!.emulationFailure || crashed || hung, `stock, ${stock.start}: KVM's emulation failure, or the guest kernel's own crash or stall report: ${JSON.stringify(stock.failure)}`);
     t.ok(stock.mutationsApplied < 40, `stock, ${stock.start}: lost before the mutations ran out`);
   }
-  // An L2 under multi-threaded TCG now and then resets its guest by itself: QEMU exits (guest-reset)
-  // without a word from the guest kernel, booted and restored alike (README, "What it shows"). Such an
-  // iteration of the fixed build is that artefact, not the race; every other one survives.
+  // A silent guest reset of the fixed build (QEMU exits, guest-reset, no word from the guest kernel) is accepted
+  // only as finding l2-silent-guest-reset, within its bound; every other iteration survives.
   const fixed = records.filter((record) => record.build.name === '7.2-paused-vcpu');
   const silentReset = (record: IterationRecord) => record.outcome === 'guest-lost' && /guest-reset/.test(record.failure?.runState ?? '') && !record.failure?.emulationFailure && !record.failure?.guestReport;
-  for (const record of fixed.filter((each) => !silentReset(each))) {
+  const reset = acceptFinding(t, 'l2-silent-guest-reset', fixed.filter(silentReset), fixed.length, '7.2-paused-vcpu');
+  for (const record of fixed.filter((each) => !reset.includes(each))) {
     // The 40 mutations or the suite's duration, whichever comes first: how many fit in L2 under TCG is a timing, not a verdict.
     t.match(record, { outcome: 'survived', stopReason: /^(mutations|duration)$/, progressRising: true, progressKnown: true, failure: null }, `paused-vCPU, ${record.start} #${record.iteration}`);
     t.ok(record.mutationsApplied > 0 && record.mutationsApplied <= 40, `paused-vCPU, ${record.start} #${record.iteration}: ${record.mutationsApplied} mutations`);
     t.equal(record.progressAfter.length, 2, 'a counter per vCPU');
   }
-  t.ok(fixed.filter((record) => record.outcome === 'survived').length >= 1, `paused-vCPU survived at least once: ${fixed.map((record) => `${record.start} ${record.outcome} ${record.failure?.runState ?? ''}`).join('; ')}`);
 });

@@ -11,12 +11,12 @@ for (const { suite, mutations } of [
   { suite: 'pam-guest', mutations: 1000 },
   { suite: 'pam-shadow-exec', mutations: 300 },
 ]) {
-  t.test(`${suite} under 6.12-atomic-ioctl: 10.0-atomic-ioctl sends lists and survives`, async (t) => {
-    assertListSurvives(t, await runInKernel(t, '6.12-atomic-ioctl', suite, ['10.0-atomic-ioctl'], 2, mutations), '6.12-atomic-ioctl', 2, false);
+  t.test(`${suite} under 6.12-atomic-ioctl: 10.0-atomic-ioctl sends lists and survives, or loses at most one guest of two to finding list-6.12-no-retries-off-tdp`, async (t) => {
+    assertListSurvives(t, await runInKernel(t, '6.12-atomic-ioctl', suite, ['10.0-atomic-ioctl'], 2, mutations), '6.12-atomic-ioctl', 2, 'list-6.12-no-retries-off-tdp');
   });
 
-  t.test(`${suite} under 6.12-stock: 10.0-atomic-ioctl warns once, falls back to upstream's blocker and survives`, async (t) => {
-    // pam-guest on upstream's blocker inside 6.12-stock lost one of two guests in 2 of 4 runs (an open finding): at most one is reported.
-    assertFallbackSurvives(t, await runInKernel(t, '6.12-stock', suite, ['10.0-atomic-ioctl'], 2, mutations), '6.12-stock', 2, suite === 'pam-guest' ? 1 : 0);
+  const finding = suite === 'pam-guest' ? 'blocker-pam-guest-6.12-stock' : undefined;
+  t.test(`${suite} under 6.12-stock: 10.0-atomic-ioctl warns once, falls back to upstream's blocker and survives${finding ? `, or loses at most one guest of two by emulation failure to finding ${finding}` : ''}`, async (t) => {
+    assertFallbackSurvives(t, await runInKernel(t, '6.12-stock', suite, ['10.0-atomic-ioctl'], 2, mutations), '6.12-stock', 2, finding);
   });
 }

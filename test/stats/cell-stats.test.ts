@@ -138,3 +138,19 @@ t.test('a livelock in a race suite: the guest is lost for ever running; conclusi
   const lost = sampleRecord({ iteration: 4, expected: 'safe' });
   t.equal(cellStats([livelock, lost], { safeBelow: 0.001 }).verdict.kind, 'race', 'a loss decides');
 });
+
+t.test('a vCPU stopped for good on a fixed build is no survival: the cell says stalled, not safe, and contradicts safe', async (t) => {
+  const survived = (iteration: number) => sampleRecord({ iteration, outcome: 'survived', stopReason: 'mutations', failure: null, mutationsApplied: 1000, expected: 'safe', timeToFailureMs: null });
+  const stalled = sampleRecord({ iteration: 4, outcome: 'stalled', stopReason: 'mutations', failure: null, mutationsApplied: 1000, expected: 'safe', timeToFailureMs: null });
+  // 5,000 mutations without a loss would bound the loss below 1e-3: without the stall, safe.
+  t.equal(cellStats([0, 1, 2, 3, 4].map(survived), { safeBelow: 0.001 }).verdict.kind, 'safe');
+  const cell = cellStats([0, 1, 2, 3].map(survived).concat(stalled), { safeBelow: 0.001 });
+  t.same(cell.verdict, { kind: 'stalled', stalled: 1 });
+  t.equal(cell.agrees, false, 'expected safe');
+  t.equal(verdictText(cell.verdict), 'stalled (a vCPU stopped for good in 1 iteration)');
+  const report = renderReport(buildReport({ manifests: [], records: [0, 1, 2, 3].map(survived).concat(stalled), generatedAt: 'x' }), 'grid-md');
+  t.notMatch(report, /\bsafe[^(]*lost 0\/5/, 'no cell reads safe over the stalled iteration');
+  t.match(report, /stalled \(CONTRADICTED\): lost 0\/5 .*, stalled 1\/5/, 'the grid cell says stalled, with the count');
+  const lost = sampleRecord({ iteration: 5, expected: 'safe' });
+  t.equal(cellStats([stalled, lost], { safeBelow: 0.001 }).verdict.kind, 'race', 'a loss decides');
+});
