@@ -16,8 +16,9 @@ export function formatUs(us: number | undefined): string {
   return us >= 1000 ? `${(us / 1000).toFixed(us >= 10_000 ? 0 : 1)} ms` : `${us} us`;
 }
 
-/** A quantile of a censored distribution: a number, or "> max" when too few guests were lost to reach it. */
-export function formatQuantile(value: number | undefined, censored: number, format: (n: number) => string = String): string {
+/** A quantile of a censored distribution: a number, "not reached" when too few guests were lost to reach it, "not measured" when a loss has no time. */
+export function formatQuantile(value: number | undefined, censored: number, format: (n: number) => string = String, notMeasured = 0): string {
+  if (notMeasured > 0) return 'not measured';
   if (value !== undefined) return format(value);
   return censored > 0 ? 'not reached' : '-';
 }

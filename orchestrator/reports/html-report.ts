@@ -84,7 +84,7 @@ function summaryRow(cell: CellStats): string {
     h(formatInterval(cell.lossPerIteration)),
     h(perMutationText(cell)),
     h(`${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`),
-    h(formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)),
+    h(formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs, cell.timeToFailureMs.notMeasured)),
     h(latencyText(cell)),
     `<span class="${cell.verdict.kind}">${h(verdictText(cell.verdict))}</span>`,
     h(expectationText(cell)),

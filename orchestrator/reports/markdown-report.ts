@@ -17,7 +17,7 @@ export function renderMarkdown(model: ReportModel): string {
           formatInterval(cell.lossPerIteration),
           perMutationText(cell),
           `${formatQuantile(cell.mutationsToFailure.median, cell.mutationsToFailure.censored)}, ${formatQuantile(cell.mutationsToFailure.p90, cell.mutationsToFailure.censored)}`,
-          formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs),
+          formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs, cell.timeToFailureMs.notMeasured),
           latencyText(cell),
           verdictText(cell.verdict),
           expectationText(cell),

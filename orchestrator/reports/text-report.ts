@@ -50,7 +50,7 @@ export function renderText(model: ReportModel): string {
       );
     }
     out.push(
-      `  ${cell.detection ? 'time to detection' : 'time to failure  '}    median ${formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs)}, p90 ${formatQuantile(cell.timeToFailureMs.p90, cell.timeToFailureMs.censored, formatMs)}`,
+      `  ${cell.detection ? 'time to detection' : 'time to failure  '}    median ${formatQuantile(cell.timeToFailureMs.median, cell.timeToFailureMs.censored, formatMs, cell.timeToFailureMs.notMeasured)}, p90 ${formatQuantile(cell.timeToFailureMs.p90, cell.timeToFailureMs.censored, formatMs, cell.timeToFailureMs.notMeasured)}`,
     );
     if (cell.latency.count > 0) out.push(`  mutation latency     p50 ${formatUs(cell.latency.p50Us)}, p99 ${formatUs(cell.latency.p99Us)} (${cell.latency.count} mutations)`);
     if (cell.guestCost) out.push(`  guest-measured cost  mean ${formatUs(cell.guestCost.meanUs)}, max ${formatUs(cell.guestCost.maxUs)} per mutation`);

@@ -24,6 +24,7 @@ export function classifyIteration(observation: Observation): Classification {
     stopReason: harness ? 'error' : loss ? loss.reason : (tally.stoppedBy ?? 'error'),
     progress: verdict,
     mutationPhaseMs: Math.max(0, phaseMs),
-    timeToFailureMs: loss && tally.attempted > 0 ? Math.round(loss.atMs - tally.startedAtMs) : null,
+    // A loss seen before the mutation clock started (a guest that mutates itself, seen lost at the first checkpoint) has no time.
+    timeToFailureMs: loss && tally.attempted > 0 && loss.atMs >= tally.startedAtMs ? Math.round(loss.atMs - tally.startedAtMs) : null,
   };
 }

@@ -28,6 +28,8 @@ export interface DistributionSummary {
   p90: number | undefined;
   /** Iterations that ended without a loss: right-censored observations. */
   censored: number;
+  /** Losses whose time was not measured (none, or a negative one in older records): then no quantile is given. */
+  notMeasured: number;
 }
 
 /** Everything the reports show about one (suite, build) cell. */
@@ -106,6 +108,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
   const losses = ran.filter((record) => record.outcome === 'guest-lost').length;
   const mutationsApplied = ran.reduce((sum, record) => sum + record.mutationsApplied, 0);
   const byMutations = kaplanMeier(ran.map((record) => ({ at: record.mutationsApplied, lost: record.outcome === 'guest-lost' })));
+  const timeUnknown = ran.filter((record) => record.outcome === 'guest-lost' && (record.timeToFailureMs === null || record.timeToFailureMs < 0)).length;
   const byTime = kaplanMeier(ran.map((record) => ({ at: record.timeToFailureMs ?? record.mutationPhaseMs, lost: record.outcome === 'guest-lost' })));
   const merged = mergeHistograms(ran.map((record) => record.latencyHistogram));
   const rates = ran.map((record) => record.progressPerSecond).filter((rate): rate is number => rate !== null);
@@ -140,7 +143,7 @@ export function cellStats(records: readonly IterationRecord[], options: CellOpti
     lossPerIteration: clopperPearson(losses, ran.length, ALPHA),
     lossPerMutation: clopperPearson(losses, Math.max(mutationsApplied, losses), ALPHA),
     mutationsToFailure: summarize(byMutations, ran.length - losses),
-    timeToFailureMs: summarize(byTime, ran.length - losses),
+    timeToFailureMs: timeUnknown > 0 ? { median: undefined, p90: undefined, censored: ran.length - losses, notMeasured: timeUnknown } : summarize(byTime, ran.length - losses),
     survivalByMutations: byMutations,
     latency: { count: histogramCount(merged), p50Us: histogramQuantile(merged, 0.5), p99Us: histogramQuantile(merged, 0.99) },
     guestCost: guestCostOf(ran),
@@ -210,7 +213,7 @@ function guestCostOf(records: readonly IterationRecord[]): CellStats['guestCost'
 }
 
 function summarize(steps: SurvivalStep[], censored: number): DistributionSummary {
-  return { median: survivalQuantile(steps, 0.5), p90: survivalQuantile(steps, 0.9), censored };
+  return { median: survivalQuantile(steps, 0.5), p90: survivalQuantile(steps, 0.9), censored, notMeasured: 0 };
 }
 
 function median(values: number[]): number | undefined {

@@ -77,3 +77,11 @@ t.test('harness failures are typed by what they mean for the run, not by their c
   t.match(harnessFailure(new QmpTimeoutError('a reply', 10)), { kind: 'harness', code: 'QMP_TIMEOUT' });
   t.match(harnessFailure(new TypeError('boom')), { kind: 'harness', code: 'UNEXPECTED', message: /TypeError: boom\n\s+at / });
 });
+
+t.test('a loss seen before the mutation clock started has no time to failure, never a negative one', async (t) => {
+  // The clock starts at 100 ms; a guest that mutates itself was seen lost at 73 ms.
+  const early = classifyIteration(observation({ loss: { reason: 'internal-error', atMs: 73 } }));
+  t.equal(early.outcome, 'guest-lost');
+  t.equal(early.timeToFailureMs, null);
+  t.equal(classifyIteration(observation({ loss: { reason: 'internal-error', atMs: 100 } })).timeToFailureMs, 0, 'at the clock start: 0');
+});

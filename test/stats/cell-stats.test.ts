@@ -154,3 +154,17 @@ t.test('a vCPU stopped for good on a fixed build is no survival: the cell says s
   const lost = sampleRecord({ iteration: 5, expected: 'safe' });
   t.equal(cellStats([stalled, lost], { safeBelow: 0.001 }).verdict.kind, 'race', 'a loss decides');
 });
+
+t.test('a cell with a loss whose time was not measured (or, in older records, negative) gives no time quantile: "not measured"', async (t) => {
+  const lost = (iteration: number, timeToFailureMs: number | null) => sampleRecord({ iteration, expected: 'race', timeToFailureMs });
+  const measured = cellStats([lost(0, 30), lost(1, 50)], { safeBelow: 0.001 });
+  t.equal(measured.timeToFailureMs.notMeasured, 0);
+  t.ok(measured.timeToFailureMs.median !== undefined);
+  for (const unknown of [null, -73]) {
+    const cell = cellStats([lost(0, 30), lost(1, unknown)], { safeBelow: 0.001 });
+    t.same(cell.timeToFailureMs, { median: undefined, p90: undefined, censored: 0, notMeasured: 1 }, `time ${unknown}`);
+    const text = renderReport(buildReport({ manifests: [], records: [lost(0, 30), lost(1, unknown)], generatedAt: 'x' }), 'md');
+    t.match(text, /not measured/);
+    t.notMatch(text, /-73|\b30 ms/, 'no quantile from the times that are known');
+  }
+});
