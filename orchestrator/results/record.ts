@@ -25,6 +25,8 @@ export const hostSchema = z.object({
   /** KVM_CHECK_EXTENSION values (kvm-probe caps), e.g. USER_MEMORY_REGION_LIST. */
   kvm: z.record(z.string(), z.number()).optional(),
   kernelUnderTest: kernelProvenanceSchema.optional(),
+  /** This kernel's boot (/proc/sys/kernel/random/boot_id): inside a kernel under test, which L1 boot ran the iteration; absent in older records. */
+  bootId: z.string().optional(),
 });
 
 const latencySummarySchema = z.object({
@@ -135,6 +137,13 @@ export const iterationRecordSchema = z.object({
   commitCost: commitCostSchema.optional(),
   /** The spin guest's gaps between loop iterations over the mutation phase (stall-summary.ts); absent for other guests and in older records. */
   stalls: stallsSchema.optional(),
+  /** The load of the machine QEMU ran on (inside a kernel under test: L1's) at the iteration's start and end; absent in older records. */
+  load: z
+    .object({
+      before: z.object({ loadavg1: z.number(), cpuSomeAvg10: z.number().optional() }).strict(),
+      after: z.object({ loadavg1: z.number(), cpuSomeAvg10: z.number().optional() }).strict(),
+    })
+    .optional(),
   stderrExcerpt: z.string(),
   /** A Linux guest's last console lines (progress lines left out). */
   serialExcerpt: z.string().optional(),

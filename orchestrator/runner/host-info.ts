@@ -14,6 +14,8 @@ export interface HostInfo {
   kvm?: Record<string, number>;
   /** Set when this host is a kernel under test booted by `slotlab run --kernel`. */
   kernelUnderTest?: KernelProvenance;
+  /** This kernel's boot id: inside a kernel under test, which L1 boot it is. */
+  bootId?: string;
 }
 
 export function kvmCapabilities(probe = kvmProbePath()): Record<string, number> | undefined {
@@ -45,6 +47,11 @@ export function hostInfo(context: RunContext = HOST_CONTEXT): HostInfo {
   const info: HostInfo = { kernel: `${os.type()} ${os.release()}`, cpu, cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
   const kvm = kvmCapabilities();
   if (kvm) info.kvm = kvm;
+  try {
+    info.bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    // not Linux: no boot id
+  }
   const kernel = kernelUnderTest(context);
   if (kernel) info.kernelUnderTest = kernel;
   return info;

@@ -11,6 +11,7 @@ import type { FailureDetail, LivelockEvidence } from '../results/record.js';
 import type { StallReading } from '../results/stall-summary.js';
 import type { Timeouts } from '../run-context.js';
 import type { Suite } from '../suites/suite-schema.js';
+import { type HostLoad, readHostLoad } from '../machine/host-load.js';
 import { type VcpuForensics, captureVcpuForensics } from '../machine/vcpu-forensics.js';
 import { describeFailure } from './describe-failure.js';
 import type { GuestDriver, StartReport } from './guest-driver.js';
@@ -68,6 +69,8 @@ export interface Observation {
   start: StartReport;
   /** From the iteration's start to its first mutation (QEMU's launch, the guest's boot or restore, the first counter reading); absent when it got no further. */
   startUpMs?: number;
+  /** The machine's load when the iteration started and when it ended. */
+  load?: { before: HostLoad; after: HostLoad };
 }
 
 export interface ObserveInput {
@@ -81,6 +84,7 @@ export interface ObserveInput {
 export async function observeIteration(guest: GuestDriver, input: ObserveInput): Promise<Observation> {
   const startedAt = new Date();
   const started = performance.now();
+  const loadBefore = readHostLoad();
   const tally = newTally();
   const seen: Pick<Observation, 'before' | 'after' | 'progress' | 'loss' | 'failure' | 'livelock' | 'harness' | 'guestCost' | 'stalls'> & { progressKnown: boolean } = {
     stalls: undefined,
@@ -177,8 +181,9 @@ export async function observeIteration(guest: GuestDriver, input: ObserveInput):
     shutdown = await guest.machine.shutdown();
   }
   const { machine } = guest;
+  const loadAfter = readHostLoad();
   const start = guest.started?.() ?? { how: 'booted' };
   const output = machine.output.text();
   const flight: FlightData = { transcript: machine.transcript, argv: machine.argv, env: machine.config.env, launch: launchFiles(machine), console: consoleText, output, ...(vcpus ? { vcpus } : {}) };
-  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output, trace, qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }) };
+  return { ...seen, startedAt, durationMs: Math.round(performance.now() - started), tally, serial, shutdown, output, trace, qmpNotes: [...machine.qmpNotes], flight, start, ...(startUpMs === undefined ? {} : { startUpMs }), ...(loadBefore && loadAfter ? { load: { before: loadBefore, after: loadAfter } } : {}) };
 }

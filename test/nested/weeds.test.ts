@@ -17,6 +17,8 @@ t.test('weeds under 6.1-stock: 7.2-stock stops the guest with an emulation failu
   for (const record of iterationsThatRan(t, records, '7.2-stock', 2)) {
     t.equal(record.family, 'stock');
     t.equal(record.expected, 'stopped');
+    t.ok(record.load && record.load.before.loadavg1 >= 0 && record.load.after.loadavg1 >= 0, "L1's load at the iteration's start and end");
+    t.match(record.host.bootId, /^[0-9a-f-]{36}$/, 'the L1 boot that ran it');
     t.equal(record.outcome, 'guest-lost', `iteration ${record.iteration}: ${record.stopReason} ${record.stderrExcerpt}`);
     t.match(record.failure, { runState: 'internal-error', suberror: 1, emulationFailure: true, vcpu: 1, instructionPointerHex: WEEDS });
     // An NPF on an instruction fetch at the weeds GPA: the exit KVM tried to emulate, decoded from QEMU's extra data.
