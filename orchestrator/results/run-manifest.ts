@@ -41,6 +41,8 @@ export const runManifestSchema = z.object({
   tornTails: z.array(z.object({ bytes: z.number().int().min(1), savedTo: z.string(), at: z.string() })).optional(),
   /** A shard of a campaign (`slotlab run --campaign FILE --shard i/N`), shard 0: the whole campaign, run unsharded or merged (`slotlab merge`). */
   campaign: campaignRefSchema.optional(),
+  /** The slotlab that made the run: package version and checkout commit (absent in older manifests). */
+  slotlab: z.object({ version: z.string(), commit: z.string().nullable() }).strict().optional(),
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;

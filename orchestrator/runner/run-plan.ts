@@ -11,6 +11,7 @@ import { type RunLock, acquireRunLock } from '../results/run-lock.js';
 import type { LiveReporter } from '../reporters/reporter.js';
 import type { RunManifest } from '../results/run-manifest.js';
 import { MANIFEST_SCHEMA } from '../results/run-manifest.js';
+import { slotlabIdentity } from '../results/slotlab-identity.js';
 import { type RunFiles, runFiles, writeManifest } from '../results/run-store.js';
 import type { RunContext } from '../run-context.js';
 import { mutatorPlugin } from '../mutators/registry.js';
@@ -122,6 +123,7 @@ async function runItems(plan: Plan, options: RunOptions, image: string, linux: L
           endedAt: null,
           status: 'running',
           ...(plan.campaign ? { campaign: plan.campaign } : {}),
+          slotlab: slotlabIdentity(),
         };
     writeManifest(files, manifest);
     return await runRemaining(plan, options, { image, linux, builds, host, files, writer, manifest, previous, slots });
