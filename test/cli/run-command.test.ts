@@ -2,11 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { slotlabIdentity } from '../../orchestrator/results/slotlab-identity.js';
 import { execa } from 'execa';
 import { tempDir } from '../fixtures/temp-dir.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRecords } from '../../orchestrator/results/record-writer.js';
+import { repoRoot } from '../../orchestrator/paths.js';
 import { slotlab } from '../fixtures/cli.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 
@@ -28,7 +28,8 @@ t.test('run --json prints one record per iteration and writes the same to the ru
   t.equal(manifest.status, 'complete');
   t.same(manifest.builds.map((build: { name: string }) => build.name), ['debian-7.2']);
   t.same(manifest.overrides, { repetitions: 2, mutations: 2000 });
-  t.same(manifest.slotlab, slotlabIdentity(), 'the manifest names the slotlab that made the run (version, commit)');
+  const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: repoRoot })).stdout.trim();
+  t.same(manifest.slotlab, { version: JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version, commit: head }, 'the manifest names the slotlab that made the run (version, commit as git says it)');
   for (const record of printed) {
     for (const file of [record.flight.registers, record.flight.pages]) t.ok(file && fs.existsSync(path.join(runsDir, file)), `iteration ${record.iteration}: a lost guest's forensics file ${file} is beside the records`);
   }
