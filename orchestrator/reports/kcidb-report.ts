@@ -70,7 +70,8 @@ export function kcidbDocument(model: ReportModel, options: KcidbOptions = {}): J
         tree_name: source.tree,
         ...(hash
           ? {
-              patchset_files: source.patches.map((patch) => ({ name: patch.name, url: urlOf(patchPath(source.tree, source.base, source.variant, patch.name)) })),
+              // KCIDB's resource names are local file names (no '/'): the series folder is flattened into the name; misc.patches keeps it.
+              patchset_files: source.patches.map((patch) => ({ name: patch.name.replace(/\//g, '-'), url: urlOf(patchPath(source.tree, source.base, source.variant, patch.name)) })),
               patchset_hash: hash,
             }
           : {}),

@@ -82,7 +82,8 @@ t.test('checkouts and builds: one per QEMU or kernel source with its patches and
   const checkout = checkoutOf(qemu.id);
   t.equal(checkout.tree_name, 'qemu');
   t.same(checkout.patchset_files, [
-    { name: 'common/0000-memory-trace-transaction-commits.patch', url: 'https://example.org/slotlab/raw/abc/qemu-patches/7.2/common/0000-memory-trace-transaction-commits.patch' },
+    // A resource name is a local file name in KCIDB v5.3 (no '/'): the folder flattened into it; the URL keeps the path.
+    { name: 'common-0000-memory-trace-transaction-commits.patch', url: 'https://example.org/slotlab/raw/abc/qemu-patches/7.2/common/0000-memory-trace-transaction-commits.patch' },
     { name: '0001-kvm-slot-changes-of-a-transaction-in-one-list.patch', url: 'https://example.org/slotlab/raw/abc/qemu-patches/7.2/atomic-ioctl/0001-kvm-slot-changes-of-a-transaction-in-one-list.patch' },
   ]);
   t.equal(checkout.patchset_hash, createHash('sha256').update(`${sha('1')}\n${sha('2')}\n`).digest('hex'), "KCIDB's definition: sha256 over each patch's newline-terminated sha256");
@@ -146,4 +147,18 @@ t.test('slotlab report --format kcidb: the file it writes validates; its options
     t.equal(bad.exitCode, 2);
     t.match(bad.stderr, message);
   }
+});
+
+t.test("the test schema refuses what KCIDB v5.3's validator refuses (the facts' constraints)", async (t) => {
+  const base = { version: { major: 5, minor: 3 } };
+  const checkout = { id: 'slotlab:c', origin: 'slotlab' };
+  const valid = (doc: unknown) => kcidbSchema.safeParse(doc).success;
+  t.ok(valid({ ...base, checkouts: [{ ...checkout, patchset_files: [{ name: 'common-0000-x.patch', url: 'file:///x' }], patchset_hash: '' }] }), 'a flat name; an empty patchset hash');
+  t.notOk(valid({ ...base, checkouts: [{ ...checkout, patchset_files: [{ name: 'common/0000-x.patch', url: 'file:///x' }] }] }), "a name with '/'");
+  t.notOk(valid({ ...base, checkouts: [{ ...checkout, git_repository_url: 'git://example.org/qemu.git' }] }), 'git://');
+  t.notOk(valid({ ...base, checkouts: [{ ...checkout, git_commit_hash: 'ABCDEF'.padEnd(40, '0') }] }), 'upper-case hex');
+  t.notOk(valid({ ...base, builds: [{ id: 'slotlab:b', origin: 'slotlab', checkout_id: 'slotlab:c', architecture: 'x86-64' }] }), 'x86-64');
+  t.notOk(valid({ ...base, checkouts: [{ ...checkout, comment: 'a\u0000b' }] }), 'NUL in free text');
+  t.notOk(valid({ ...base, tests: [{ id: 'slotlab:t', origin: 'slotlab', build_id: 'slotlab:b', environment: { compatible: ['a b'] } }] }), 'a space in compatible');
+  t.notOk(valid({ ...base, checkouts: [{ ...checkout, extra: 1 }] }), 'an unknown key');
 });
