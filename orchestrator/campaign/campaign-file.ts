@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../paths.js';
 import { SlotlabError } from '../errors.js';
 import type { CampaignRef } from '../results/campaign-ref.js';
 import { writeFileWhole } from '../results/run-store.js';
@@ -55,10 +57,11 @@ export interface ShardGroup {
  * The runs a shard makes (shard 0: the whole campaign): one per (suite, kernel) group that has
  * items in it, each the plan `slotlab run` makes for that suite, narrowed to the shard's items.
  */
-export function shardGroups(campaign: Campaign, shard: number): ShardGroup[] {
+export function shardGroups(campaign: Campaign, shard: number, root = repoRoot): ShardGroup[] {
   const groups: ShardGroup[] = [];
   for (const suite of campaign.suites) {
-    const loaded = loadSuite(suite.file);
+    // Relative: a suite of the repository, found in the checkout that runs the shard.
+    const loaded = loadSuite(path.isAbsolute(suite.file) ? suite.file : path.join(root, suite.file));
     if (loaded.sha256 !== suite.sha256) throw new CampaignError(`${suite.file} changed since campaign ${campaign.id} was planned (sha256 ${loaded.sha256.slice(0, 12)}, planned ${suite.sha256.slice(0, 12)}); every shard must run the same suite: check out the commit the campaign was planned at`);
     for (const kernel of campaign.kernels.length > 0 ? campaign.kernels : [null]) {
       const mine = campaign.items.filter((item) => item.suite === suite.name && item.kernel === kernel && (shard === 0 || item.shard === shard));

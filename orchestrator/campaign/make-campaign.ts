@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { repoRoot } from '../paths.js';
 import { L1_TIME_SCALE } from '../nested/kernel-run.js';
 import type { IterationRecord } from '../results/record.js';
 import { makePlan, type PlanOverrides } from '../runner/plan.js';
@@ -50,7 +52,8 @@ export function makeCampaign(input: CampaignInput): Campaign {
     seed: input.seed,
     builds: input.builds,
     kernels: input.kernels,
-    suites: input.suites.map((loaded) => ({ name: loaded.suite.name, file: loaded.file, sha256: loaded.sha256 })),
+    // A suite of this repository by its path in it, so that a shard checked out anywhere finds it; a user's own suite as given.
+    suites: input.suites.map((loaded) => ({ name: loaded.suite.name, file: repositoryPath(loaded.file), sha256: loaded.sha256 })),
     overrides: input.overrides,
     shards: input.shards,
     estimate: usedHistory ? ('earlier-runs' as const) : ('suite-limits' as const),
@@ -97,3 +100,9 @@ function cellMeans(records: readonly IterationRecord[]): Map<string, number> {
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;
+
+/** A file inside the repository as its path from the repository's root; one outside it, absolute. */
+export function repositoryPath(file: string, root = repoRoot): string {
+  const relative = path.relative(root, path.resolve(file));
+  return relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(file) : relative.split(path.sep).join('/');
+}

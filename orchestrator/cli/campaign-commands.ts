@@ -55,6 +55,7 @@ export function planCommand(args: string[]): number {
     shards: positiveInt('--shards', values.shards)!,
     history: (values.history ?? []).flatMap((run) => readRuns(run)).flatMap((run) => run.records),
   });
+  if (campaign.shards > campaign.items.length) throw new UsageError(`--shards ${campaign.shards} over ${campaign.items.length} iteration(s): a shard needs at least one iteration; use --shards ${campaign.items.length} or fewer`);
   const dir = path.resolve(values.output);
   const file = path.join(dir, campaignFileName(campaign));
   writeCampaign(file, campaign);
@@ -84,7 +85,8 @@ export function mergeCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { into: { type: 'string' }, campaign: { type: 'string' } } });
   if (positionals.length === 0) throw new UsageError('merge needs the shards\' run folders or record files');
   if (values.into === undefined) throw new UsageError('merge needs --into DIR: where the merged campaign goes');
-  const runs = positionals.flatMap((input) => readRuns(input));
+  // A shard the split gave no iteration leaves only its campaign file: nothing to merge from it, and nothing missing.
+  const runs = positionals.filter((input) => !isEmptyShard(input)).flatMap((input) => readRuns(input));
   const campaign = values.campaign !== undefined ? readCampaign(values.campaign) : campaignBeside(positionals);
   const result = mergeRuns(campaign, runs, values.into);
   for (const run of result.runs) process.stdout.write(`merged ${run.runId}: ${run.records} of ${run.expected} iterations\n`);
@@ -104,4 +106,11 @@ function campaignBeside(inputs: readonly string[]): Campaign {
   if (ids.length === 0) throw new CampaignError('no campaign file beside the runs: give it with --campaign FILE (the one `slotlab plan` wrote)');
   if (ids.length > 1) throw new CampaignError(`the runs' folders hold several campaigns (${ids.join(', ')}): merge one campaign at a time, or name it with --campaign FILE`);
   return readCampaign(files[0]!);
+}
+
+/** A shard's folder holding its campaign file and no run (a shard with no iterations). */
+function isEmptyShard(input: string): boolean {
+  if (!fs.existsSync(input) || !fs.statSync(input).isDirectory()) return false;
+  const names = fs.readdirSync(input);
+  return names.some((name) => name.endsWith('.campaign.json')) && !names.some((name) => name.endsWith('.jsonl') || name.endsWith('.manifest.json'));
 }

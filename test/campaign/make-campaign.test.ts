@@ -115,6 +115,7 @@ t.test('slotlab plan: prints the items and shards, writes the campaign and both 
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--output', dir], /plan needs --shards N/],
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--shards', '2'], /plan needs --output DIR/],
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--shards', '0', '--output', dir], /--shards needs a positive integer, not '0'/],
+    [['plan', 'pam-qmp', '--build', '7.2-stock', '--repetitions', '1', '--shards', '5', '--output', dir], /--shards 5 over 1 iteration\(s\): a shard needs at least one iteration; use --shards 1 or fewer/],
     [['plan', 'nope', '--build', '7.2-stock', '--shards', '2', '--output', dir], /nope/],
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--kernel', '6.1-nope', '--shards', '2', '--output', dir], /6\.1-nope/],
     [['plan', 'pam-qmp', '--build', '7.2-stock', '--kernel', '/bin/sh', '--shards', '2', '--output', dir], /--kernel \/bin\/sh: a campaign runs on other machines, so it takes a built-in kernel/],

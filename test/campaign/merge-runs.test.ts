@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { writeCampaign } from '../../orchestrator/campaign/campaign-file.js';
+import { shardGroups, writeCampaign } from '../../orchestrator/campaign/campaign-file.js';
 import type { Campaign } from '../../orchestrator/campaign/campaign-schema.js';
-import { makeCampaign } from '../../orchestrator/campaign/make-campaign.js';
+import { makeCampaign, repositoryPath } from '../../orchestrator/campaign/make-campaign.js';
+import { repoRoot } from '../../orchestrator/paths.js';
 import { mergeRuns } from '../../orchestrator/campaign/merge-runs.js';
 import { buildReport } from '../../orchestrator/reports/report-model.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
@@ -142,4 +143,33 @@ t.test('a group planned for the host that ran inside the nested fallback kernel 
   const result = mergeRuns(campaign, folders.flatMap((folder) => readRuns(folder)), path.join(root, 'merged'));
   t.same(result.runs.map((run) => [run.runId, run.kernel, run.records]), [[`${campaign.id}-pam-qmp`, null, 6]]);
   t.same(result.missing, []);
+});
+
+t.test("slotlab merge: a shard with no iterations (its folder holds only the campaign file) is complete, not 'a folder without runs'", async (t) => {
+  const root = tempDir(t);
+  const planned = campaignOf(3);
+  // A campaign file planned before plan refused more shards than iterations: shard 2 has nothing to run.
+  const campaign: Campaign = { ...planned, items: planned.items.map((item) => (item.shard === 2 ? { ...item, shard: 1 } : item)) };
+  const folders = [1, 3].map((shard) => shardFolder(root, campaign, shard));
+  const empty = path.join(root, 'shard-2');
+  fs.mkdirSync(empty);
+  writeCampaign(path.join(empty, `${campaign.id}.campaign.json`), campaign);
+  const result = await slotlab(['merge', folders[0]!, empty, folders[1]!, '--into', path.join(root, 'merged')]);
+  t.equal(result.exitCode, 0, String(result.all));
+  t.match(result.stdout, new RegExp(`^merged ${campaign.id}-pam-qmp: 6 of 6 iterations$`, 'm'));
+  t.equal(readRun(path.join(root, 'merged', `${campaign.id}-pam-qmp.jsonl`)).manifest?.status, 'complete');
+});
+
+t.test('a campaign names the suites of this repository by their path in it: a shard finds them in the checkout it runs from', async (t) => {
+  const campaign = campaignOf(2);
+  t.same(campaign.suites.map((suite) => suite.file), ['suites/pam-qmp.yaml'], 'relative to the repository, not where it was planned');
+  // Another checkout: the suite file alone, in a folder of its own.
+  const other = tempDir(t);
+  fs.mkdirSync(path.join(other, 'suites'));
+  fs.copyFileSync(path.join(repoRoot, 'suites', 'pam-qmp.yaml'), path.join(other, 'suites', 'pam-qmp.yaml'));
+  const groups = shardGroups(campaign, 1, other);
+  t.equal(groups[0]!.plan.loaded.file, path.join(other, 'suites', 'pam-qmp.yaml'), 'loaded from the checkout running the shard');
+  fs.rmSync(path.join(other, 'suites', 'pam-qmp.yaml'));
+  t.throws(() => shardGroups(campaign, 1, other), /pam-qmp\.yaml/, 'and only from there');
+  t.equal(repositoryPath('/elsewhere/my-suite.yaml'), '/elsewhere/my-suite.yaml', "a user's suite outside the repository stays absolute");
 });
