@@ -9,7 +9,8 @@ interface Cell {
 
 /**
  * Per (suite, build) cell: iterations done, losses so far, and an ETA from the
- * mean iteration time. Draws on a TTY only; silent otherwise.
+ * mean iteration time. On a TTY it redraws the cells in place; elsewhere (a CI log)
+ * it prints one line per finished iteration: its cell, n of m, losses, the run's ETA.
  */
 export class ProgressDisplay {
   private readonly cells = new Map<string, Cell>();
@@ -31,23 +32,33 @@ export class ProgressDisplay {
     this.draw();
   }
 
-  record(record: IterationRecord): void {
+  /** An iteration that ended; `replayed`: one a resumed run had already (counted, no line of its own off a terminal). */
+  record(record: IterationRecord, replayed = false): void {
     const cell = this.cells.get(record.build.name);
     if (!cell) return;
     cell.done++;
     if (record.outcome === 'guest-lost') cell.losses++;
     this.finished++;
-    this.draw();
+    if (this.enabled) this.draw();
+    else if (!replayed) this.stream.write(`${this.lineOf(record.build.name, cell, this.eta())}\n`);
   }
 
   /** The text drawn, one line per cell. */
   render(): string[] {
+    const eta = this.eta();
+    return [...this.cells.entries()].map(([build, cell]) => this.lineOf(build, cell, eta));
+  }
+
+  /** The run's remaining time from the mean iteration so far; undefined when nothing remains. */
+  private eta(): string | undefined {
     const remaining = [...this.cells.values()].reduce((sum, cell) => sum + cell.total - cell.done, 0);
+    if (remaining === 0) return undefined;
     const perIteration = this.finished > 0 ? (Date.now() - this.started) / this.finished : undefined;
-    const eta = perIteration === undefined ? '?' : formatDuration(perIteration * remaining);
-    return [...this.cells.entries()].map(
-      ([build, cell]) => `${this.suite} x ${build}: ${cell.done}/${cell.total} iterations, ${cell.losses} lost${remaining > 0 ? `  (run ETA ${eta})` : ''}`,
-    );
+    return perIteration === undefined ? '?' : formatDuration(perIteration * remaining);
+  }
+
+  private lineOf(build: string, cell: Cell, eta: string | undefined): string {
+    return `${this.suite} x ${build}: ${cell.done}/${cell.total} iterations, ${cell.losses} lost${eta === undefined ? '' : `  (run ETA ${eta})`}`;
   }
 
   private draw(): void {

@@ -40,7 +40,7 @@ t.test('progress: says where the records go and how much is left', async (t) => 
   const reporter = progressReporter(out.stream);
   reporter.runStarted!({ files, suite: 'pam-qmp', items, remaining: items.slice(1), previous: [sampleRecord()] });
   reporter.iteration!(sampleRecord({ iteration: 1 }), 2, 2);
-  t.equal(out.text(), 'slotlab: 1 of 2 iterations of pam-qmp to run; records -> /runs/run-x.jsonl\n', 'nothing drawn off a terminal');
+  t.equal(out.text(), 'slotlab: 1 of 2 iterations of pam-qmp to run; records -> /runs/run-x.jsonl\npam-qmp x debian-7.2: 2/2 iterations, 2 lost\n', 'off a terminal: a line for the iteration that ended, none for the one a resumed run had');
 });
 
 t.test('notes: boot retries and notices on stderr', async (t) => {
