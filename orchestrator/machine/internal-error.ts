@@ -94,9 +94,20 @@ export function parseInternalError(stderr: string): InternalErrorReport | undefi
     instructionPointer: ip === undefined ? undefined : Number.parseInt(ip, 16),
     instructionPointerHex: ip === undefined ? undefined : `0x${ip.replace(/^0+(?=.)/, '')}`,
     registerLines: registerLines(after),
-    extraData: after.map((line) => /^extra data\[\d+\]: (?:0x)?([0-9a-f]+)$/.exec(line.trim())?.[1]).filter((word): word is string => word !== undefined).map((word) => `0x${word}`),
+    extraData: extraDataOf(after),
     ...codeOf(after),
   };
+}
+
+/** The `extra data[n]` lines right after the report's first line (not a later report's). */
+function extraDataOf(lines: readonly string[]): string[] {
+  const words: string[] = [];
+  for (const line of lines.slice(1)) {
+    const word = /^extra data\[\d+\]: (?:0x)?([0-9a-f]+)$/.exec(line.trim())?.[1];
+    if (word === undefined) break;
+    words.push(`0x${word}`);
+  }
+  return words;
 }
 
 function codeOf(lines: readonly string[]): { code?: string } {

@@ -31,10 +31,10 @@ export const flightSchema = z
     command: z.string(),
     console: z.string(),
     output: z.string(),
-    /** QMP exchanges in the session, and how many of them the transcript left out (it keeps the first and last ones). */
     /** Not survived: `info registers -a` and the pages at each vCPU's instruction pointer and loop (absent in older records). */
     registers: z.string().optional(),
     pages: z.string().optional(),
+    /** QMP exchanges in the session, and how many of them the transcript left out (it keeps the first and last ones). */
     exchanges: z.number().int().nonnegative(),
     dropped: z.number().int().nonnegative(),
   })

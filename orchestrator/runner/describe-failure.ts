@@ -29,7 +29,8 @@ export async function describeFailure(guest: GuestDriver, loss: GuestLoss): Prom
   // A guest that crashed prints its panic just before QEMU exits (-no-reboot); the serial file may lag a little.
   if (!report && guest.lastWords) await sleep(200);
   const guestReport = guest.lastWords?.();
-  const emulationExit = report ? decodeEmulationExit(report.extraData, cpuVendor() === 'AuthenticAMD') : undefined;
+  // The layout decoded is that of an emulation failure (suberror 1) only.
+  const emulationExit = report?.suberror === 1 ? decodeEmulationExit(report.extraData, cpuVendor() === 'AuthenticAMD') : undefined;
   return {
     runState,
     suberror: report?.suberror,

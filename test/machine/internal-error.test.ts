@@ -104,4 +104,5 @@ t.test('an emulation failure with the instruction bytes (flag bit 0): the exit c
   t.equal(decodeEmulationExit(['0x0', '0x400'], true), undefined, 'too short: nothing decoded');
   t.equal(decodeEmulationExit([], true), undefined, 'a kernel that prints no extra data');
   t.same(parseInternalError('KVM internal error. Suberror: 1\nextra data[0]: 4e\nemulation failure\n')!.extraData, ['0x4e'], 'printed without 0x by older QEMUs');
+  t.same(parseInternalError('KVM internal error. Suberror: 1\nextra data[0]: 0x0\nemulation failure\nKVM internal error. Suberror: 1\nextra data[0]: 0x1\n')!.extraData, ['0x0'], "the first report's words only, not a second vCPU's");
 });
