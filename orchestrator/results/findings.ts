@@ -56,7 +56,13 @@ export function loadFindings(dir = findingsDir()): Finding[] {
     .sort()
     .map((name) => {
       const file = path.join(dir, name);
-      const parsed = findingSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      let json: unknown;
+      try {
+        json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (caught) {
+        throw new FindingError(`${file}: not readable as JSON (${(caught as Error).message}); fix the file`);
+      }
+      const parsed = findingSchema.safeParse(json);
       if (!parsed.success) throw new FindingError(`${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}; fix the file (orchestrator/results/findings.ts has its schema)`);
       if (`${parsed.data.id}.json` !== name) throw new FindingError(`${file}: its id is ${parsed.data.id}; name the file ${parsed.data.id}.json`);
       return parsed.data;

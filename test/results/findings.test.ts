@@ -55,5 +55,7 @@ t.test('a bad finding file, or an unknown id, is one clear error saying what to 
   t.throws(() => loadFindings(dir), { code: 'FINDING_INVALID', message: /its id is right-name; name the file right-name\.json/ });
   fs.writeFileSync(path.join(dir, 'wrong-name.json'), JSON.stringify({ id: 'wrong-name' }));
   t.throws(() => loadFindings(dir), /wrong-name\.json: title: .*fix the file/);
+  fs.writeFileSync(path.join(dir, 'wrong-name.json'), '{');
+  t.throws(() => loadFindings(dir), { code: 'FINDING_INVALID', message: /wrong-name\.json: not readable as JSON/ });
   t.throws(() => findingById('no-such-finding'), new FindingError(`no finding no-such-finding in ${findingsDir()}; add results/findings/no-such-finding.json before a test names it`));
 });
