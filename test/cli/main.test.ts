@@ -21,13 +21,14 @@ t.test('doctor finds everything in place on this machine', NEEDS_KVM, async (t) 
   t.match(result.stdout, /all good/);
 });
 
-t.test('doctor names what is missing and the fix', async (t) => {
+t.test('doctor names what is missing and the fix (what the main job needs is missing, the rest absent)', async (t) => {
   const cache = tempDir(t, 'slotlab-empty-cache-');
   const result = await slotlab(['doctor'], { env: { SLOTLAB_CACHE: cache } });
   t.equal(result.exitCode, 1);
   t.match(result.stdout, /MISSING build debian-bpo-10\.0: .*no extracted QEMU 10\.0.*\n\s+fix: npm run setup/);
   t.match(result.stdout, /MISSING build 7\.2-paused-vcpu: .*\n\s+fix: npm run setup/);
-  t.match(result.stdout, /MISSING build 7\.2-atomic-ioctl: .*\n\s+fix: npm run setup/);
+  // The main job (npm run demo) does not use it: built on first use, so absent, not missing.
+  t.match(result.stdout, /absent  build 7\.2-atomic-ioctl: .*\n\s+fix: slotlab build 7\.2-atomic-ioctl  \(or let slotlab run build it when it first needs it; npm test builds every build\)/);
   t.match(result.stdout, /absent  kernel 6\.1-atomic-ioctl: .*\n\s+fix: slotlab kernel build 6\.1-atomic-ioctl/);
 });
 
