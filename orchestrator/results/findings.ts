@@ -22,7 +22,8 @@ export const findingSchema = z
     /** What the event looks like in a record; a test accepts only records that match. */
     signature: z
       .object({
-        outcome: z.enum(['guest-lost', 'stalled', 'livelock', 'error']),
+        /** The outcomes the event shows as (one event may be classified several ways, e.g. a vCPU drifting or stuck). */
+        outcomes: z.array(z.enum(['guest-lost', 'stalled', 'livelock', 'error', 'survived'])).min(1),
         emulationFailure: z.boolean().optional(),
         /** A regular expression over failure.runState. */
         runState: z.string().optional(),
@@ -81,7 +82,7 @@ export function matchesFinding(
   record: { outcome: string; mutationsAttempted: number; failure: { emulationFailure: boolean; runState: string } | null },
 ): boolean {
   const { signature } = finding;
-  if (record.outcome !== signature.outcome) return false;
+  if (!(signature.outcomes as readonly string[]).includes(record.outcome)) return false;
   if (signature.emulationFailure !== undefined && record.failure?.emulationFailure !== signature.emulationFailure) return false;
   if (signature.runState !== undefined && !new RegExp(signature.runState).test(record.failure?.runState ?? '')) return false;
   if (signature.beforeMutating !== undefined && (record.mutationsAttempted === 0) !== signature.beforeMutating) return false;

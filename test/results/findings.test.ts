@@ -30,8 +30,7 @@ t.test('the evidence records show the event the finding names', async (t) => {
   for (const finding of findings) {
     for (const evidence of finding.evidence.filter((each) => each.record?.endsWith('.jsonl'))) {
       const records = fs.readFileSync(path.join(repoRoot, evidence.record!), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { outcome: string; mutationsAttempted: number; failure: { emulationFailure: boolean; runState: string } | null; build: { name: string } });
-      if (finding.signature.outcome === 'livelock' && finding.id === 'weeds-mmio-exit-rip-in-page') continue; // cited for what it does not show
-      t.ok(records.some((record) => matchesFinding(finding, record)), `${finding.id}: ${evidence.record} has a ${finding.signature.outcome} record`);
+      t.ok(records.some((record) => matchesFinding(finding, record)), `${finding.id}: ${evidence.record} has a ${finding.signature.outcomes.join(' or ')} record`);
     }
   }
 });
