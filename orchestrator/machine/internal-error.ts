@@ -121,12 +121,19 @@ function codeOf(lines: readonly string[]): { code?: string } {
  */
 export function findFailingVcpu(report: InternalErrorReport, infoRegistersAll: string): number | undefined {
   if (report.registerLines.length === 0) return undefined;
-  const blocks = infoRegistersAll.split(/^CPU#(\d+)\s*$/m);
-  for (let i = 1; i + 1 < blocks.length; i += 2) {
-    const lines = registerLines(blocks[i + 1]!.split('\n'));
-    if (lines.length > 0 && report.registerLines.every((line, index) => lines[index] === line)) return Number(blocks[i]);
+  for (const { vcpu, text } of vcpuDumps(infoRegistersAll)) {
+    const lines = registerLines(text.split('\n'));
+    if (lines.length > 0 && report.registerLines.every((line, index) => lines[index] === line)) return vcpu;
   }
   return undefined;
+}
+
+/** `info registers -a` split into each vCPU's block (after its `CPU#n` line). */
+export function vcpuDumps(infoRegistersAll: string): { vcpu: number; text: string }[] {
+  const parts = infoRegistersAll.split(/^CPU#(\d+)\s*$/m);
+  const dumps: { vcpu: number; text: string }[] = [];
+  for (let i = 1; i + 1 < parts.length; i += 2) dumps.push({ vcpu: Number(parts[i]), text: parts[i + 1]! });
+  return dumps;
 }
 
 function registerLines(lines: string[]): string[] {

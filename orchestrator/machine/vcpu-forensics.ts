@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { vcpuDumps } from './internal-error.js';
 import type { QemuMachine } from './machine.js';
 
 /** One 4 KiB page of guest memory as a vCPU sees it (its own page tables and segments). */
@@ -34,17 +35,15 @@ export interface RegisterBlock {
 }
 
 export function registerBlocks(infoRegistersAll: string): RegisterBlock[] {
-  const parts = infoRegistersAll.split(/^CPU#(\d+)\s*$/m);
   const blocks: RegisterBlock[] = [];
-  for (let i = 1; i + 1 < parts.length; i += 2) {
-    const text = parts[i + 1]!;
+  for (const { vcpu, text } of vcpuDumps(infoRegistersAll)) {
     const ip = /\b([ER])IP=([0-9a-f]+)/.exec(text);
     if (!ip) continue;
     const pointer = BigInt(`0x${ip[2]}`);
     const longMode = ip[1] === 'R' && /^CS =\S+ \S+ \S+ \S+ DPL=\d CS64/m.test(text);
     const base = /^CS =\S+ ([0-9a-f]+) /m.exec(text);
     const linear = longMode || !base ? pointer : (BigInt(`0x${base[1]}`) + pointer) & 0xffff_ffffn;
-    blocks.push({ vcpu: Number(parts[i]), instructionPointerHex: `0x${ip[2]!.replace(/^0+(?=.)/, '')}`, linear });
+    blocks.push({ vcpu, instructionPointerHex: `0x${ip[2]!.replace(/^0+(?=.)/, '')}`, linear });
   }
   return blocks;
 }
