@@ -1,14 +1,24 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, found from this file whether it runs from orchestrator/ or dist/orchestrator/. */
+/**
+ * The repository root: the nearest folder above this file holding slotlab's package.json, whether
+ * this runs from orchestrator/, dist/orchestrator/ or a bundle (dist/host-tier/, the CLI's bundle).
+ */
 export const repoRoot = (() => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const parts = here.split(path.sep);
-  const at = parts.lastIndexOf('orchestrator');
-  const root = parts.slice(0, at).join(path.sep) || path.sep;
-  return path.basename(root) === 'dist' ? path.dirname(root) : root;
+  let at = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      if ((JSON.parse(fs.readFileSync(path.join(at, 'package.json'), 'utf8')) as { name?: string }).name === 'slotlab') return at;
+    } catch {
+      // no package.json here, or not ours
+    }
+    const up = path.dirname(at);
+    if (up === at) throw new Error(`slotlab: no slotlab package.json above ${fileURLToPath(import.meta.url)}; run slotlab from its repository`);
+    at = up;
+  }
 })();
 
 /** Where the cache and the runs live; set once by whoever starts slotlab (the CLI, from its environment). */

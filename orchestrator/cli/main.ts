@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'compare':
       return compareCommand(rest);
     case 'repro':
-      return reproCommand(rest);
+      return reproCommand(rest, context);
     case 'publish':
       return publishCommand(rest, context);
     case 'cost':

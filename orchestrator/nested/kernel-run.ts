@@ -113,6 +113,8 @@ export interface L1JobOptions {
   script: (jobDir: string) => string;
   timeoutMs: number;
   onLine?: (line: string) => void;
+  /** Host folders the job may write (the host root is read-only in L1; the job folder is always writable). */
+  writable?: string[];
   /** Takes results out of the job folder before it is removed; `l1Failed` when L1 died or was interrupted. */
   collect?: (jobDir: string, l1Failed: boolean) => string[];
 }
@@ -151,7 +153,7 @@ export async function runL1Job(options: L1JobOptions): Promise<L1Result> {
   });
   let l1: L1Result;
   try {
-    l1 = await runInL1({ kernel, initramfs, jobDir, bootTimeoutMs: L1_BOOT_TIMEOUT_MS, jobTimeoutMs: options.timeoutMs, onLine: options.onLine, paging: options.paging });
+    l1 = await runInL1({ kernel, initramfs, jobDir, bootTimeoutMs: L1_BOOT_TIMEOUT_MS, jobTimeoutMs: options.timeoutMs, onLine: options.onLine, paging: options.paging, writable: options.writable });
   } catch (error) {
     finish(true);
     throw error;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { ProcessError, type ProcessFailure } from '../errors.js';
+import path from 'node:path';
+import { ProcessError, type ProcessFailure, SlotlabError } from '../errors.js';
 import { kvmProblem } from '../machine/machine.js';
 import { launchQemu } from '../machine/qemu-process.js';
 import { RingBuffer } from '../machine/ring-buffer.js';
@@ -25,6 +26,8 @@ export interface L1Options {
   onLine?: (line: string) => void;
   /** How L1's KVM maps its guests' memory: two-dimensional paging (npt/ept, the default) or shadow paging of their page tables. */
   paging?: Paging;
+  /** Host folders shared read-write with L1 at the same paths (the rest of the host root is read-only there). */
+  writable?: string[];
 }
 
 export type Paging = 'tdp' | 'shadow';
@@ -74,6 +77,10 @@ function hostAccel(): { accel: string; cpu: string } {
 }
 
 export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
+  const writable = options.writable ?? [];
+  for (const folder of writable) {
+    if (!path.isAbsolute(folder) || /[\s,]/.test(folder)) throw new SlotlabError('L1_SHARE_INVALID', `a folder shared read-write with L1 must be an absolute path without spaces or commas, not ${JSON.stringify(folder)}: move it or point the cache elsewhere`);
+  }
   return [
     '-accel', accel.accel,
     '-cpu', accel.cpu,
@@ -89,9 +96,11 @@ export function l1QemuArgs(options: L1Options, accel = hostAccel()): string[] {
     [
       `console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 sysctl.kernel.panic_on_rcu_stall=1 slotlab.job=${options.jobDir}`,
       ...(options.paging === 'shadow' ? SHADOW_PAGING_PARAMS : []),
+      ...(writable.length > 0 ? [`slotlab.rw=${writable.join(',')}`] : []),
     ].join(' '),
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${options.jobDir},mount_tag=job,security_model=none,multidevs=remap`,
+    ...writable.flatMap((folder, index) => ['-virtfs', `local,path=${folder},mount_tag=rw${index},security_model=none,multidevs=remap`]),
   ];
 }
 

@@ -77,7 +77,7 @@ function reproLines(record: IterationRecord): string[] {
   const kernel = record.host.kernelUnderTest;
   if (kernel) {
     return [
-      ...wrap('it ran inside a kernel under test, which slotlab repro does not reproduce alone; run the cell again:', '    '),
+      ...wrap(`it ran inside kernel under test ${kernel.name}, where slotlab repro reproduces it, inside that kernel only; run the cell again:`, '    '),
       ...shellLines(['slotlab', 'run', record.suite.name, '--build', record.build.name, '--kernel', kernel.name, ...(record.host.kvm?.TDP === 0 ? ['--paging', 'shadow'] : [])], '    '),
     ];
   }

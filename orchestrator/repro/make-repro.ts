@@ -6,6 +6,7 @@ import { repoRoot } from '../paths.js';
 import { parseTranscript } from '../qmp/qmp-transcript.js';
 import { type FileRef, type FlightCommand, readFlightFile } from '../results/flight-files.js';
 import type { IterationRecord } from '../results/record.js';
+import type { RunLocation } from '../run-context.js';
 
 export class ReproError extends SlotlabError {
   constructor(detail: string) {
@@ -33,10 +34,12 @@ export function pickIteration(records: IterationRecord[], runId: string, options
  * the folder, the QMP commands with their recorded times, and reproduce.sh,
  * which replays them with python3's standard library (replay.py).
  */
-export function makeRepro(recordsFile: string, record: IterationRecord, output: string): { dir: string; files: string[] } {
+export function makeRepro(recordsFile: string, record: IterationRecord, output: string, here: RunLocation = { kind: 'host' }): { dir: string; files: string[] } {
   const where = `${record.runId} ${record.build.name} iteration ${record.iteration}`;
-  if (record.host.kernelUnderTest) {
-    throw new ReproError(`${where} ran inside kernel under test ${record.host.kernelUnderTest.name}: its QEMU and KVM live in that L1; reproduce an iteration that ran on this host's KVM`);
+  // Inside the very kernel under test the iteration ran in (the same image), its QEMU and KVM are here.
+  const sameKernel = here.kind === 'kernel-under-test' && record.host.kernelUnderTest?.sha256 === here.kernel.sha256;
+  if (record.host.kernelUnderTest && !sameKernel) {
+    throw new ReproError(`${where} ran inside kernel under test ${record.host.kernelUnderTest.name}: its QEMU and KVM live in that L1; reproduce an iteration that ran on this host's KVM, or run slotlab repro inside that kernel`);
   }
   if (!record.flight) throw new ReproError(`${where} has no flight recording (its run predates it); run the suite again and reproduce an iteration of the new run`);
   if (fs.existsSync(output) && fs.readdirSync(output).length > 0) throw new ReproError(`${output} is not empty; give a new or empty folder`);

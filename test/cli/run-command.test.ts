@@ -7,7 +7,7 @@ import { tempDir } from '../fixtures/temp-dir.js';
 import type { IterationRecord } from '../../orchestrator/results/record.js';
 import { readRecords } from '../../orchestrator/results/record-writer.js';
 import { repoRoot } from '../../orchestrator/paths.js';
-import { slotlab } from '../fixtures/cli.js';
+import { slotlab, whereSuffix } from '../fixtures/cli.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 t.test('run --json prints one record per iteration and writes the same to the run file', NEEDS_KVM, async (t) => {
@@ -45,8 +45,8 @@ t.test('run prints the result table', NEEDS_KVM, async (t) => {
   t.match(result.stdout, /debian-7\.2\s+0\s+\d+\/300\s+guest-lost\s+internal-error/);
   t.match(result.stdout, /debian-bpo-10\.0\s+0\s+300\/300\s+survived\s+mutations/);
   t.match(result.stdout, /KVM internal error\. Suberror: 1/);
-  t.match(result.stdout, /pam-qmp \/ debian-7\.2\s+1\/1\s+race\s+race ok/, 'the verdict table follows');
-  t.match(result.stdout, /pam-qmp \/ debian-bpo-10\.0\s+0\/1\s+inconclusive \(\d+ more iterations\)\s+safe \?/, '300 mutations cannot prove safety');
+  t.match(result.stdout, new RegExp(`pam-qmp / debian-7\\.2${whereSuffix()}\\s+1/1\\s+race\\s+race ok`), 'the verdict table follows');
+  t.match(result.stdout, new RegExp(`pam-qmp / debian-bpo-10\\.0${whereSuffix()}\\s+0/1\\s+inconclusive \\(\\d+ more iterations\\)\\s+safe \\?`), '300 mutations cannot prove safety');
   t.match(result.stdout, new RegExp(`records: ${runsDir}/`));
 });
 

@@ -12,12 +12,16 @@ import { NEEDS_KVM } from '../fixtures/kvm.js';
 
 const mutator = { kind: 'pam-guest' as const, register: 0x59, values: [0x10, 0x30] as [number, number], checkEverySeconds: 0.02 };
 
-/** Mailboxes as a guest toggling 1,000 times per second with a 1 GHz TSC would leave them. */
+/**
+ * Mailboxes as a guest leaves them that toggles 7 times between two reads, 250,000 cycles each, on a
+ * 1 GHz TSC. Counted by reads, not by the clock: under TCG the event loop can stall past any toggle limit.
+ */
 function ticking(): () => Promise<Mailbox> {
   const start = performance.now();
+  let reads = 0;
   return async () => {
     const ms = performance.now() - start;
-    const toggles = Math.floor(ms);
+    const toggles = 7 * reads++;
     return { ready: true, online: 3, cpus: 3, codeAddress: 0x100000, codeStride: 0x40, toggles, toggleCycles: BigInt(toggles) * 250_000n, maxToggleCycles: 900_000n, lastTsc: BigInt(Math.round(ms * 1e6)), mutatorDone: false, weedsJumped: false, counters: [] };
   };
 }

@@ -10,6 +10,7 @@ import { trackedProcesses } from '../../orchestrator/machine/process-reaper.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 import { findKernel } from '../../orchestrator/kernels/kernel-registry.js';
 import { buildBusyboxInitramfs } from '../../orchestrator/images/busybox-initramfs.js';
+import { imagesDir } from '../../orchestrator/paths.js';
 
 function kernelAt(file: string): ResolvedKernel {
   return { name: 'test-kernel', bzImage: file, provenance: { name: 'test-kernel', kind: 'user-bzimage', source: file, bzImage: file, sha256: '0'.repeat(64) } };
@@ -31,6 +32,24 @@ t.test('shadow paging: both vendors\' two-dimensional paging turned off on the k
   t.match(shadow[shadow.indexOf('-append') + 1], / slotlab\.job=\/j kvm_amd\.npt=0 kvm_intel\.ept=0$/);
   const tdp = l1QemuArgs({ ...options, paging: 'tdp' }, l1Accel('flags\t: fpu sse2', true));
   t.notMatch(tdp[tdp.indexOf('-append') + 1], /npt|ept/);
+});
+
+t.test('folders shared read-write besides the job folder: one 9p export each, named on the command line for init', async (t) => {
+  const options = { kernel: kernelAt('/k/bzImage'), initramfs: '/i.cpio', jobDir: '/j', bootTimeoutMs: 1, jobTimeoutMs: 1 };
+  const accel = l1Accel('flags\t: fpu sse2', true);
+  const args = l1QemuArgs({ ...options, writable: ['/c/cache', '/d'] }, accel);
+  t.match(args[args.indexOf('-append') + 1], / slotlab\.rw=\/c\/cache,\/d$/);
+  t.ok(args.includes('local,path=/c/cache,mount_tag=rw0,security_model=none,multidevs=remap'), 'the first as rw0');
+  t.ok(args.includes('local,path=/d,mount_tag=rw1,security_model=none,multidevs=remap'), 'the second as rw1');
+  t.notOk(args.some((arg) => /mount_tag=rw\d,.*readonly/.test(arg)), 'neither read-only');
+  const none = l1QemuArgs(options, accel);
+  t.notMatch(none[none.indexOf('-append') + 1], /slotlab\.rw/, 'none asked for, none named');
+  t.throws(() => l1QemuArgs({ ...options, writable: ['relative/cache'] }, accel), { code: 'L1_SHARE_INVALID', message: /absolute path without spaces or commas/ });
+  t.throws(() => l1QemuArgs({ ...options, writable: ['/a,b'] }, accel), { code: 'L1_SHARE_INVALID' });
+  // init mounts each tag at its path, read-write, before the job runs.
+  const init = fs.readFileSync(path.join(imagesDir, 'l1', 'init'), 'utf8');
+  t.match(init, /slotlab\\\.rw=/, 'init reads slotlab.rw');
+  t.match(init, /mount -t 9p -o "\$p9" "rw\$i" "\/newroot\$folder"/, 'and mounts rw<i> at the same path');
 });
 
 t.test('L1 runs on KVM where the host offers nested virtualisation, else under TCG with emulated SVM', async (t) => {

@@ -35,7 +35,7 @@ t.test('the message: what was run, each cell with its interval, one lost guest p
   t.match(text, /Results \(95% Clopper-Pearson intervals\)\n  pam-qmp \/ debian-7\.2 \(stock\)\n    lost 3\/3 1\.00 \[0\.29, 1\.00\] per iteration/);
   t.match(text, /One lost guest per cell\n\n  pam-qmp \/ debian-7\.2, iteration 0 of run 20261125-000000-pam-qmp-0000:\n    lost after 3 mutations \(20 ms\), internal-error; vCPU 2 at 0x100087\n    \(in its spin loop\)\n  QEMU:\n    KVM internal error\. Suberror: 1\n    emulation failure\n    EAX=00100080/);
   t.match(text, /  reproduce:\n    slotlab repro 20261125-000000-pam-qmp-0000 --build debian-7\.2 \\\n      --iteration 0 --output repro\n/, 'a command that pastes into a shell');
-  t.match(text, /it ran inside a kernel under test[\s\S]*slotlab run pam-paged --build debian-7\.2 --kernel 6\.1-atomic-ioctl \\\n      --paging shadow/, 'a cell of a kernel under test names the run command instead');
+  t.match(text, /it ran inside kernel under test 6\.1-atomic-ioctl,\s+where\s+slotlab\s+repro\s+reproduces\s+it,\s+inside\s+that\s+kernel\s+only;\s+run\s+the\s+cell\s+again:[\s\S]*slotlab run pam-paged --build debian-7\.2 --kernel 6\.1-atomic-ioctl \\\n      --paging shadow/, 'a cell of a kernel under test names the run command instead');
 });
 
 t.test('hostile strings: still 72 columns, no control character', async (t) => {

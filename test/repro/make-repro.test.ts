@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { ReproError, makeRepro, pickIteration } from '../../orchestrator/repro/make-repro.js';
 import { sampleRecord } from '../fixtures/records.js';
-import { slotlab } from '../fixtures/cli.js';
+import { hereKernel, slotlab } from '../fixtures/cli.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
@@ -27,8 +27,13 @@ t.test('which iteration: the one asked for, else the first lost guest; a clear e
 t.test('iterations it cannot reproduce say why', async (t) => {
   const dir = tempDir(t, 'slotlab-repro-');
   t.throws(() => makeRepro(path.join(dir, 'r.jsonl'), sampleRecord(), path.join(dir, 'out')), { message: /has no flight recording \(its run predates it\); run the suite again/ });
-  const nested = sampleRecord({ host: { ...sampleRecord().host, kernelUnderTest: { name: '6.1-stock' } as never } });
-  t.throws(() => makeRepro(path.join(dir, 'r.jsonl'), nested, path.join(dir, 'out')), /ran inside kernel under test 6\.1-stock/);
+  const kernel = { name: '6.1-stock', sha256: 'a'.repeat(64) };
+  const nested = sampleRecord({ host: { ...sampleRecord().host, kernelUnderTest: kernel as never } });
+  t.throws(() => makeRepro(path.join(dir, 'r.jsonl'), nested, path.join(dir, 'out')), /ran inside kernel under test 6\.1-stock: .*or run slotlab repro inside that kernel/);
+  const inOther = { kind: 'kernel-under-test' as const, kernel: { ...kernel, sha256: 'b'.repeat(64) } as never };
+  t.throws(() => makeRepro(path.join(dir, 'r.jsonl'), nested, path.join(dir, 'out'), inOther), /ran inside kernel under test 6\.1-stock/, 'inside another kernel image: refused');
+  const inSame = { kind: 'kernel-under-test' as const, kernel: kernel as never };
+  t.throws(() => makeRepro(path.join(dir, 'r.jsonl'), nested, path.join(dir, 'out'), inSame), /has no flight recording/, 'inside the same kernel image: past that check, to the next');
   const full = path.join(dir, 'full');
   fs.mkdirSync(full);
   fs.writeFileSync(path.join(full, 'x'), '');
@@ -51,7 +56,9 @@ t.test('the reproducers of a real run: copied elsewhere and run without slotlab,
   const email = await slotlab(['report', '--format', 'email', runId], { env });
   t.equal(email.exitCode, 0, String(email.all));
   t.same(String(email.stdout).split('\n').filter((line) => line.length > 72), [], 'the list reply stays within 72 columns');
-  t.match(email.stdout, new RegExp(`slotlab repro ${runId} --build debian-7\\.2 \\\\\n\\s+--iteration 0 --output repro`), 'and says how to reproduce the lost guest');
+  const kernel = hereKernel();
+  if (kernel === undefined) t.match(email.stdout, new RegExp(`slotlab repro ${runId} --build debian-7\\.2 \\\\\n\\s+--iteration 0 --output repro`), 'and says how to reproduce the lost guest');
+  else t.match(email.stdout, new RegExp(`inside\\s+that\\s+kernel\\s+only;\\s+run\\s+the\\s+cell\\s+again:\\s+slotlab run pam-qmp --build debian-7\\.2[\\s\\\\]+--kernel ${kernel.replace(/\./g, '\\.')}`), 'and, the run being inside a kernel under test, how to run the cell again');
   const readme = fs.readFileSync(path.join(made, 'lost', 'README'), 'utf8');
   t.equal(readme.trim().split('\n').length, 5, 'README: five lines');
 

@@ -71,7 +71,7 @@ t.test('two resumes at once: one runs, the other is refused naming it, nothing i
   t.equal(ran.length, 1, results.map((result) => result.all).join('\n---\n'));
   t.equal(refused.length, 1);
   const winner = ran[0] === results[0] ? a.pid : b.pid;
-  t.match(refused[0]!.stderr, new RegExp(`run ${runId} is held by process ${winner} on ${os.hostname()}`));
+  t.match(refused[0]!.stderr, new RegExp(`run ${runId} is held by process ${winner} on ${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   const after = readRun(files.records);
   t.same(after.records.map((record) => record.iteration).sort(), [0, 1, 2], 'each iteration exactly once');
   t.equal(after.manifest?.status, 'complete');

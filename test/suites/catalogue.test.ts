@@ -46,8 +46,14 @@ t.test('firmware-boot: SeaBIOS ends at "No bootable device"; the binaries trace 
   const records = await runSuite(t, 'firmware-boot', ['debian-7.2', 'debian-bpo-10.0', '7.2-stock', '7.2-paused-vcpu'], 1);
   for (const record of records) {
     const what = record.build.name;
-    t.match(record, { outcome: 'survived', mutationsApplied: 1, vcpus: 4 }, `${what}: one boot that ended`);
-    t.match(record.serialExcerpt, /No bootable device/, `${what}: SeaBIOS's debug console`);
+    // A stock build (the suite measures its column, expects nothing of it) may lose the guest to the race in
+    // SeaBIOS's own PAM flips: seen at L2, where every window is wider. That boot did not end; what it traced is still checked.
+    if (record.outcome === 'guest-lost' && record.family === 'stock' && record.expected === null) {
+      t.match(record, { failure: { emulationFailure: true }, vcpus: 4 }, `${what}: lost to the race, by KVM's emulation failure, as stock may be`);
+    } else {
+      t.match(record, { outcome: 'survived', mutationsApplied: 1, vcpus: 4 }, `${what}: one boot that ended`);
+      t.match(record.serialExcerpt, /No bootable device/, `${what}: SeaBIOS's debug console`);
+    }
     t.ok(record.commitCost!.overlapping > 0, `${what}: SeaBIOS's PAM flips delete and re-add overlapping ranges`);
     if (what.startsWith('debian-')) {
       t.match(record.commitCost, { source: 'slot-ioctls', commits: null, commitUs: null, missing: ['transactions', 'commits', 'commit time', 'vCPU hold time'] }, `${what}: a binary without the tracing patch`);
