@@ -42,7 +42,8 @@ for (const file of files) {
     fs.writeFileSync(tapFile, result.tap);
     // tap reads the file's own TAP as a subtest: each of its assertions shows up, failures with their diagnostics.
     await t.spawn('cat', [tapFile], {}, `${file}: its own tests (${result.seconds.toFixed(0)} s in L1, kernel ${result.release})`);
-    t.equal(result.exitCode, 0, `node exited 0 (its stderr ends: ${result.stderr.slice(-1500)}; L1's console ends: ${console.slice(-20).join(' | ')})`);
+    const why = `its stderr ends: ${result.stderr.slice(-1500)}; L1's console ends: ${console.slice(-20).join(' | ')}`;
+    t.equal(result.exitCode, 0, result.exitCode === 0 ? 'node exited 0' : `node exited ${result.exitCode} (${why})`);
     t.match(result.tap, /^# \{ total: [1-9]/m, 'it reported its totals (it ran to its end)');
     t.same(skippedPoints(result.tap), [], 'no test skipped inside L1: KVM is usable there');
   });
