@@ -1,10 +1,6 @@
 // tier: unit
-import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
-import { testFiles, tierOf } from '../orchestrator/bench/test-tiers.js';
-import { repoRoot } from '../orchestrator/paths.js';
-import { DEFAULT_COST_S, MEASURED_COST_S, hostTierTurn, parseBudgetMinutes } from './fixtures/host-tier-turn.js';
+import { DEFAULT_COST_S, MEASURED_COST_S, hostTierFiles, hostTierTurn, parseBudgetMinutes } from './fixtures/host-tier-turn.js';
 
 const costs = { a: 100, b: 300, c: 50, d: 1000 };
 const files = ['a', 'b', 'c', 'd'];
@@ -24,14 +20,14 @@ t.test('a budget takes each file whose cost still fits, in turn order; the other
 });
 
 t.test('over as many turns as there are files, every file that fits the budget alone gets to run', async (t) => {
-  const hostTier = testFiles(repoRoot).filter((file) => tierOf(fs.readFileSync(path.join(repoRoot, file), 'utf8')) === 'host');
+  const hostTier = hostTierFiles();
   const budget = 15 * 60;
   const ran = new Set(hostTier.flatMap((_, turn) => hostTierTurn(hostTier, budget, turn).run));
   t.same(hostTier.filter((file) => !ran.has(file) && (MEASURED_COST_S[file] ?? DEFAULT_COST_S) <= budget), []);
 });
 
 t.test('every host-tier file has a measured cost, and every measured file is a host-tier file', async (t) => {
-  const hostTier = testFiles(repoRoot).filter((file) => tierOf(fs.readFileSync(path.join(repoRoot, file), 'utf8')) === 'host');
+  const hostTier = hostTierFiles();
   t.same(hostTier.filter((file) => !(file in MEASURED_COST_S)), []);
   t.same(Object.keys(MEASURED_COST_S).filter((file) => !hostTier.includes(file)), []);
 });

@@ -20,21 +20,28 @@ export function l1CliEntry(): string {
   return fs.statSync(L1_CLI_BUNDLE).mtimeMs >= fs.statSync(CLI_MODULE).mtimeMs ? L1_CLI_BUNDLE : CLI_MODULE;
 }
 
-export async function bundleCli(): Promise<void> {
+/**
+ * Bundles ES modules the way L1 loads them best: one file each, node 20, names kept, and `require`
+ * defined for the CommonJS dependencies (cross-spawn under execa) that require node's own modules.
+ * `options` says what and where (entryPoints with outfile, or outdir).
+ */
+export async function bundleForL1(options: { entryPoints: string[]; outfile?: string; outdir?: string; outbase?: string; outExtension?: Record<string, string> }): Promise<void> {
   // A build-time tool (a devDependency): loaded only when bundling, never by the CLI itself.
   const { build } = await import('esbuild');
   await build({
-    entryPoints: [CLI_MODULE],
+    ...options,
     keepNames: true,
-    outfile: L1_CLI_BUNDLE,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
-    // CommonJS dependencies (cross-spawn under execa) require node's own modules.
     banner: { js: "import { createRequire as slotlabRequire } from 'node:module'; const require = slotlabRequire(import.meta.url);" },
   });
+}
+
+export async function bundleCli(): Promise<void> {
+  await bundleForL1({ entryPoints: [CLI_MODULE], outfile: L1_CLI_BUNDLE });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.join(repoRoot, 'dist', 'orchestrator', 'nested', 'l1-bundle.js')) {

@@ -2,18 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { testFiles, tierOf } from '../../orchestrator/bench/test-tiers.js';
-import { repoRoot } from '../../orchestrator/paths.js';
 import { NESTED_KERNEL } from '../../orchestrator/runner/linux-guest.js';
 import { HOST_PREPARATION, bundleTestFiles, runTestFileInL1, skippedPoints } from '../fixtures/host-tier-in-l1.js';
-import { hostTierTurn, parseBudgetMinutes } from '../fixtures/host-tier-turn.js';
+import { hostTierFiles, hostTierTurn, parseBudgetMinutes } from '../fixtures/host-tier-turn.js';
 import { kvmRunsGuest } from '../fixtures/kvm.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
 // The host tier needs a /dev/kvm that runs a guest. Where this host has none, every host-tier
 // file runs here instead, inside the fallback kernel under test (L1 under TCG), where KVM is L1's.
 // Where this host's KVM ran them, one of them runs in L1 all the same: the path a host without KVM takes stays tested.
-const hostTier = testFiles(repoRoot).filter((file) => tierOf(fs.readFileSync(path.join(repoRoot, file), 'utf8')) === 'host');
+const hostTier = hostTierFiles();
 const kvmHere = await kvmRunsGuest();
 // SLOTLAB_L1_HOST_TIER_MINUTES: how long the files may take in all (.ci/run sets it so that a host without
 // KVM still ends within CI's limit); unset, every file runs. The files take turns by day (hostTierTurn).

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { ReproError, makeRepro, pickIteration } from '../../orchestrator/repro/make-repro.js';
 import { sampleRecord } from '../fixtures/records.js';
-import { hereKernel, slotlab } from '../fixtures/cli.js';
+import { hereKernel, literal, slotlab } from '../fixtures/cli.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
@@ -58,7 +58,7 @@ t.test('the reproducers of a real run: copied elsewhere and run without slotlab,
   t.same(String(email.stdout).split('\n').filter((line) => line.length > 72), [], 'the list reply stays within 72 columns');
   const kernel = hereKernel();
   if (kernel === undefined) t.match(email.stdout, new RegExp(`slotlab repro ${runId} --build debian-7\\.2 \\\\\n\\s+--iteration 0 --output repro`), 'and says how to reproduce the lost guest');
-  else t.match(email.stdout, new RegExp(`inside\\s+that\\s+kernel\\s+only;\\s+run\\s+the\\s+cell\\s+again:\\s+slotlab run pam-qmp --build debian-7\\.2[\\s\\\\]+--kernel ${kernel.replace(/\./g, '\\.')}`), 'and, the run being inside a kernel under test, how to run the cell again');
+  else t.match(email.stdout, new RegExp(`inside\\s+that\\s+kernel\\s+only;\\s+run\\s+the\\s+cell\\s+again:\\s+slotlab run pam-qmp --build debian-7\\.2[\\s\\\\]+--kernel ${literal(kernel)}`), 'and, the run being inside a kernel under test, how to run the cell again');
   const readme = fs.readFileSync(path.join(made, 'lost', 'README'), 'utf8');
   t.equal(readme.trim().split('\n').length, 5, 'README: five lines');
 

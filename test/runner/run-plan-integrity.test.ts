@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { readRun, runFiles } from '../../orchestrator/results/run-store.js';
-import { slotlab } from '../fixtures/cli.js';
+import { literal, slotlab } from '../fixtures/cli.js';
 import { NEEDS_KVM } from '../fixtures/kvm.js';
 import { tempDir } from '../fixtures/temp-dir.js';
 
@@ -71,7 +71,7 @@ t.test('two resumes at once: one runs, the other is refused naming it, nothing i
   t.equal(ran.length, 1, results.map((result) => result.all).join('\n---\n'));
   t.equal(refused.length, 1);
   const winner = ran[0] === results[0] ? a.pid : b.pid;
-  t.match(refused[0]!.stderr, new RegExp(`run ${runId} is held by process ${winner} on ${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  t.match(refused[0]!.stderr, new RegExp(`run ${runId} is held by process ${winner} on ${literal(os.hostname())}`));
   const after = readRun(files.records);
   t.same(after.records.map((record) => record.iteration).sort(), [0, 1, 2], 'each iteration exactly once');
   t.equal(after.manifest?.status, 'complete');
